@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+DEMO_ENV := DEBUG=true
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-engine lint migrate worker beat evaluate clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+migrate: setup
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+
+demo: migrate
+	$(DEMO_ENV) $(MANAGE) demo_prepare
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-engine: setup
+	$(PY) -m pytest tests/engine $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+evaluate: migrate
+	$(DEMO_ENV) $(MANAGE) evaluate
+
+# Local workers against Redis: CELERY_BROKER_URL must point at it (see README).
+worker: setup
+	$(VENV)/bin/celery -A workbench worker --loglevel=INFO --concurrency=2 --prefetch-multiplier=1
+
+beat: setup
+	$(VENV)/bin/celery -A workbench beat --loglevel=INFO
+
+clean:
+	rm -rf var staticfiles .pytest_cache test-artifacts

@@ -1,0 +1,1 @@
+"""Framework-free helpers shared by the apps: extraction, errors, and (later) safe fetching."""

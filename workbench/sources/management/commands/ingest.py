@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from workbench.sources.models import ArticleVersion
+from workbench.sources.services import FileOutcome, article_files, articles_ingest_files
+
+
+class Command(BaseCommand):
+    help = "Ingest article files (text or HTML) or folders of them. Re-running stores nothing twice."
+    arrival = ArticleVersion.Arrival.UPLOAD
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+
+    def handle(self, *args, **options):
+        self.ingest(article_files(options["paths"]))
+
+    def ingest(self, paths: list[str]) -> list[FileOutcome]:
+        if not paths:
+            raise CommandError("no article files found")
+        outcomes = articles_ingest_files(paths=paths, arrival=self.arrival, on_each=self.report)
+        failed = [outcome for outcome in outcomes if outcome.error]
+        stored = sum(1 for outcome in outcomes if outcome.result and outcome.result.created_version)
+        self.stdout.write(
+            f"{len(outcomes) - len(failed)} of {len(outcomes)} files ingested, {stored} new versions stored"
+        )
+        if failed:
+            raise CommandError(f"{len(failed)} of {len(outcomes)} files could not be ingested")
+        return outcomes
+
+    def report(self, outcome: FileOutcome) -> None:
+        if outcome.error:
+            self.stderr.write(f"error: {outcome.path}: {outcome.error}")
+            return
+        result = outcome.result
+        what = f"new version {result.version.number}" if result.created_version else "unchanged"
+        self.stdout.write(f"{outcome.path}: {what}, {result.version.claims.count()} claims")
