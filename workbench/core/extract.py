@@ -20,6 +20,8 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _HTML_DOCUMENT = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 _HTML_BLOCK_TAG = re.compile(r"</?(?:p|div|article|section|span|h[1-6]|li|ul|table|br)\b[^>]*>", re.IGNORECASE)
 HTML_BLOCK_TAGS_MIN = 3
+# An article body has at least one sentence-length run of words; menus, footers and captions do not.
+BODY_SENTENCE_MIN_WORDS = 6
 CONTROL_CHAR_RATIO_MAX = 0.01
 
 
@@ -67,7 +69,7 @@ def extract_article(raw: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracte
     if looks_like_html(raw):
         return _extract_html(raw)
     prepared = clean.prepare(raw)
-    if not prepared.text.strip():
+    if not _has_body(prepared.text):
         raise IngestError("no article body: only site furniture was found")
     return Extracted(
         content_type="text", raw=raw, text=prepared.text, headline=prepared.headline, removed=list(prepared.removed)
@@ -77,11 +79,9 @@ def extract_article(raw: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracte
 def _extract_html(raw: str) -> Extracted:
     document = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
     body = (getattr(document, "text", None) or "").strip() if document is not None else ""
-    if not body:
-        raise IngestError("no article body: the HTML has no main text")
     prepared = clean.prepare(body)
-    if not prepared.text.strip():
-        raise IngestError("no article body: only site furniture was found in the HTML")
+    if not _has_body(prepared.text):
+        raise IngestError("no article body: the HTML has no main text")
     title = (getattr(document, "title", None) or "").strip()
     return Extracted(
         content_type="html",
@@ -92,6 +92,10 @@ def _extract_html(raw: str) -> Extracted:
         published=_parse_date(getattr(document, "date", None)),
         removed=list(prepared.removed),
     )
+
+
+def _has_body(text: str) -> bool:
+    return any(len(line.split()) >= BODY_SENTENCE_MIN_WORDS for line in text.splitlines())
 
 
 def _parse_date(value: str | None) -> datetime | None:
