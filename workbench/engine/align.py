@@ -1,0 +1,108 @@
+"""Align derivative claims to origin sentences: lexical evidence, optionally blended with embeddings."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .lexicon import STOPWORDS, content_stems, normalise_for_match
+
+MERGE_MIN_GAIN = 0.2
+MERGE_MIN_SCORE = 0.22
+EMBEDDING_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """Precomputed comparison features of one sentence."""
+
+    text: str
+    norm: str
+    stems: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Best supporting origin sentences for one claim (best first) and the evidence score."""
+
+    origin_indices: tuple[int, ...]
+    score: float
+    coverage: float
+    lexical: float
+    semantic: float | None
+
+
+def features(text: str) -> SentenceFeatures:
+    return SentenceFeatures(text=text, norm=normalise_for_match(text), stems=frozenset(content_stems(text)))
+
+
+def idf_table(docs: Sequence[SentenceFeatures]) -> dict[str, float]:
+    """Inverse document frequency over sentences; rare words weigh more."""
+    df: dict[str, int] = {}
+    for d in docs:
+        for s in d.stems:
+            df[s] = df.get(s, 0) + 1
+    n = max(len(docs), 1)
+    return {s: math.log(1.0 + n / c) for s, c in df.items()}
+
+
+def _weight(stems: frozenset[str], idf: dict[str, float], default: float) -> float:
+    return sum(idf.get(s, default) for s in stems)
+
+
+def lexical_score(d: SentenceFeatures, o: SentenceFeatures, idf: dict[str, float]) -> tuple[float, float]:
+    """(score, coverage of the claim by the origin sentence), both in [0, 1]."""
+    if not d.stems or not o.stems:
+        return 0.0, 0.0
+    default = max(idf.values(), default=1.0)
+    common = d.stems & o.stems
+    if not common:
+        return 0.0, 0.0
+    wd, wo, wc = _weight(d.stems, idf, default), _weight(o.stems, idf, default), _weight(common, idf, default)
+    cov_d = wc / wd
+    dice = 2 * wc / (wd + wo)
+    chars = fuzz.token_set_ratio(d.norm, o.norm) / 100.0
+    return 0.45 * cov_d + 0.35 * dice + 0.2 * chars, cov_d
+
+
+def align_claim(
+    d: SentenceFeatures,
+    origin: Sequence[SentenceFeatures],
+    idf: dict[str, float],
+    semantic_row: Sequence[float] | None = None,
+) -> Alignment | None:
+    """The origin sentence(s) that best support claim `d`; a second sentence joins when it covers
+    a substantial part of the claim the first does not (merged sentences)."""
+    if not origin:
+        return None
+    scored: list[tuple[float, float, float, float | None, int]] = []
+    for j, o in enumerate(origin):
+        lex, cov = lexical_score(d, o, idf)
+        sem = semantic_row[j] if semantic_row is not None else None
+        score = lex if sem is None else (1 - EMBEDDING_WEIGHT) * lex + EMBEDDING_WEIGHT * max(sem, 0.0)
+        scored.append((score, cov, lex, sem, j))
+    scored.sort(key=lambda t: (-t[0], t[4]))
+    best = scored[0]
+    if best[0] <= 0.0:
+        return None
+    indices = [best[4]]
+    covered = d.stems & origin[best[4]].stems
+    default = max(idf.values(), default=1.0)
+    total = _weight(d.stems, idf, default) or 1.0
+    for score, _cov, _lex, _sem, j in scored[1:4]:
+        if score < MERGE_MIN_SCORE:
+            break
+        gain_stems = (d.stems & origin[j].stems) - covered
+        gain = _weight(frozenset(gain_stems), idf, default) / total
+        if gain >= MERGE_MIN_GAIN:
+            indices.append(j)
+            covered = covered | gain_stems
+            break
+    coverage = _weight(frozenset(covered), idf, default) / total
+    score = best[0] + (0.5 * (coverage - best[1]) if len(indices) > 1 else 0.0)
+    return Alignment(tuple(indices), min(score, 1.0), coverage, best[2], best[3])
+
+
+__all__ = ["Alignment", "SentenceFeatures", "align_claim", "features", "idf_table", "lexical_score", "STOPWORDS"]

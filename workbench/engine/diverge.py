@@ -1,0 +1,416 @@
+"""Type the divergences between a claim and the origin sentence(s) it aligns to.
+
+Every flag rests on visible evidence: numbers, quotations, hedge and certainty words, named sources,
+and words the origin never uses. Spans are exact slices of the claim and of one origin sentence.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .attribute import find_attribution
+from .lexicon import (
+    APPROXIMATORS,
+    CAUSAL_WORDS,
+    CERTAINTY_WORDS,
+    CONDITION_MARKERS,
+    FOLD,
+    MONTHS,
+    NUMBER_WORDS,
+    STOPWORDS,
+    STRONG_HEDGES,
+    UNIT_WORDS,
+    WEEKDAYS,
+    Token,
+    normalise_for_match,
+    number_value,
+    tokens,
+)
+from .types import Flag
+
+ADDED_RUN_MIN_WORDS = 3
+QUOTE_MIN_WORDS = 2
+QUOTE_LOCATE_MIN_RATIO = 60.0
+CONDITION_MISSING_SHARE = 0.6
+
+_APPROX_CLASS = {
+    **dict.fromkeys("about approximately around roughly some nearly almost estimated close to an estimated".split(), "approx"),
+    "an estimated": "approx", "close to": "approx",
+    "more than": "lower", "over": "lower", "at least": "lower", "upwards of": "lower", "just over": "lower",
+    "up to": "upper", "as much as": "upper", "as many as": "upper", "less than": "upper", "fewer than": "upper",
+    "under": "upper", "just under": "upper",
+    "as early as": "earliest", "as soon as": "earliest", "no earlier than": "earliest", "no later than": "latest",
+    "as few as": "lower",
+}
+_NUMBER_WORDS_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_NUMBER = re.compile(
+    rf"(?:(?P<q>\b(?:{APPROXIMATORS}))\s+)?(?P<n>\$?\d+(?:[.,]\d+)*|\b(?:{_NUMBER_WORDS_RE})\b)"
+    rf"(?:[\s-]*(?P<u>%|per ?cent\b|[A-Za-z]+))?",
+    re.IGNORECASE,
+)
+_QUOTE = re.compile(r"[\u201c\"\u00ab](?P<q>[^\u201c\u201d\"\u00ab\u00bb]{2,}?)[\u201d\"\u00bb]")
+_CONDITION = re.compile(rf"(?:^|[,;]\s*)(?P<c>(?:{CONDITION_MARKERS})\b[^,;]*)", re.IGNORECASE)
+_SCOPE_QUALIFIERS = frozenset("most only certain some several few mostly mainly largely partly partially".split())
+_WEAK_MODALS = frozenset("would could may might likely probably possibly plans planning plan expected".split())
+_GENERIC_NAME_WORDS = frozenset("news report reports media agency the outlet article press".split())
+
+
+@dataclass(frozen=True)
+class OriginContext:
+    """What the whole origin article offers beyond the aligned sentences."""
+
+    stems: frozenset[str]
+    norm_text: str
+    quote_norms: tuple[str, ...]
+    numbers: frozenset[float]
+    outlet_stems: frozenset[str]
+
+
+def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()) -> OriginContext:
+    stems: set[str] = set()
+    quotes: list[str] = []
+    numbers: set[float] = set()
+    for text in origin_texts:
+        stems.update(t.stem for t in tokens(text))
+        quotes.extend(normalise_for_match(m.group("q")) for m in _QUOTE.finditer(text))
+        numbers.update(v for m in _NUMBER.finditer(text) if (v := number_value(_num_norm(m.group("n")))) is not None)
+    outlet = {t.stem for name in outlet_names if name for t in tokens(name)}
+    return OriginContext(
+        stems=frozenset(stems | outlet),
+        norm_text=" " + normalise_for_match(" ".join(origin_texts)) + " ",
+        quote_norms=tuple(quotes),
+        numbers=frozenset(numbers),
+        outlet_stems=frozenset(outlet),
+    )
+
+
+def _num_norm(raw: str) -> str:
+    return raw.lower().lstrip("$")
+
+
+def _unit(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    u = raw.lower().replace(" ", "")
+    if u in ("%", "percent"):
+        return "percent"
+    singular = u[:-1] if u.endswith("s") else u
+    if singular in {w[:-1] if w.endswith("s") else w for w in UNIT_WORDS}:
+        return singular
+    return None
+
+
+@dataclass(frozen=True)
+class _NumberMention:
+    value: float
+    unit: str | None
+    qualifier: str | None
+    start: int
+    end: int
+    unit_word: str | None
+
+
+def _numbers(text: str) -> list[_NumberMention]:
+    out: list[_NumberMention] = []
+    for m in _NUMBER.finditer(text):
+        value = number_value(_num_norm(m.group("n")).replace(",", "") if "," in m.group("n") and "." in m.group("n") else _num_norm(m.group("n")))
+        if value is None:
+            continue
+        n_word = m.group("n").lower()
+        if n_word in ("one", "single") and not m.group("u"):
+            continue
+        raw_unit = m.group("u")
+        unit = _unit(raw_unit)
+        if n_word in ("decade", "decades"):
+            unit = "decade"
+        q = m.group("q")
+        start = m.start("q") if q else m.start("n")
+        end = m.end("u") if raw_unit and unit else m.end("n")
+        out.append(_NumberMention(value, unit, q.lower() if q else None, start, end, raw_unit))
+    return out
+
+
+def _flag(
+    type_: str,
+    claim: str,
+    span: tuple[int, int],
+    origin: Sequence[tuple[int, str]],
+    origin_span: tuple[int, int, int] | None,
+    explanation: str,
+) -> Flag:
+    s, e = span
+    if origin_span is None:
+        return Flag(type_, claim[s:e], s, e, None, None, None, explanation, None)
+    k, os_, oe = origin_span
+    idx, otext = origin[k]
+    return Flag(type_, claim[s:e], s, e, otext[os_:oe], os_, oe, explanation, idx if k > 0 else None)
+
+
+def _locate(needle: str, origin: Sequence[tuple[int, str]]) -> tuple[int, int, int] | None:
+    """Where `needle` best matches inside one of the aligned origin sentences."""
+    best: tuple[float, int, int, int] | None = None
+    low_needle = needle.translate(FOLD).lower()
+    for k, (_, otext) in enumerate(origin):
+        hay = otext.translate(FOLD).lower()
+        if len(hay) != len(otext):
+            hay = otext
+        al = fuzz.partial_ratio_alignment(low_needle, hay)
+        if al is None:
+            continue
+        if best is None or al.score > best[0]:
+            best = (al.score, k, al.dest_start, al.dest_end)
+    if best is None or best[0] < QUOTE_LOCATE_MIN_RATIO:
+        return None
+    _, k, s, e = best
+    otext = origin[k][1]
+    while s < e and not otext[s].isalnum():
+        s += 1
+    while e > s and not otext[e - 1].isalnum():
+        e -= 1
+    return (k, s, e) if e > s else None
+
+
+def _token_span(tok: Token) -> tuple[int, int]:
+    return tok.start, tok.end
+
+
+def _first_token(origin: Sequence[tuple[int, str]], pred) -> tuple[int, int, int] | None:
+    for k, (_, otext) in enumerate(origin):
+        for t in tokens(otext):
+            if pred(t):
+                return k, t.start, t.end
+    return None
+
+
+def detect_flags(
+    claim: str,
+    origin: Sequence[tuple[int, str]],
+    context: OriginContext,
+) -> list[Flag]:
+    """Divergence flags of `claim` against its aligned origin sentences `(index, text)`, best first."""
+    if not claim.strip() or not origin:
+        return []
+    flags: list[Flag] = []
+    ctoks = tokens(claim)
+    otoks = [t for _, text in origin for t in tokens(text)]
+    o_stems = {t.stem for t in otoks}
+    o_norms = {t.norm for t in otoks}
+    c_norms = {t.norm for t in ctoks}
+    o_join = " ".join(text for _, text in origin)
+
+    flags += _number_flags(claim, origin, context)
+    flags += _quote_flags(claim, origin, context)
+
+    c_hedges = [t for t in ctoks if t.norm in STRONG_HEDGES]
+    o_hedges = [t for t in otoks if t.norm in STRONG_HEDGES]
+    if o_hedges and not c_hedges:
+        h = o_hedges[0]
+        loc = _first_token(origin, lambda t: t.norm == h.norm)
+        flags.append(
+            _flag("hedge_dropped", claim, _claim_anchor(ctoks, o_stems, claim), origin, loc,
+                  f"the origin hedges this with '{h.text}'; the claim states it without a hedge")
+        )
+
+    for t in ctoks:
+        if t.norm in CERTAINTY_WORDS | CAUSAL_WORDS and t.stem not in o_stems and t.norm not in o_norms:
+            if t.norm == "will" and not (o_norms & _WEAK_MODALS):
+                continue
+            if t.norm == "will":
+                loc = _first_token(origin, lambda x: x.norm in _WEAK_MODALS)
+                expl = "the claim says 'will' where the origin has a conditional or planned outcome"
+            else:
+                loc = None
+                expl = f"'{t.text}' raises certainty or asserts cause beyond what the origin says"
+            flags.append(_flag("certainty_raised", claim, _token_span(t), origin, loc, expl))
+            break
+
+    flags += _attribution_flags(claim, origin, context)
+    flags += _added_detail_flags(claim, ctoks, o_stems, context)
+    flags += _qualifier_flags(claim, ctoks, c_norms, origin, o_join)
+    return _dedupe(flags)
+
+
+def _claim_anchor(ctoks: Sequence[Token], o_stems: set[str], claim: str) -> tuple[int, int]:
+    shared = [t for t in ctoks if t.stem in o_stems and t.norm not in STOPWORDS]
+    if shared:
+        return shared[0].start, shared[-1].end
+    return 0, len(claim)
+
+
+def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: OriginContext) -> list[Flag]:
+    flags: list[Flag] = []
+    o_mentions = [(k, m) for k, (_, text) in enumerate(origin) for m in _numbers(text)]
+    for m in _numbers(claim):
+        same = [(k, om) for k, om in o_mentions if om.value == m.value]
+        if same:
+            k, om = same[0]
+            loc = (k, om.start, om.end)
+            if om.unit and m.unit != om.unit and not any(x.unit == m.unit for _, x in same):
+                flags.append(_flag("number_changed", claim, (m.start, m.end), origin, loc,
+                                   f"the origin's '{origin[k][1][om.start:om.end]}' becomes '{claim[m.start:m.end]}'"))
+            elif om.qualifier and not m.qualifier:
+                flags.append(_flag("omitted_qualifier", claim, (m.start, m.end), origin, loc,
+                                   f"the origin qualifies the figure ('{om.qualifier}'); the claim drops it"))
+            elif om.qualifier and m.qualifier and _APPROX_CLASS.get(om.qualifier) != _APPROX_CLASS.get(m.qualifier):
+                flags.append(_flag("number_changed", claim, (m.start, m.end), origin, loc,
+                                   f"'{om.qualifier}' in the origin becomes '{m.qualifier}'"))
+            continue
+        rivals = [(k, om) for k, om in o_mentions if om.unit and om.unit == m.unit]
+        if rivals:
+            k, om = rivals[0]
+            flags.append(_flag("number_changed", claim, (m.start, m.end), origin, (k, om.start, om.end),
+                               f"the origin gives '{origin[k][1][om.start:om.end]}', the claim '{claim[m.start:m.end]}'"))
+        elif m.value not in context.numbers:
+            flags.append(_flag("added_detail", claim, (m.start, m.end), origin, None,
+                               f"the figure '{claim[m.start:m.end]}' is not in the origin"))
+    o_days = [(k, t) for k, (_, text) in enumerate(origin) for t in tokens(text) if t.norm in WEEKDAYS]
+    for t in tokens(claim):
+        if t.norm in WEEKDAYS and not any(x.norm == t.norm for _, x in o_days):
+            if o_days:
+                k, x = o_days[0]
+                flags.append(_flag("number_changed", claim, (t.start, t.end), origin, (k, x.start, x.end),
+                                   f"the origin's day '{x.text}' becomes '{t.text}'"))
+            elif t.stem not in context.stems:
+                flags.append(_flag("added_detail", claim, (t.start, t.end), origin, None,
+                                   f"the day '{t.text}' is not in the origin"))
+    return flags
+
+
+def _quote_flags(claim: str, origin: Sequence[tuple[int, str]], context: OriginContext) -> list[Flag]:
+    flags: list[Flag] = []
+    for m in _QUOTE.finditer(claim):
+        inner = m.group("q")
+        qn = normalise_for_match(inner)
+        if len(qn.split()) < QUOTE_MIN_WORDS:
+            continue
+        if any(qn in oq for oq in context.quote_norms):
+            continue
+        loc = _locate(inner, origin)
+        if f" {qn} " in context.norm_text:
+            expl = "words the origin uses without quotation marks are presented as a direct quote"
+        else:
+            expl = "the quoted words are not a verbatim quote in the origin"
+        s, e = m.start("q"), m.end("q")
+        while s < e and not claim[s].isalnum():
+            s += 1
+        while e > s and not claim[e - 1].isalnum():
+            e -= 1
+        flags.append(_flag("quote_altered", claim, (s, e), origin, loc, expl))
+    if not _QUOTE.search(claim) and find_attribution(claim) is None:
+        for k, (_, otext) in enumerate(origin):
+            quoted = sum(len(q.group(0)) for q in _QUOTE.finditer(otext))
+            if quoted >= 0.5 * len(otext):
+                q = _QUOTE.search(otext)
+                assert q is not None
+                flags.append(_flag("hedge_dropped", claim, (0, len(claim)), origin, (k, q.start("q"), q.end("q")),
+                                   "a quoted statement in the origin is restated as unattributed fact"))
+                break
+    return flags
+
+
+def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: OriginContext) -> list[Flag]:
+    att = find_attribution(claim)
+    if att is None:
+        return []
+    flags: list[Flag] = []
+    for name in (att.source, att.speaker):
+        if not name:
+            continue
+        name_toks = [t for t in tokens(name) if t.is_capitalised and t.norm not in _GENERIC_NAME_WORDS]
+        novel = [t for t in name_toks if t.stem not in context.stems]
+        if novel:
+            pos = claim.find(name)
+            span = (pos, pos + len(name)) if pos >= 0 else (att.start, att.end)
+            loc = None
+            for k, (_, otext) in enumerate(origin):
+                oatt = find_attribution(otext)
+                if oatt is not None:
+                    loc = (k, oatt.start, oatt.end)
+                    break
+            flags.append(_flag("attribution_changed", claim, span, origin, loc,
+                               f"credited to '{name}', which the origin does not name"))
+            break
+    return flags
+
+
+def _added_detail_flags(
+    claim: str, ctoks: Sequence[Token], o_stems: set[str], context: OriginContext
+) -> list[Flag]:
+    flags: list[Flag] = []
+    run: list[Token] = []
+    runs: list[list[Token]] = []
+    for t in ctoks:
+        is_content = t.norm not in STOPWORDS and len(t.norm) > 2 and not t.norm.isdigit()
+        if not is_content:
+            continue
+        if t.stem not in context.stems and t.stem not in o_stems:
+            run.append(t)
+        else:
+            if run:
+                runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    for r in runs:
+        names = [t for t in r if t.is_capitalised and t.start > 0]
+        if len(r) >= ADDED_RUN_MIN_WORDS or names:
+            s, e = r[0].start, r[-1].end
+            what = "names" if names and len(r) < ADDED_RUN_MIN_WORDS else "specifics"
+            flags.append(_flag("added_detail", claim, (s, e), (), None,
+                               f"{what} not found anywhere in the origin: '{claim[s:e]}'"))
+    return flags
+
+
+def _qualifier_flags(
+    claim: str, ctoks: Sequence[Token], c_norms: set[str], origin: Sequence[tuple[int, str]], o_join: str
+) -> list[Flag]:
+    flags: list[Flag] = []
+    c_stems = {t.stem for t in ctoks}
+    for k, (_, otext) in enumerate(origin):
+        for m in _CONDITION.finditer(otext):
+            clause = m.group("c")
+            ctoks_clause = [t for t in tokens(clause) if t.norm not in STOPWORDS and len(t.norm) > 2]
+            if len(ctoks_clause) < 2:
+                continue
+            missing = [t for t in ctoks_clause if t.stem not in c_stems]
+            rest = otext[: m.start("c")] + otext[m.end("c"):]
+            rest_toks = [t for t in tokens(rest) if t.norm not in STOPWORDS and len(t.norm) > 2]
+            kept = [t for t in rest_toks if t.stem in c_stems]
+            if len(missing) >= CONDITION_MISSING_SHARE * len(ctoks_clause) and rest_toks and len(kept) >= 0.4 * len(rest_toks):
+                s0 = m.start("c")
+                flags.append(_flag("omitted_qualifier", claim, _anchor_span(ctoks, kept), origin, (k, s0, s0 + len(clause.rstrip())),
+                                   f"the origin's condition '{clause.strip()}' is left out"))
+                return flags
+        otoks = tokens(otext)
+        for i, t in enumerate(otoks[:-1]):
+            if t.norm in _SCOPE_QUALIFIERS and t.norm not in c_norms:
+                nxt = next((x for x in otoks[i + 1:] if x.norm not in STOPWORDS), None)
+                if nxt is not None and nxt.stem in c_stems:
+                    anchor = next(x for x in ctoks if x.stem == nxt.stem)
+                    flags.append(_flag("omitted_qualifier", claim, (anchor.start, anchor.end), origin, (k, t.start, nxt.end),
+                                       f"the origin limits this with '{t.text}'; the claim drops it"))
+                    return flags
+    return flags
+
+
+def _anchor_span(ctoks: Sequence[Token], kept: Sequence[Token]) -> tuple[int, int]:
+    stems = {t.stem for t in kept}
+    hits = [t for t in ctoks if t.stem in stems]
+    if not hits:
+        return (0, ctoks[-1].end) if ctoks else (0, 0)
+    return hits[0].start, hits[0].end
+
+
+def _dedupe(flags: list[Flag]) -> list[Flag]:
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Flag] = []
+    for f in flags:
+        key = (f.type, f.span_start, f.span_end)
+        if key in seen or f.span_end <= f.span_start:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out

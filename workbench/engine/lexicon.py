@@ -1,0 +1,187 @@
+"""Generic word lists (no story-specific words) and token helpers shared by the stages."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    """a an the and or but nor so yet for of to in on at by with from into onto over under about above below
+    between among through during before after since until as than then that this these those there here
+    is are was were be been being am do does did done has have had having it its it's itself they them their
+    theirs he him his she her hers we us our ours you your yours i me my mine who whom whose which what when
+    where why how all any both each either neither few more most other some such no not only own same too very
+    can will just should now also while if because though although whether s t up out off again further once
+    one's per via upon within without across along around against toward towards onto amid amidst
+    mr mrs ms dr said says say told tell according
+    """.split()
+)
+
+REPORTING_VERBS = (
+    "said|says|say|told|tells|stated|states|noted|notes|added|adds|explained|explains|reported|reports|report|"
+    "wrote|writes|announced|announces|confirmed|confirms|claimed|claims|argued|argues|warned|warns|suggested|"
+    "suggests|insisted|insists|emphasized|emphasised|emphasizes|mentioned|mentions|revealed|reveals|lamented|"
+    "acknowledged|cautioned|cited|quoted|indicated|indicates|believes|believe|believed|estimates|estimated|"
+    "observed|remarked|asserted|asserts|stressed|stresses|declared|declares|disclosed|relayed|outlined"
+)
+
+HEDGE_WORDS = frozenset(
+    """probably possibly possible perhaps maybe may might could would likely unlikely reportedly allegedly
+    apparently seemingly potential potentially expected believed suggests suggested appears appear seems seem
+    considering consider options option scenarios scenario plan plans planning planned speculation rumors
+    rumours estimated estimate approximately roughly""".split()
+)
+
+STRONG_HEDGES = frozenset(
+    """probably possibly possible perhaps maybe may might could would likely reportedly allegedly apparently
+    potential potentially seemingly""".split()
+)
+
+CERTAINTY_WORDS = frozenset(
+    """key major significant pivotal crucial critical decisive dramatic massive huge radically radical
+    catalyst definitely certainly clearly undoubtedly confirmed proven groundbreaking landmark historic
+    unprecedented vital central essential biggest greatest rescued revealed demonstrated will""".split()
+)
+
+CAUSAL_WORDS = frozenset(
+    """catalyst caused causing cause led leading lead resulted result prompted prompting triggered
+    triggering drove driving role because due""".split()
+)
+
+QUALIFIER_WORDS = frozenset(
+    """about approximately around nearly almost roughly some several few at least more than up to as much
+    only just most certain partly partially mainly largely""".split()
+)
+
+APPROXIMATORS = (
+    "about|approximately|around|nearly|almost|roughly|some|at least|more than|less than|fewer than|up to|"
+    "as much as|as many as|as few as|as early as|as soon as|no earlier than|no later than|over|under|just over|"
+    "just under|close to|upwards of|an estimated|estimated"
+)
+
+CONDITION_MARKERS = (
+    "given|if|unless|provided|provided that|as long as|in case of|in case|weather permitting|only if|"
+    "on condition|assuming|subject to|after being|without|except"
+)
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+    "single": 1, "couple": 2, "decade": 10, "decades": 10,
+}
+
+UNIT_WORDS = frozenset(
+    """year years decade decades month months week weeks day days hour hours minute minutes percent per cent %
+    million billion trillion thousand people times cases deaths counties states miles kilometres kilometers
+    dollars""".split()
+)
+
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+        "\u00a0": " ", "\u2032": "'", "\u00ab": '"', "\u00bb": '"', "\u201e": '"',
+    }
+)
+
+OPEN_QUOTES = "\u201c\u00ab\u201e\""
+CLOSE_QUOTES = "\u201d\u00bb\""
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[.'\u2019\-][^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word with its offsets in the text it came from."""
+
+    text: str
+    start: int
+    end: int
+    norm: str
+    stem: str
+
+    @property
+    def is_content(self) -> bool:
+        return bool(self.stem) and self.norm not in STOPWORDS and not self.norm.isdigit() or is_number(self.norm)
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def fold(text: str) -> str:
+    """Fold typographic quotes and dashes so comparisons ignore them."""
+    return text.translate(FOLD)
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English suffix stripper: enough to match plural/tense/-ly variants, never empty for words."""
+    w = strip_accents(fold(word).lower())
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.replace("'", "").replace("-", "")
+    if len(w) <= 3:
+        return w
+    for suffix, repl in (
+        ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("fulness", "ful"), ("iveness", "ive"),
+        ("ically", "ic"), ("ially", "ial"), ("ations", "ate"), ("ation", "ate"), ("ments", ""), ("ment", ""),
+        ("ingly", ""), ("edly", ""), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("ly", ""),
+        ("es", ""), ("s", ""),
+    ):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "ls":
+        w = w[:-1]
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def is_number(norm: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:[.,]\d+)*", norm)) or norm in NUMBER_WORDS
+
+
+def number_value(norm: str) -> float | None:
+    """Numeric value of a digit string or number word, else None."""
+    if norm in NUMBER_WORDS:
+        return float(NUMBER_WORDS[norm])
+    if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", norm):
+        return float(norm.replace(",", ""))
+    return None
+
+
+def tokens(text: str) -> list[Token]:
+    """Word tokens of `text` with offsets; sentence-final dots are not part of a word."""
+    out: list[Token] = []
+    for m in _WORD_RE.finditer(text):
+        raw = m.group(0)
+        start, end = m.start(), m.end()
+        norm = strip_accents(fold(raw).lower())
+        if norm.endswith("'s"):
+            norm = norm[:-2]
+        out.append(Token(raw, start, end, norm, stem(raw)))
+    return out
+
+
+def content_stems(text: str) -> list[str]:
+    return [t.stem for t in tokens(text) if t.norm not in STOPWORDS and len(t.norm) > 1 or is_number(t.norm)]
+
+
+def normalise_for_match(text: str) -> str:
+    """Lower-case, folded, punctuation-free text for verbatim checks."""
+    t = strip_accents(fold(text).lower())
+    t = re.sub(r"[^\w\s]", " ", t)
+    return re.sub(r"\s+", " ", t).strip()

@@ -1,0 +1,206 @@
+"""Trace a set of articles: stories, origins, and a verdict with divergences for every claim."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .align import Alignment, SentenceFeatures, align_claim, features, idf_table
+from .attribute import find_attribution
+from .clean import is_boilerplate
+from .diverge import OriginContext, detect_flags, origin_context
+from .embed import Embedder, cosine_matrix
+from .lexicon import tokens
+from .origin import ArticleDoc, group_stories
+from .segment import split_sentences
+from .types import (
+    LABEL_ALTERED,
+    LABEL_BOILERPLATE,
+    LABEL_ORIGIN,
+    LABEL_OTHER_SOURCE,
+    LABEL_SUPPORTED,
+    LABEL_UNSOURCED,
+    ROLE_DERIVATIVE,
+    ROLE_ORIGIN,
+    ROLE_UNRELATED,
+    ArticleInput,
+    ArticleTrace,
+    Attribution,
+    Flag,
+    Sentence,
+    SentenceTrace,
+)
+
+ALIGN_MIN_SCORE = 0.36
+ALIGN_MIN_SCORE_SEMANTIC = 0.42
+OTHER_SOURCE_MAX_SCORE = 0.6
+HEADING_MAX_WORDS = 14
+METHOD_LEXICAL = "lexical"
+METHOD_SEMANTIC = "lexical+embedding"
+NO_EMBEDDER_WARNING = "no sentence embedder loaded: alignment is lexical only, so paraphrase recall is lower"
+STRONG_FLAGS = frozenset(
+    {
+        "added_detail",
+        "number_changed",
+        "hedge_dropped",
+        "certainty_raised",
+        "attribution_changed",
+        "quote_altered",
+        "omitted_qualifier",
+        "entity_changed",
+    }
+)
+_GENERIC_SOURCE_WORDS = frozenset("news report reports media the outlet".split())
+
+
+def _outlet_names(article: ArticleInput) -> list[str]:
+    names = [n for n in (article.outlet, article.byline) if n]
+    m = re.match(r"^\s*(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\(([A-Z][\w .&-]+)\)\s*[-\u2013\u2014]", article.text)
+    if m:
+        names.append(m.group(1))
+    return names
+
+
+def _is_heading(text: str) -> bool:
+    words = re.findall(r"[^\W_]+", text)
+    return 0 < len(words) <= HEADING_MAX_WORDS and not re.search(r"[.!?][\"'\u201d\u2019)]*$", text)
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _names_outside_origin(att: Attribution | None, context: OriginContext) -> bool:
+    if att is None:
+        return False
+    for name in (att.source, att.speaker):
+        if not name:
+            continue
+        toks = [t for t in tokens(name) if t.is_capitalised and t.norm not in _GENERIC_SOURCE_WORDS]
+        if toks and any(t.stem not in context.stems for t in toks):
+            return True
+        if not toks and name.strip():
+            return True
+    return False
+
+
+def _attribution_conflict(att: Attribution | None, origin_texts: Sequence[str], context: OriginContext) -> bool:
+    """The claim credits a named party while the aligned origin credits a different one."""
+    if att is None or not (att.speaker or att.source):
+        return False
+    claimed = {t.stem for n in (att.source, att.speaker) if n for t in tokens(n) if t.is_capitalised}
+    claimed -= context.outlet_stems
+    if not claimed:
+        return False
+    for text in origin_texts:
+        oatt = find_attribution(text)
+        if oatt is None:
+            continue
+        theirs = {t.stem for n in (oatt.source, oatt.speaker, oatt.hedge) if n for t in tokens(n)}
+        if theirs and not (claimed & theirs):
+            return True
+    return False
+
+
+def _unaligned_label(sentence: Sentence, att: Attribution | None, context: OriginContext | None) -> str:
+    if _is_heading(sentence.text) and _title_case(sentence.text) and ":" not in sentence.text:
+        return LABEL_BOILERPLATE
+    if att is not None and (att.source or att.speaker):
+        if context is None or _names_outside_origin(att, context):
+            return LABEL_OTHER_SOURCE
+    return LABEL_UNSOURCED
+
+
+def _trace_unrelated(sentences: Sequence[Sentence], method: str) -> list[SentenceTrace]:
+    out = []
+    for s in sentences:
+        att = find_attribution(s.text)
+        label = LABEL_BOILERPLATE if is_boilerplate(s.text) else _unaligned_label(s, att, None)
+        out.append(SentenceTrace(s.index, s.text, s.start, s.end, label, [], 0.0, method, att, []))
+    return out
+
+
+def _trace_origin(sentences: Sequence[Sentence], method: str) -> list[SentenceTrace]:
+    out = []
+    for s in sentences:
+        label = LABEL_BOILERPLATE if is_boilerplate(s.text) else LABEL_ORIGIN
+        out.append(SentenceTrace(s.index, s.text, s.start, s.end, label, [], 1.0, method, find_attribution(s.text), []))
+    return out
+
+
+def trace_claim(
+    sentence: Sentence,
+    feats: SentenceFeatures,
+    origin_sentences: Sequence[Sentence],
+    origin_feats: Sequence[SentenceFeatures],
+    idf: dict[str, float],
+    context: OriginContext,
+    semantic_row: Sequence[float] | None = None,
+) -> SentenceTrace:
+    """Verdict for one derivative claim against its story's origin."""
+    method = METHOD_SEMANTIC if semantic_row is not None else METHOD_LEXICAL
+    att = find_attribution(sentence.text)
+    if is_boilerplate(sentence.text):
+        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [], 0.0,
+                             method, att, [])
+    al: Alignment | None = align_claim(feats, origin_feats, idf, semantic_row)
+    threshold = ALIGN_MIN_SCORE_SEMANTIC if semantic_row is not None else ALIGN_MIN_SCORE
+    if al is None or al.score < threshold:
+        label = _unaligned_label(sentence, att, context)
+        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, label, [],
+                             round(al.score if al else 0.0, 4), method, att, [])
+    origin_pairs = [(j, origin_sentences[j].text) for j in al.origin_indices]
+    if al.score < OTHER_SOURCE_MAX_SCORE and _attribution_conflict(att, [t for _, t in origin_pairs], context):
+        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_OTHER_SOURCE, [],
+                             round(al.score, 4), method, att, [])
+    flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context)
+    label = LABEL_ALTERED if any(f.type in STRONG_FLAGS for f in flags) else LABEL_SUPPORTED
+    return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, label, list(al.origin_indices),
+                         round(al.score, 4), method, att, flags)
+
+
+def trace_articles(
+    articles: list[ArticleInput], *, origin_key: str | None = None, embedder: Embedder | None = None
+) -> list[ArticleTrace]:
+    """Group `articles` into stories, pick each story's origin (or use `origin_key`), and trace every claim.
+
+    Sentence i of an article's trace is `split_sentences(article.text)[i]`. Output order follows input order.
+    """
+    sentences = [split_sentences(a.text) for a in articles]
+    feats = [[features(s.text) for s in ss] for ss in sentences]
+    all_feats = [f for fs in feats for f in fs]
+    global_idf = idf_table(all_feats)
+    docs = [
+        ArticleDoc(a.key, [f for f, s in zip(fs, ss) if not is_boilerplate(s.text)], a.text, a.byline, a.published)
+        for a, fs, ss in zip(articles, feats, sentences)
+    ]
+    stories = group_stories(docs, global_idf, origin_key)
+    method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
+    warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
+    results: dict[int, ArticleTrace] = {}
+    for story_index, story in enumerate(stories):
+        if story.origin is None:
+            for m in story.members:
+                results[m] = ArticleTrace(articles[m].key, ROLE_UNRELATED, None, story_index,
+                                          _trace_unrelated(sentences[m], method), list(warnings))
+            continue
+        o = story.origin
+        origin_article = articles[o]
+        results[o] = ArticleTrace(origin_article.key, ROLE_ORIGIN, None, story_index,
+                                  _trace_origin(sentences[o], method), list(warnings))
+        story_idf = idf_table([f for m in story.members for f in feats[m]])
+        origin_texts = [origin_article.headline, origin_article.text]
+        context = origin_context(origin_texts, _outlet_names(origin_article))
+        for m in story.members:
+            if m == o:
+                continue
+            sem = None
+            if embedder is not None:
+                sem = cosine_matrix(embedder, [s.text for s in sentences[m]], [s.text for s in sentences[o]])
+            traced = [
+                trace_claim(s, f, sentences[o], feats[o], story_idf, context, sem[i] if sem is not None else None)
+                for i, (s, f) in enumerate(zip(sentences[m], feats[m]))
+            ]
+            results[m] = ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced,
+                                      list(warnings))
+    return [results[i] for i in range(len(articles))]
