@@ -72,7 +72,13 @@ def extract_article(raw: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracte
     if not _has_body(prepared.text):
         raise IngestError("no article body: only site furniture was found")
     return Extracted(
-        content_type="text", raw=raw, text=prepared.text, headline=prepared.headline, removed=list(prepared.removed)
+        content_type="text",
+        raw=raw,
+        text=prepared.text,
+        headline=prepared.headline,
+        byline=prepared.byline or "",
+        published=_aware(prepared.published),
+        removed=list(prepared.removed),
     )
 
 
@@ -88,8 +94,8 @@ def _extract_html(raw: str) -> Extracted:
         raw=raw,
         text=prepared.text,
         headline=title or prepared.headline,
-        byline=(getattr(document, "author", None) or "").strip(),
-        published=_parse_date(getattr(document, "date", None)),
+        byline=(getattr(document, "author", None) or prepared.byline or "").strip(),
+        published=_parse_date(getattr(document, "date", None)) or _aware(prepared.published),
         removed=list(prepared.removed),
     )
 
@@ -102,7 +108,13 @@ def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return _aware(datetime.fromisoformat(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Dates found in page text carry no zone; they are taken as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

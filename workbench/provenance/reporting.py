@@ -29,11 +29,24 @@ def render_report(report: dict, *, colour: bool) -> str:
     def paint(text: str, style: str) -> str:
         return f"{ANSI[style]}{text}{ANSI['reset']}" if colour else text
 
-    def mark(text: str, span: str | None) -> str:
-        if not span or span not in text:
-            return text
-        before, _, after = text.partition(span)
-        return before + (paint(span, "bold") if colour else f"[[{span}]]") + after
+    def mark(text: str, spans: list[str | None]) -> str:
+        """Mark each span's first occurrence; overlapping spans merge into one mark."""
+        intervals = sorted(
+            (text.find(span), text.find(span) + len(span)) for span in spans if span and span in text
+        )
+        merged: list[list[int]] = []
+        for start, end in intervals:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        out, cursor = [], 0
+        for start, end in merged:
+            marked = paint(text[start:end], "bold") if colour else f"[[{text[start:end]}]]"
+            out.extend([text[cursor:start], marked])
+            cursor = end
+        out.append(text[cursor:])
+        return "".join(out)
 
     lines: list[str] = []
     for article in report["articles"]:
@@ -43,17 +56,13 @@ def render_report(report: dict, *, colour: bool) -> str:
             lines.append(f"  {article['headline']}")
         for number, sentence in enumerate(article["sentences"], start=1):
             label = sentence["label"] or "untraced"
-            text = sentence["text"]
-            for flag in sentence["flags"]:
-                text = mark(text, flag["span"])
+            text = mark(sentence["text"], [flag["span"] for flag in sentence["flags"]])
             lines.append(f"  {number:>3}. {paint(label.upper(), LABEL_COLOUR.get(label, 'reset'))} {text}")
             if sentence["attribution"]:
                 lines.append(f"       attribution: {sentence['attribution']}")
             if sentence["origin_text"]:
-                origin_text = sentence["origin_text"]
-                for flag in sentence["flags"]:
-                    origin_text = mark(origin_text, flag["origin_span"])
-                lines.append(f"       origin ({sentence['score']:.2f}): {paint(origin_text, 'dim') if not sentence['flags'] else origin_text}")
+                origin_text = mark(sentence["origin_text"], [flag["origin_span"] for flag in sentence["flags"]])
+                lines.append(f"       origin ({sentence['score']:.2f}): {origin_text}")
             for flag in sentence["flags"]:
                 origin_part = f" ← {flag['origin_span']!r}" if flag["origin_span"] else ""
                 lines.append(f"       {paint(flag['type'], 'red')}: {flag['span']!r}{origin_part}: {flag['explanation']}")

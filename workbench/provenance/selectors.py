@@ -36,7 +36,7 @@ def trace_report(*, articles: list[tuple[str, Article]]) -> dict:
         .order_by("version_id", "position")
         .prefetch_related(
             Prefetch("links", queryset=ProvenanceLink.objects.select_related("origin_claim").order_by("rank")),
-            Prefetch("divergences", queryset=Divergence.objects.order_by("span_start", "id")),
+            Prefetch("divergences", queryset=Divergence.objects.order_by("id")),
         )
     )
     for claim in claims:
