@@ -18,6 +18,7 @@ from .lexicon import (
     CERTAINTY_WORDS,
     CONDITION_MARKERS,
     FOLD,
+    LIGHT_WORDS,
     MONTHS,
     NUMBER_WORDS,
     STOPWORDS,
@@ -31,7 +32,7 @@ from .lexicon import (
 )
 from .types import Flag
 
-ADDED_RUN_MIN_WORDS = 3
+ADDED_RUN_MIN_WORDS = 4
 QUOTE_MIN_WORDS = 2
 QUOTE_LOCATE_MIN_RATIO = 60.0
 CONDITION_MISSING_SHARE = 0.6
@@ -48,12 +49,13 @@ _APPROX_CLASS = {
 _NUMBER_WORDS_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _NUMBER = re.compile(
     rf"(?:(?P<q>\b(?:{APPROXIMATORS}))\s+)?(?P<n>\$?\d+(?:[.,]\d+)*|\b(?:{_NUMBER_WORDS_RE})\b)"
-    rf"(?:[\s-]*(?P<u>%|per ?cent\b|[A-Za-z]+))?",
+    rf"(?:[\s-]*(?:(?:of|many|more|new|other|additional)\s+)?(?P<u>%|per ?cent\b|[A-Za-z]+))?",
     re.IGNORECASE,
 )
 _QUOTE = re.compile(r"[\u201c\"\u00ab](?P<q>[^\u201c\u201d\"\u00ab\u00bb]{2,}?)[\u201d\"\u00bb]")
 _CONDITION = re.compile(rf"(?:^|[,;]\s*)(?P<c>(?:{CONDITION_MARKERS})\b[^,;]*)", re.IGNORECASE)
-_SCOPE_QUALIFIERS = frozenset("most only certain some several few mostly mainly largely partly partially".split())
+_SCOPE_QUALIFIERS = frozenset("only mostly mainly largely partly partially".split())
+_NAME_VARIANTS = frozenset("united states kingdom sir mr mrs ms dr".split())
 _WEAK_MODALS = frozenset("would could may might likely probably possibly plans planning plan expected".split())
 _GENERIC_NAME_WORDS = frozenset("news report reports media agency the outlet article press".split())
 
@@ -126,6 +128,11 @@ def _numbers(text: str) -> list[_NumberMention]:
         unit = _unit(raw_unit)
         if n_word in ("decade", "decades"):
             unit = "decade"
+        if n_word in ("decade", "decades") and not re.search(r"\d|\b(?:" + _NUMBER_WORDS_RE + r")\s+$", text[: m.start("n")][-12:]):
+            value, unit = 10.0, "year"
+        prev = text[: m.start()].rstrip().rsplit(None, 1)
+        if prev and prev[-1].lower().rstrip(".,") in MONTHS | {m_[:3] for m_ in MONTHS} | {"sept"}:
+            continue
         q = m.group("q")
         start = m.start("q") if q else m.start("n")
         end = m.end("u") if raw_unit and unit else m.end("n")
@@ -205,7 +212,13 @@ def detect_flags(
     flags += _quote_flags(claim, origin, context)
 
     c_hedges = [t for t in ctoks if t.norm in STRONG_HEDGES]
-    o_hedges = [t for t in otoks if t.norm in STRONG_HEDGES]
+    c_stems = {t.stem for t in ctoks}
+    first_toks = tokens(origin[0][1])
+    o_hedges = [
+        t for i, t in enumerate(first_toks)
+        if t.norm in STRONG_HEDGES
+        and any(x.stem in c_stems for x in [y for y in first_toks[i + 1:] if y.norm not in STOPWORDS][:3])
+    ]
     if o_hedges and not c_hedges:
         h = o_hedges[0]
         loc = _first_token(origin, lambda t: t.norm == h.norm)
@@ -248,7 +261,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
         if same:
             k, om = same[0]
             loc = (k, om.start, om.end)
-            if om.unit and m.unit != om.unit and not any(x.unit == m.unit for _, x in same):
+            if om.unit and m.unit and m.unit != om.unit and not any(x.unit == m.unit for _, x in same):
                 flags.append(_flag("number_changed", claim, (m.start, m.end), origin, loc,
                                    f"the origin's '{origin[k][1][om.start:om.end]}' becomes '{claim[m.start:m.end]}'"))
             elif om.qualifier and not m.qualifier:
@@ -316,6 +329,9 @@ def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: O
     if att is None:
         return []
     flags: list[Flag] = []
+    origin_att = next(((k, a) for k, (_, t) in enumerate(origin) if (a := find_attribution(t)) is not None), None)
+    if origin_att is None:
+        return []
     for name in (att.source, att.speaker):
         if not name:
             continue
@@ -343,7 +359,7 @@ def _added_detail_flags(
     run: list[Token] = []
     runs: list[list[Token]] = []
     for t in ctoks:
-        is_content = t.norm not in STOPWORDS and len(t.norm) > 2 and not t.norm.isdigit()
+        is_content = t.norm not in STOPWORDS and len(t.norm) > 2 and not t.norm.isdigit() and t.norm not in LIGHT_WORDS
         if not is_content:
             continue
         if t.stem not in context.stems and t.stem not in o_stems:
@@ -355,7 +371,10 @@ def _added_detail_flags(
     if run:
         runs.append(run)
     for r in runs:
-        names = [t for t in r if t.is_capitalised and t.start > 0]
+        names = [
+            t for t in r
+            if t.is_capitalised and t.start > 0 and t.norm not in _NAME_VARIANTS and not re.search(r"[.\d]", t.text)
+        ]
         if len(r) >= ADDED_RUN_MIN_WORDS or names:
             s, e = r[0].start, r[-1].end
             what = "names" if names and len(r) < ADDED_RUN_MIN_WORDS else "specifics"

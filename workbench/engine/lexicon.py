@@ -39,14 +39,16 @@ STRONG_HEDGES = frozenset(
 )
 
 CERTAINTY_WORDS = frozenset(
-    """key major significant pivotal crucial critical decisive dramatic massive huge radically radical
-    catalyst definitely certainly clearly undoubtedly confirmed proven groundbreaking landmark historic
-    unprecedented vital central essential biggest greatest rescued revealed demonstrated will""".split()
+    """key pivotal crucial decisive radically catalyst definitely certainly clearly undoubtedly proven
+    rescued will""".split()
 )
 
-CAUSAL_WORDS = frozenset(
-    """catalyst caused causing cause led leading lead resulted result prompted prompting triggered
-    triggering drove driving role because due""".split()
+CAUSAL_WORDS = frozenset("""catalyst caused resulted triggered""".split())
+
+LIGHT_WORDS = frozenset(
+    """used use took take taken made make went go came come hit set get got put report reports reported
+    broader wider instead also still even well much many really quite way part thing things lot lots
+    remain remains like just""".split()
 )
 
 QUALIFIER_WORDS = frozenset(

@@ -10,10 +10,13 @@ from .align import SentenceFeatures, lexical_score
 
 STRONG_MATCH_MIN = 0.55
 TOP_MATCHES = 3
+VERBATIM_MIN = 0.9
+VERBATIM_WEIGHT = 1.0
 STORY_LINK_MIN = 0.36
 CITES_REPORT_PENALTY = 0.6
 SELF_CREDIT_BONUS = 0.15
 EARLIEST_BONUS = 0.1
+DEBUG = False
 
 _CITES_REPORT = re.compile(
     r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+)*\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
@@ -40,10 +43,11 @@ class Story:
     origin: int | None
 
 
-def coverage(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float]) -> tuple[float, float]:
-    """(mean best-match score of a's sentences in b, mean of a's top few best-match scores in b)."""
+def coverage(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float]) -> tuple[float, float, float]:
+    """(mean best-match score of a's sentences in b, mean of a's top few best-match scores in b,
+    share of a's sentences that b holds near-verbatim)."""
     if not a.sentences or not b.sentences:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     best_scores = []
     for s in a.sentences:
         best = 0.0
@@ -52,7 +56,8 @@ def coverage(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float]) -> tuple[float
                 best = max(best, lexical_score(s, o, idf)[0])
         best_scores.append(best)
     top = sorted(best_scores, reverse=True)[:TOP_MATCHES]
-    return sum(best_scores) / len(best_scores), sum(top) / TOP_MATCHES
+    verbatim = sum(x >= VERBATIM_MIN for x in best_scores) / len(best_scores)
+    return sum(best_scores) / len(best_scores), sum(top) / TOP_MATCHES, verbatim
 
 
 def cites_a_report(text: str) -> bool:
@@ -64,7 +69,7 @@ def group_stories(docs: Sequence[ArticleDoc], idf: dict[str, float], origin_key:
     """Stories in first-member order (average-linkage clustering on shared near-verbatim sentences);
     singletons have no origin unless named by `origin_key`. Deterministic for a given input order."""
     n = len(docs)
-    cov = [[(0.0, 0)] * n for _ in range(n)]
+    cov = [[(0.0, 0.0, 0.0)] * n for _ in range(n)]
     for i in range(n):
         for j in range(n):
             if i != j:
@@ -104,14 +109,17 @@ def pick_origin(docs: Sequence[ArticleDoc], members: Sequence[int], cov) -> int:
     earliest = min(dated) if dated else None
     best: tuple[float, int] | None = None
     for o in members:
-        score = sum(cov[d][o][0] for d in members if d != o) / (len(members) - 1)
+        score = sum(
+            0.5 * cov[d][o][0] + 0.5 * cov[d][o][1] + VERBATIM_WEIGHT * cov[d][o][2] for d in members if d != o
+        ) / (len(members) - 1)
         if cites_a_report(docs[o].text):
             score -= CITES_REPORT_PENALTY
-        first_line = docs[o].text.lstrip().split("\n", 1)[0]
-        if docs[o].byline or _SELF_CREDIT.match(first_line):
+        if docs[o].byline:
             score += SELF_CREDIT_BONUS
         if earliest is not None and docs[o].published is not None and docs[o].published == earliest:
             score += EARLIEST_BONUS
+        if DEBUG:
+            print(docs[o].key[-30:], round(score, 3))
         if best is None or score > best[0]:
             best = (score, o)
     assert best is not None
