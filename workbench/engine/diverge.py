@@ -211,12 +211,12 @@ def detect_flags(
     flags += _number_flags(claim, origin, context)
     flags += _quote_flags(claim, origin, context)
 
-    c_hedges = [t for t in ctoks if t.norm in STRONG_HEDGES]
+    c_hedges = [t for t in ctoks if t.norm in STRONG_HEDGES and t.norm != "would"]
     c_stems = {t.stem for t in ctoks}
     first_toks = tokens(origin[0][1])
     o_hedges = [
         t for i, t in enumerate(first_toks)
-        if t.norm in STRONG_HEDGES
+        if t.norm in STRONG_HEDGES and t.norm != "would"
         and any(x.stem in c_stems for x in [y for y in first_toks[i + 1:] if y.norm not in STOPWORDS][:3])
     ]
     if o_hedges and not c_hedges:
@@ -315,9 +315,8 @@ def _quote_flags(claim: str, origin: Sequence[tuple[int, str]], context: OriginC
     if not _QUOTE.search(claim) and find_attribution(claim) is None:
         for k, (_, otext) in enumerate(origin):
             quoted = sum(len(q.group(0)) for q in _QUOTE.finditer(otext))
-            if quoted >= 0.5 * len(otext):
-                q = _QUOTE.search(otext)
-                assert q is not None
+            q = _QUOTE.search(otext)
+            if q is not None and quoted >= 0.5 * len(otext):
                 flags.append(_flag("hedge_dropped", claim, (0, len(claim)), origin, (k, q.start("q"), q.end("q")),
                                    "a quoted statement in the origin is restated as unattributed fact"))
                 break

@@ -16,7 +16,6 @@ STORY_LINK_MIN = 0.36
 CITES_REPORT_PENALTY = 0.6
 SELF_CREDIT_BONUS = 0.15
 EARLIEST_BONUS = 0.1
-DEBUG = False
 
 _CITES_REPORT = re.compile(
     r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+)*\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
@@ -118,8 +117,6 @@ def pick_origin(docs: Sequence[ArticleDoc], members: Sequence[int], cov) -> int:
             score += SELF_CREDIT_BONUS
         if earliest is not None and docs[o].published is not None and docs[o].published == earliest:
             score += EARLIEST_BONUS
-        if DEBUG:
-            print(docs[o].key[-30:], round(score, 3))
         if best is None or score > best[0]:
             best = (score, o)
     assert best is not None

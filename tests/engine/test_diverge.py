@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.engine.diverge import detect_flags, origin_context
+
+ORIGIN = "One possible option includes a buffer zone. European troops would probably patrol it, according to one senior diplomat."
+
+
+def flags(claim, origin_sentence):
+    return detect_flags(claim, [(0, origin_sentence)], origin_context([ORIGIN, origin_sentence]))
+
+
+def types(claim, origin_sentence):
+    return {f.type for f in flags(claim, origin_sentence)}
+
+
+def test_hedge_dropped_and_certainty_raised():
+    assert "hedge_dropped" in types("European troops would patrol it.", "European troops would probably patrol it.")
+    assert "certainty_raised" in types("One key option includes a buffer zone.", "One possible option includes a buffer zone.")
+
+
+def test_quote_altered_for_paraphrase_in_quotation_marks():
+    f = flags('Officials want a "buffer zone patrolled by troops" soon.', "Officials want a buffer zone, patrolled by troops.")
+    assert any(x.type == "quote_altered" for x in f)
+
+
+def test_number_changed_and_qualifier_dropped():
+    assert "number_changed" in types("Shares fell 8.9 per cent.", "Shares fell as much as 9.2 per cent.")
+    assert "omitted_qualifier" in types("Apple provides 5 per cent of revenue.", "Apple provides about 5 per cent of revenue.")
+
+
+def test_added_detail_for_novel_specifics():
+    got = flags("Troops will deliver advanced air defense systems, artillery and armored vehicles.", "Troops will rush more weapons.")
+    assert any(x.type == "added_detail" and "artillery" in x.span for x in got)
+
+
+def test_faithful_copy_has_no_flags():
+    s = "European troops would probably patrol it, according to one senior diplomat."
+    assert flags(s, s) == []
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_flag_spans_slice_back(claim, origin_sentence):
+    for f in detect_flags(claim, [(0, origin_sentence)], origin_context([origin_sentence])):
+        assert claim[f.span_start:f.span_end] == f.span
+        if f.origin_span is not None:
+            assert origin_sentence[f.origin_start:f.origin_end] == f.origin_span

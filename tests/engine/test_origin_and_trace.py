@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.engine.clean import prepare
+from workbench.engine.origin import cites_a_report
+from workbench.engine.trace import trace_articles
+from workbench.engine.types import ArticleInput
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD = ROOT / "fixtures" / "gold" / "seeds.json"
+SCORER = ROOT.parent / "shared" / "eval" / "score_trace.py"
+
+
+def _inputs(paths):
+    out = []
+    for p in paths:
+        pr = prepare(p.read_text(encoding="utf-8"))
+        out.append(ArticleInput(key=p.name, text=pr.text, headline=pr.headline, byline=pr.byline, published=pr.published))
+    return out
+
+
+def test_citing_a_report_marks_a_rewrite():
+    assert cites_a_report("Apple will switch chips, Bloomberg reported on Monday.")
+    assert not cites_a_report("Apple will switch chips, people familiar with the plans said.")
+
+
+def test_seed_roles(seed_paths):
+    traces = {t.key: t for t in trace_articles(_inputs(seed_paths))}
+    origin = next(k for k in traces if k.startswith("001_"))
+    assert traces[origin].role == "origin"
+    for prefix in ("000_", "002_", "004_"):
+        t = next(v for k, v in traces.items() if k.startswith(prefix))
+        assert t.role == "derivative" and t.origin_key == origin
+    unrelated = next(v for k, v in traces.items() if k.startswith("003_"))
+    assert unrelated.origin_key != origin
+
+
+def test_seed_quote_flags(seed_paths):
+    traces = {t.key[:3]: t for t in trace_articles(_inputs(seed_paths))}
+    s000 = next(s for s in traces["000"].sentences if "Those discussions come amid" in s.text)
+    assert any(f.type == "quote_altered" for f in s000.flags)
+    s004 = next(s for s in traces["004"].sentences if "position of strength" in s.text)
+    assert any(f.type == "quote_altered" and "position of strength" in f.span for f in s004.flags)
+
+
+def test_seeds_meet_gold_targets(seed_paths, tmp_path):
+    if not SCORER.exists():
+        import pytest
+
+        pytest.skip("scorer not available")
+    out = subprocess.run([sys.executable, "-m", "workbench.engine", *map(str, seed_paths)], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    report = tmp_path / "r.json"
+    report.write_text(out)
+    res = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(report), "--min-label", "0.9",
+                          "--min-origin", "1.0"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout[-2000:]
+    json.loads(out)
+
+
+def test_trace_is_fast_without_a_model(seed_paths):
+    arts = _inputs(seed_paths)
+    start = time.perf_counter()
+    trace_articles(arts[:2])
+    assert time.perf_counter() - start < 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=300), min_size=1, max_size=4))
+def test_trace_never_raises_and_offsets_hold(texts):
+    arts = [ArticleInput(key=str(i), text=prepare(t).text) for i, t in enumerate(texts)]
+    for art, tr in zip(arts, trace_articles(arts)):
+        for s in tr.sentences:
+            assert art.text[s.start:s.end] == s.text
+            for f in s.flags:
+                assert s.text[f.span_start:f.span_end] == f.span
