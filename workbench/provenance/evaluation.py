@@ -1,0 +1,504 @@
+"""Measure the engine against hand labels and public data sets, beside a bag-of-words cosine baseline.
+
+Pure Python over the engine (no database), so `manage.py evaluate` and the tests run it the same way. Every
+threshold either system uses is fitted on one part of a set and reported on another part, never on what it is
+scored against.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.engine.clean import prepare
+from workbench.engine.segment import split_sentences
+from workbench.engine.trace import trace_articles
+from workbench.engine.types import ArticleInput, ArticleTrace
+
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_WORD = re.compile(r"\w+", re.UNICODE)
+DERIVED_LABELS = ("supported", "altered")
+STORY_LABELS = ("supported", "altered", "unsourced", "other_source", "contradicted", "boilerplate")
+
+
+# Bag-of-words baseline ------------------------------------------------------------------------------------------
+
+
+def bag_of_words(text: str) -> Counter[str]:
+    return Counter(word.lower() for word in _WORD.findall(text))
+
+
+def bow_cosine(a: str | Counter[str], b: str | Counter[str]) -> float:
+    """Plain cosine of word counts: the baseline every figure is printed beside."""
+    va = a if isinstance(a, Counter) else bag_of_words(a)
+    vb = b if isinstance(b, Counter) else bag_of_words(b)
+    dot = sum(count * vb.get(word, 0) for word, count in va.items())
+    norm = math.sqrt(sum(c * c for c in va.values())) * math.sqrt(sum(c * c for c in vb.values()))
+    return dot / norm if norm else 0.0
+
+
+BASELINE_SUPPORTED_MIN = 0.6
+BASELINE_ALTERED_MIN = 0.3
+
+
+def bow_story_trace(*, origin_text: str, text: str) -> list[dict]:
+    """Baseline trace of one derivative: each sentence to its most similar origin sentence by cosine, no flags."""
+    origin = [s.text for s in split_sentences(origin_text)]
+    origin_bags = [bag_of_words(s) for s in origin]
+    out = []
+    for sentence in split_sentences(text):
+        bag = bag_of_words(sentence.text)
+        scores = [bow_cosine(bag, ob) for ob in origin_bags]
+        best = max(range(len(scores)), key=scores.__getitem__) if scores else None
+        score = scores[best] if best is not None else 0.0
+        label = "supported" if score >= BASELINE_SUPPORTED_MIN else "altered" if score >= BASELINE_ALTERED_MIN else "unsourced"
+        out.append(
+            {
+                "text": sentence.text,
+                "label": label,
+                "origin_text": origin[best] if best is not None and label != "unsourced" else None,
+                "score": score,
+                "flags": [],
+            }
+        )
+    return out
+
+
+# Scoring against hand-labelled stories (the GOLD.json format) ------------------------------------------------------
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\s+", " ", (text or "").translate(_FOLD)).strip().lower()
+
+
+@dataclass
+class PRF:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class StoryScore:
+    label: float
+    align: float
+    flags: float
+    origin: float
+    per_label: dict[str, PRF] = field(default_factory=dict)
+
+
+def score_story_report(gold: dict, report: dict) -> StoryScore:
+    """Score a `trace --json` report as the shared scorer does, plus per-label precision, recall and F1.
+
+    Sentences are matched by their first words (`find`), whatever the segmentation. A label is right when it is
+    one the labeller accepts; per-label counts take the labeller's ideal label as the truth.
+    """
+    by_file = {Path(str(a.get("path", ""))).name: a for a in report.get("articles", [])}
+    per_label = {label: PRF() for label in STORY_LABELS}
+    n_label = ok_label = n_align = ok_align = n_flag = ok_flag = 0
+    for row in gold["sentences"]:
+        article = by_file.get(row["file"])
+        sentences = (article or {}).get("sentences", [])
+        hit = next((s for s in sentences if _norm(row["find"]) in _norm(s.get("text"))), None)
+        n_label += 1
+        ideal = row.get("ideal") or row["accept"][0]
+        if row["accept"] == ["boilerplate"]:
+            right = article is not None and (hit is None or hit.get("label") == "boilerplate")
+            ok_label += right
+            per_label["boilerplate"].tp += right
+            per_label["boilerplate"].fn += not right
+            if hit is not None and not right:
+                per_label.setdefault(hit.get("label"), PRF()).fp += 1
+            continue
+        n_align += "origin_find" in row
+        n_flag += bool(row.get("flag_any"))
+        if hit is None:
+            per_label[ideal].fn += 1
+            continue
+        label = hit.get("label")
+        right = label in row["accept"]
+        ok_label += right
+        if right:
+            per_label.setdefault(label, PRF()).tp += 1
+        else:
+            per_label.setdefault(label, PRF()).fp += 1
+            per_label[ideal].fn += 1
+        if "origin_find" in row:
+            got = _norm(hit.get("origin_text"))
+            full = [_norm(g) for g in row.get("origin_full", [])]
+            ok_align += _norm(row["origin_find"]) in got or any(got and (got in g or g in got) for g in full)
+        if row.get("flag_any"):
+            ok_flag += any(f.get("type") in row["flag_any"] for f in hit.get("flags") or [])
+    n_origin = ok_origin = 0
+    for name, want in gold.get("articles", {}).items():
+        n_origin += 1
+        got = Path(str((by_file.get(name) or {}).get("origin_path") or "")).name or None
+        ok_origin += ("origin" in want and got == want["origin"]) or ("origin_not" in want and got != want["origin_not"])
+
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else 1.0
+
+    return StoryScore(
+        label=ratio(ok_label, n_label),
+        align=ratio(ok_align, n_align),
+        flags=ratio(ok_flag, n_flag),
+        origin=ratio(ok_origin, n_origin),
+        per_label={k: v for k, v in per_label.items() if v.tp + v.fp + v.fn},
+    )
+
+
+def engine_story_report(paths: Sequence[Path], *, embedder=None) -> dict:
+    """The engine's report for article files traced together, origins found by the engine."""
+    inputs, headlines = [], {}
+    for path in paths:
+        prepared = prepare(path.read_text(encoding="utf-8"))
+        inputs.append(
+            ArticleInput(
+                key=str(path), text=prepared.text, headline=prepared.headline, byline=prepared.byline,
+                published=prepared.published,
+            )
+        )
+        headlines[str(path)] = prepared.headline
+    traces = trace_articles(inputs, embedder=embedder)
+    return _report(traces, headlines)
+
+
+def _report(traces: Sequence[ArticleTrace], headlines: dict[str, str]) -> dict:
+    by_key = {t.key: t for t in traces}
+    articles = []
+    for trace in traces:
+        origin = by_key.get(trace.origin_key or "")
+        articles.append(
+            {
+                "path": trace.key,
+                "headline": headlines.get(trace.key, ""),
+                "role": trace.role,
+                "origin_path": trace.origin_key,
+                "sentences": [
+                    {
+                        "text": s.text,
+                        "label": s.label,
+                        "origin_text": " ".join(origin.sentences[i].text for i in s.origin_indices) if origin else None,
+                        "score": s.score,
+                        "flags": [{"type": f.type, "span": f.span, "origin_span": f.origin_span} for f in s.flags],
+                    }
+                    for s in trace.sentences
+                ],
+            }
+        )
+    return {"articles": articles}
+
+
+def baseline_story_report(paths: Sequence[Path], gold: dict) -> dict:
+    """The baseline's report: given each derivative's true origin (the engine is not), align by cosine."""
+    by_name = {p.name: p for p in paths}
+    texts = {p.name: prepare(p.read_text(encoding="utf-8")).text for p in paths}
+    articles = []
+    for name, want in gold.get("articles", {}).items():
+        origin = want.get("origin")
+        if name not in texts:
+            continue
+        sentences = bow_story_trace(origin_text=texts[origin], text=texts[name]) if origin in texts else []
+        articles.append({"path": str(by_name[name]), "origin_path": str(by_name.get(origin, "")) or None, "sentences": sentences})
+    return {"articles": articles}
+
+
+# WiCE: does the cited page support the claim, and which sentences support it -------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    claim: str
+    evidence: list[str]
+    label: str
+    supporting: frozenset[int]
+
+
+def load_wice(path: Path) -> list[ClaimEvidence]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                rows.append(
+                    ClaimEvidence(
+                        claim=row["claim"],
+                        evidence=row["evidence"],
+                        label=row["label"],
+                        supporting=frozenset(i for group in row.get("supporting_sentences", []) for i in group),
+                    )
+                )
+    return rows
+
+
+def engine_support(claim: str, evidence: Sequence[str], *, embedder=None) -> tuple[str, list[int], float]:
+    """Trace the claim against the evidence as its origin: (label, evidence indices best first, score).
+
+    A claim that splits into several sentences takes its weakest sentence's label: a page supports it only as far as
+    it supports every part.
+    """
+    origin_text = "\n".join(line.replace("\n", " ") for line in evidence)
+    line_starts = []
+    cursor = 0
+    for line in evidence:
+        line_starts.append(cursor)
+        cursor += len(line.replace("\n", " ")) + 1
+    traces = trace_articles(
+        [ArticleInput(key="evidence", text=origin_text), ArticleInput(key="claim", text=claim)],
+        origin_key="evidence",
+        embedder=embedder,
+    )
+    by_key = {t.key: t for t in traces}
+    origin_sentences = by_key["evidence"].sentences
+    claim_trace = by_key["claim"]
+    order = {"supported": 0, "altered": 1, "other_source": 2, "unsourced": 3, "contradicted": 4, "boilerplate": 5}
+    if not claim_trace.sentences:
+        return "unsourced", [], 0.0
+    weakest = max(claim_trace.sentences, key=lambda s: (order.get(s.label, 9), -s.score))
+    indices: list[int] = []
+    for sentence in claim_trace.sentences:
+        for i in sentence.origin_indices:
+            start = origin_sentences[i].start
+            line = max(j for j, s in enumerate(line_starts) if s <= start)
+            if line not in indices:
+                indices.append(line)
+    return weakest.label, indices, min(s.score for s in claim_trace.sentences)
+
+
+WICE_LABEL_OF = {"supported": "supported", "altered": "partially_supported"}
+
+
+def evaluate_wice(rows: Sequence[ClaimEvidence], *, embedder=None) -> dict:
+    """Claim-level labels (supported / partially / not) and evidence retrieval (top sentence among the supporting)."""
+    engine_pred, base_pred, gold = [], [], []
+    engine_hit = base_hit = with_support = 0
+    for row in rows:
+        label, indices, _ = engine_support(row.claim, row.evidence, embedder=embedder)
+        engine_pred.append(WICE_LABEL_OF.get(label, "not_supported"))
+        scores = [bow_cosine(row.claim, line) for line in row.evidence]
+        best = max(range(len(scores)), key=scores.__getitem__) if scores else None
+        top = scores[best] if best is not None else 0.0
+        base_pred.append(
+            "supported" if top >= BASELINE_SUPPORTED_MIN else "partially_supported" if top >= BASELINE_ALTERED_MIN else "not_supported"
+        )
+        gold.append(row.label)
+        if row.supporting:
+            with_support += 1
+            engine_hit += bool(indices) and indices[0] in row.supporting
+            base_hit += best is not None and best in row.supporting
+    return {
+        "n": len(rows),
+        "engine": {**classification_scores(gold, engine_pred), "evidence_top1": engine_hit / max(with_support, 1)},
+        "baseline": {**classification_scores(gold, base_pred), "evidence_top1": base_hit / max(with_support, 1)},
+    }
+
+
+# Clough-Stevenson: copied, lightly or heavily rewritten, or written without the source -----------------------------
+
+REUSE_CLASSES = ("cut", "light", "heavy", "non")
+
+
+@dataclass(frozen=True)
+class ReuseAnswer:
+    name: str
+    task: str
+    category: str
+    text: str
+
+
+def load_clough_stevenson(folder: Path) -> tuple[list[ReuseAnswer], dict[str, str], set[str]]:
+    """(answers, source text per task, names of the answers in the set's test split)."""
+    answers = []
+    with (folder / "file_information.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["Category"] in REUSE_CLASSES:
+                text = (folder / row["File"]).read_bytes().decode("utf-8", errors="replace")
+                answers.append(ReuseAnswer(row["File"], row["Task"], row["Category"], text))
+    sources = {
+        path.stem.removeprefix("orig_task"): path.read_bytes().decode("utf-8", errors="replace")
+        for path in folder.glob("orig_task*.txt")
+    }
+    test = set()
+    test_info = folder / "test_info.csv"
+    if test_info.exists():
+        with test_info.open(encoding="utf-8") as handle:
+            test = {row["File"] for row in csv.DictReader(handle)}
+    return answers, sources, test
+
+
+def engine_reuse_features(source: str, answer: str, *, embedder=None) -> tuple[float, float]:
+    """(share of the answer's sentences the engine traces to the source, share it finds unchanged)."""
+    traces = trace_articles(
+        [ArticleInput(key="source", text=source), ArticleInput(key="answer", text=answer)],
+        origin_key="source",
+        embedder=embedder,
+    )
+    answer_trace = next(t for t in traces if t.key == "answer")
+    sentences = answer_trace.sentences or []
+    if not sentences:
+        return 0.0, 0.0
+    derived = sum(s.label in DERIVED_LABELS for s in sentences) / len(sentences)
+    verbatim = sum(s.label == "supported" for s in sentences) / len(sentences)
+    return derived, (verbatim + sum(s.score for s in sentences) / len(sentences)) / 2
+
+
+def evaluate_clough_stevenson(folder: Path, *, embedder=None) -> dict:
+    """Four-way reuse class from one score by fitted cut points; fitted on the train split, scored on the test split."""
+    answers, sources, test = load_clough_stevenson(folder)
+    engine_scores, base_scores = {}, {}
+    for answer in answers:
+        derived, closeness = engine_reuse_features(sources[answer.task], answer.text, embedder=embedder)
+        engine_scores[answer.name] = (derived + closeness) / 2
+        base_scores[answer.name] = bow_cosine(sources[answer.task], answer.text)
+    train = [a for a in answers if a.name not in test] or answers
+    scored = [a for a in answers if a.name in test] or answers
+    out = {"n_train": len(train), "n_test": len(scored)}
+    for system, scores in (("engine", engine_scores), ("baseline", base_scores)):
+        cuts = fit_ordinal_cuts([scores[a.name] for a in train], [a.category for a in train], REUSE_CLASSES)
+        pred = [ordinal_class(scores[a.name], cuts, REUSE_CLASSES) for a in scored]
+        gold = [a.category for a in scored]
+        binary = classification_scores(
+            ["derived" if g != "non" else "non" for g in gold], ["derived" if p != "non" else "non" for p in pred]
+        )
+        out[system] = {**classification_scores(gold, pred), "derived_vs_non_accuracy": binary["accuracy"]}
+    return out
+
+
+def fit_ordinal_cuts(scores: Sequence[float], labels: Sequence[str], classes: Sequence[str]) -> list[float]:
+    """Descending cut points (a score at or above cuts[k] is at least classes[k]) that maximise accuracy.
+
+    Exhaustive over the midpoints between observed scores, which is cheap at the sizes of these sets.
+    """
+    ordered = sorted(set(scores))
+    candidates = [(a + b) / 2 for a, b in zip(ordered, ordered[1:], strict=False)] or ordered
+    candidates = sorted(set(candidates), reverse=True)
+    pairs = list(zip(scores, labels, strict=True))
+    best: tuple[int, list[float]] = (-1, [])
+
+    def search(prefix: list[float], start: int) -> None:
+        nonlocal best
+        if len(prefix) == len(classes) - 1:
+            hits = sum(ordinal_class(s, prefix, classes) == label for s, label in pairs)
+            if hits > best[0]:
+                best = (hits, list(prefix))
+            return
+        for i in range(start, len(candidates)):
+            search([*prefix, candidates[i]], i + 1)
+
+    search([], 0)
+    return best[1]
+
+
+def ordinal_class(score: float, cuts: Sequence[float], classes: Sequence[str]) -> str:
+    for cut, cls in zip(cuts, classes, strict=False):
+        if score >= cut:
+            return cls
+    return classes[len(cuts)] if len(cuts) < len(classes) else classes[-1]
+
+
+# MRPC: paraphrase or not --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    first: str
+    second: str
+    paraphrase: bool
+
+
+def load_mrpc(path: Path) -> list[SentencePair]:
+    pairs = []
+    with path.open(encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader, None)
+        for row in reader:
+            if len(row) >= 5 and row[0] in {"0", "1"}:
+                pairs.append(SentencePair(row[3], row[4], row[0] == "1"))
+    return pairs
+
+
+def engine_paraphrase_score(first: str, second: str, *, embedder=None) -> float:
+    """How well each sentence is traced to the other, the weaker direction counting: a paraphrase goes both ways."""
+
+    def one_way(origin: str, derivative: str) -> float:
+        traces = trace_articles(
+            [ArticleInput(key="o", text=origin), ArticleInput(key="d", text=derivative)], origin_key="o", embedder=embedder
+        )
+        sentences = next(t for t in traces if t.key == "d").sentences
+        if not sentences:
+            return 0.0
+        weight = {"supported": 1.0, "altered": 0.5}
+        return sum(weight.get(s.label, 0.0) + s.score for s in sentences) / (2 * len(sentences))
+
+    return min(one_way(first, second), one_way(second, first))
+
+
+def evaluate_mrpc(pairs: Sequence[SentencePair], *, embedder=None, fit_share: float = 0.5) -> dict:
+    """Paraphrase or not by one fitted threshold per system: fitted on the first part, scored on the rest."""
+    split = int(len(pairs) * fit_share)
+    fit, scored = pairs[:split], pairs[split:]
+    out = {"n_fit": len(fit), "n_test": len(scored)}
+    systems: dict[str, Callable[[SentencePair], float]] = {
+        "engine": lambda p: engine_paraphrase_score(p.first, p.second, embedder=embedder),
+        "baseline": lambda p: bow_cosine(p.first, p.second),
+    }
+    for system, score_of in systems.items():
+        fit_scores = [score_of(p) for p in fit]
+        threshold = fit_threshold(fit_scores, [p.paraphrase for p in fit])
+        pred = ["paraphrase" if score_of(p) >= threshold else "different" for p in scored]
+        gold = ["paraphrase" if p.paraphrase else "different" for p in scored]
+        out[system] = {**classification_scores(gold, pred), "threshold": threshold}
+    return out
+
+
+def fit_threshold(scores: Sequence[float], truth: Sequence[bool]) -> float:
+    """The threshold that maximises accuracy on the given scores."""
+    best, best_acc = 0.5, -1.0
+    for candidate in sorted(set(scores)):
+        acc = sum((s >= candidate) == t for s, t in zip(scores, truth, strict=True))
+        if acc > best_acc:
+            best, best_acc = candidate, acc
+    return best
+
+
+# Shared metrics -----------------------------------------------------------------------------------------------------
+
+
+def classification_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
+    labels = sorted(set(gold) | set(pred))
+    per = {label: PRF() for label in labels}
+    for g, p in zip(gold, pred, strict=True):
+        if g == p:
+            per[g].tp += 1
+        else:
+            per[p].fp += 1
+            per[g].fn += 1
+    gold_labels = sorted(set(gold))
+    return {
+        "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / max(len(gold), 1),
+        "macro_f1": sum(per[label].f1 for label in gold_labels) / max(len(gold_labels), 1),
+    }
+
+
+def mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
