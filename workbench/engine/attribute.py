@@ -34,7 +34,7 @@ _TOLD = re.compile(rf"\btold\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,4}}?(?P<src>{_NA
 _NAME_VERB = re.compile(
     rf"(?:^|(?<=[,;:\u2014\u2013(]\s)|(?<=\u201d\s)|(?<=\"\s)|(?<=\bthat\s)|(?<=\band\s))"
     rf"(?P<src>{_NAME}(?:(?:'s|\u2019s)\s+{_NAME})?(?:\s+(?:{_GROUP_NOUNS}))?)\s+"
-    rf"(?:(?:also|has|have|had|later|then|previously|earlier|first)\s+)*(?P<verb>{REPORTING_VERBS})\b"
+    rf"(?:(?:also|has|have|had|later|then|previously|earlier|first)\s+)*(?P<verb>{REPORTING_VERBS})\b(?!\s+of\b)"
 )
 _GROUP_VERB = re.compile(
     rf"\b(?P<src>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*\s+(?:{_GROUP_NOUNS})|(?:{_NAME})(?:'s|\u2019s)\s+[a-z]+(?:\s+[a-z]+)?)\s+"
@@ -98,16 +98,21 @@ def find_attribution(sentence_text: str) -> Attribution | None:
             spans.append(m.span())
     for m in _GROUP_VERB.finditer(s):
         src = _trim_name(m.group("src"))
-        if src and source is None and speaker is None:
-            source = src
-            spans.append(m.span())
+        if not src or speaker is not None:
+            continue
+        if re.search(r"\b(?:media|press|outlets|newspapers?|reports)$", src):
+            source = source or src
+        else:
+            speaker = src
+        spans.append(m.span())
     for m in _NAME_VERB.finditer(s):
         src = _trim_name(m.group("src"))
         if not src:
             continue
-        if m.group("verb").startswith("report") and source is None:
-            source = src
-            spans.append(m.span())
+        if m.group("verb").startswith("report"):
+            if source is None:
+                source = src
+                spans.append(m.span())
         elif speaker is None and src != source:
             speaker = src
             spans.append(m.span())

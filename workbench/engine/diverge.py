@@ -18,6 +18,7 @@ from .lexicon import (
     CERTAINTY_WORDS,
     CONDITION_MARKERS,
     FOLD,
+    HEDGE_WORDS,
     LIGHT_WORDS,
     MONTHS,
     NUMBER_WORDS,
@@ -55,6 +56,7 @@ _NUMBER = re.compile(
 _QUOTE = re.compile(r"[\u201c\"\u00ab](?P<q>[^\u201c\u201d\"\u00ab\u00bb]{2,}?)[\u201d\"\u00bb]")
 _CONDITION = re.compile(rf"(?:^|[,;]\s*)(?P<c>(?:{CONDITION_MARKERS})\b[^,;]*)", re.IGNORECASE)
 _SCOPE_QUALIFIERS = frozenset("only mostly mainly largely partly partially".split())
+_VAGUE_NUMBERS = frozenset("one couple single dozen few".split())
 _NAME_VARIANTS = frozenset("united states kingdom sir mr mrs ms dr".split())
 _WEAK_MODALS = frozenset("would could may might likely probably possibly plans planning plan expected".split())
 _GENERIC_NAME_WORDS = frozenset("news report reports media agency the outlet article press".split())
@@ -69,14 +71,20 @@ class OriginContext:
     quote_norms: tuple[str, ...]
     numbers: frozenset[float]
     outlet_stems: frozenset[str]
+    names: frozenset[str] = frozenset()
 
 
 def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()) -> OriginContext:
     stems: set[str] = set()
+    names: set[str] = set()
     quotes: list[str] = []
     numbers: set[float] = set()
     for text in origin_texts:
         stems.update(t.stem for t in tokens(text))
+        for t in tokens(text):
+            before = text[: t.start].rstrip()
+            if t.is_capitalised and before and before[-1] not in ".:!?\"\u201c\u2014\u2013-(\n":
+                names.add(t.stem)
         quotes.extend(normalise_for_match(m.group("q")) for m in _QUOTE.finditer(text))
         numbers.update(v for m in _NUMBER.finditer(text) if (v := number_value(_num_norm(m.group("n")))) is not None)
     outlet = {t.stem for name in outlet_names if name for t in tokens(name)}
@@ -86,6 +94,7 @@ def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()
         quote_norms=tuple(quotes),
         numbers=frozenset(numbers),
         outlet_stems=frozenset(outlet),
+        names=frozenset(names | outlet),
     )
 
 
@@ -229,7 +238,7 @@ def detect_flags(
 
     for t in ctoks:
         if t.norm in CERTAINTY_WORDS | CAUSAL_WORDS and t.stem not in o_stems and t.norm not in o_norms:
-            if t.norm == "will" and not (o_norms & _WEAK_MODALS):
+            if t.norm == "will" and (not (o_norms & _WEAK_MODALS) or c_norms & _WEAK_MODALS):
                 continue
             if t.norm == "will":
                 loc = _first_token(origin, lambda x: x.norm in _WEAK_MODALS)
@@ -241,6 +250,8 @@ def detect_flags(
             break
 
     flags += _attribution_flags(claim, origin, context)
+    flags += _entity_flags(claim, ctoks, origin, context)
+
     flags += _added_detail_flags(claim, ctoks, o_stems, context)
     flags += _qualifier_flags(claim, ctoks, c_norms, origin, o_join)
     return _dedupe(flags)
@@ -276,7 +287,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
             k, om = rivals[0]
             flags.append(_flag("number_changed", claim, (m.start, m.end), origin, (k, om.start, om.end),
                                f"the origin gives '{origin[k][1][om.start:om.end]}', the claim '{claim[m.start:m.end]}'"))
-        elif m.value not in context.numbers:
+        elif m.value not in context.numbers and claim[m.start:m.end].lower().split()[-1] not in _VAGUE_NUMBERS:
             flags.append(_flag("added_detail", claim, (m.start, m.end), origin, None,
                                f"the figure '{claim[m.start:m.end]}' is not in the origin"))
     o_days = [(k, t) for k, (_, text) in enumerate(origin) for t in tokens(text) if t.norm in WEEKDAYS]
@@ -351,6 +362,62 @@ def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: O
     return flags
 
 
+_NOT_NAMES = frozenset(
+    """the a an this that these those it he she they we i but and however meanwhile according in on at for as
+    while when if after before during despite although though earlier later recently also still now then""".split()
+)
+
+
+def _proper_tokens(text: str, known_names: frozenset[str] | None = None) -> list[Token]:
+    """Capitalised words that are not sentence-initial or after a colon/quote/bullet; a sentence-initial
+    word counts only when it is in `known_names` (stems seen capitalised mid-sentence elsewhere)."""
+    out = []
+    for t in tokens(text):
+        if not t.is_capitalised or t.norm in _NOT_NAMES or t.norm in _NAME_VARIANTS or t.norm in STOPWORDS or re.search(r"[.\d]", t.text):
+            continue
+        before = text[: t.start].rstrip()
+        if not before or before[-1] in ".:!?\"\u201c\u2014\u2013-(":
+            if known_names is None or t.stem not in known_names:
+                continue
+        out.append(t)
+    return out
+
+
+def _entity_flags(claim: str, ctoks: Sequence[Token], origin: Sequence[tuple[int, str]], context: OriginContext) -> list[Flag]:
+    """A name the origin never uses stands where the aligned origin sentence has a name the claim dropped."""
+    c_stems = {t.stem for t in ctoks}
+    novel = [t for t in _proper_tokens(claim, context.names) if t.stem not in context.stems]
+    if not novel and ctoks and ctoks[0].is_capitalised and ctoks[0].stem not in context.stems and ctoks[0].norm not in STOPWORDS:
+        following = claim[ctoks[0].end:].lstrip()[:1]
+        if following and (following.islower() or following in "(,"):
+            novel = [ctoks[0]] if _looks_like_name_start(claim, ctoks) else []
+    if not novel:
+        return []
+    for k, (_, otext) in enumerate(origin[:1]):
+        dropped = [t for t in _proper_tokens(otext, context.names) if t.stem not in c_stems]
+        if dropped:
+            t, d = novel[0], dropped[0]
+            return [_flag("entity_changed", claim, (t.start, t.end), origin, (k, d.start, d.end),
+                          f"'{d.text}' in the origin becomes '{t.text}'")]
+    return []
+
+
+def _looks_like_name_start(claim: str, ctoks: Sequence[Token]) -> bool:
+    """A sentence-initial capitalised word directly followed by a verb-like word (was/is/has/said...)."""
+    return len(ctoks) > 1 and ctoks[1].norm in {"was", "is", "has", "had", "were", "are", "said", "says", "told", "reported", "reports"}
+
+
+def _dropped_attribution_flags(claim: str, origin: Sequence[tuple[int, str]]) -> list[Flag]:
+    """The origin credits a speaker or hedged source for this; the claim states it with no credit."""
+    if find_attribution(claim) is not None or _QUOTE.search(claim):
+        return []
+    oatt = find_attribution(origin[0][1])
+    if oatt is None or oatt.source or not (oatt.speaker or oatt.hedge) or oatt.hedge in ("reportedly", "allegedly"):
+        return []
+    return [_flag("hedge_dropped", claim, (0, len(claim)), origin, (0, oatt.start, oatt.end),
+                  f"the origin credits this to '{oatt.label}'; the claim states it without attribution")]
+
+
 def _added_detail_flags(
     claim: str, ctoks: Sequence[Token], o_stems: set[str], context: OriginContext
 ) -> list[Flag]:
@@ -358,7 +425,10 @@ def _added_detail_flags(
     run: list[Token] = []
     runs: list[list[Token]] = []
     for t in ctoks:
-        is_content = t.norm not in STOPWORDS and len(t.norm) > 2 and not t.norm.isdigit() and t.norm not in LIGHT_WORDS
+        is_content = (
+            t.norm not in STOPWORDS and len(t.norm) > 2 and not t.norm.isdigit()
+            and t.norm not in LIGHT_WORDS and t.norm not in HEDGE_WORDS
+        )
         if not is_content:
             continue
         if t.stem not in context.stems and t.stem not in o_stems:

@@ -43,7 +43,7 @@ CERTAINTY_WORDS = frozenset(
     rescued will""".split()
 )
 
-CAUSAL_WORDS = frozenset("""catalyst caused resulted triggered""".split())
+CAUSAL_WORDS = frozenset("""catalyst caused resulted triggered pivotal leading led""".split())
 
 LIGHT_WORDS = frozenset(
     """used use took take taken made make went go came come hit set get got put report reports reported
@@ -127,10 +127,17 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+_IRREGULAR = {"led": "lead", "said": "say", "told": "tell", "took": "take", "made": "make", "went": "go",
+              "came": "come", "left": "leave", "held": "hold", "met": "meet", "sent": "send", "spoke": "speak",
+              "fell": "fall", "rose": "rise", "began": "begin", "brought": "bring", "sought": "seek", "found": "find",
+              "children": "child", "people": "person", "men": "man", "women": "woman"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English suffix stripper: enough to match plural/tense/-ly variants, never empty for words."""
     w = strip_accents(fold(word).lower())
+    w = _IRREGULAR.get(w, w)
     if w.endswith("'s"):
         w = w[:-2]
     w = w.replace("'", "").replace("-", "")

@@ -86,9 +86,9 @@ def _names_outside_origin(att: Attribution | None, context: OriginContext) -> bo
 
 def _attribution_conflict(att: Attribution | None, origin_texts: Sequence[str], context: OriginContext) -> bool:
     """The claim credits a named party while the aligned origin credits a different one."""
-    if att is None or not (att.speaker or att.source):
+    if att is None or not att.speaker:
         return False
-    claimed = {t.stem for n in (att.source, att.speaker) if n for t in tokens(n) if t.is_capitalised}
+    claimed = {t.stem for t in tokens(att.speaker) if t.is_capitalised}
     claimed -= context.outlet_stems
     if not claimed:
         return False
