@@ -215,3 +215,12 @@ LOGGING = {
 
 # Ingest limits: anything larger is refused with a clear error, never truncated silently.
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
+# Background pipeline. A job's lease must outlive the hard time limit, or a running job is re-armed while it runs.
+TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+TRACE_JOB_MAX_ATTEMPTS = env_int("TRACE_JOB_MAX_ATTEMPTS", 5, minimum=1)
+# A queued job untouched this long has lost its message; the sweeper sends it again.
+TRACE_JOB_QUEUED_STALE_S = env_int("TRACE_JOB_QUEUED_STALE_S", 120, minimum=1)
+FETCH_DOMAIN_INTERVAL_S = env_int("FETCH_DOMAIN_INTERVAL_S", 2, minimum=0)
+# Test-only: "127.0.0.1:PORT" items the fetcher may reach on loopback. Never set this in production.
+FETCH_TEST_ALLOW_LOOPBACK = env_list("FETCH_TEST_ALLOW_LOOPBACK", [])

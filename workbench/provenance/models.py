@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -110,7 +111,11 @@ class Divergence(models.Model):
 
 
 class TraceJob(models.Model):
-    """One request to trace articles. The row, not the broker message, is the truth about the work."""
+    """One request to trace articles. The row, not the broker message, is the truth about the work.
+
+    A worker owns the job only after claiming it with a conditional UPDATE (queued, or running with an expired
+    lease); ``lease_token`` names the claim, so a worker whose lease was taken over cannot finish someone else's run.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -121,18 +126,80 @@ class TraceJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     articles = models.ManyToManyField(Article, related_name="trace_jobs")
     origin = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    url = models.URLField(max_length=2000, blank=True, default="", help_text="A page to fetch and ingest first.")
+    upload = models.BinaryField(null=True, blank=True, editable=False, help_text="Uploaded content to ingest first.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="trace_jobs"
+    )
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="trace_jobs")
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True, default="")
     sentences_done = models.PositiveIntegerField(default=0)
     sentences_total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When the message was last sent.")
     started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "lease_expires_at"]),
+            models.Index(fields=["state", "enqueued_at"], name="tracejob_state_enqueued"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sentences_done__lte=F("sentences_total")), name="tracejob_progress_bounded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Trace job {self.pk} ({self.state})"
+
+
+class TraceJobEvent(models.Model):
+    """What happened to a job, when, and on whose behalf: queued, claimed, retried, re-armed, done, failed."""
+
+    job = models.ForeignKey(TraceJob, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["job_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class StoryRetrace(models.Model):
+    """One re-trace of a story, with what every verdict rested on before it, so a crash between the re-trace and
+    the stale marking loses nothing: a pending run is finished from its stored snapshot by the next pass."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="retraces")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    trigger = models.CharField(max_length=500, help_text="Why the story was traced again.")
+    snapshot = models.JSONField(default=dict, help_text="Per verdict: its claim, origin sentences and divergences.")
+    verdicts_moved = models.PositiveIntegerField(default=0)
+    verdicts_marked_stale = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "id"]
-        indexes = [models.Index(fields=["state", "lease_expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story"], condition=Q(state="pending"), name="retrace_one_pending_per_story"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Trace job {self.pk} ({self.state})"
+        return f"Re-trace of story {self.story_id} ({self.state})"

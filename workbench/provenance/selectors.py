@@ -71,3 +71,38 @@ def _sentence(claim: Claim) -> dict:
             for d in claim.divergences.all()
         ],
     }
+
+
+def trace_job_progress(job) -> dict:
+    """A job's state for the admin, the API and the command line, read fresh from the database.
+
+    Keys: id, state, attempts, done, total, error, created_at, enqueued_at, started_at, finished_at (ISO 8601 or
+    None), queued_s / running_s (seconds spent waiting and running so far, or None), story (id or None).
+    """
+    from django.utils import timezone
+
+    from workbench.provenance.models import TraceJob
+
+    job = TraceJob.objects.get(pk=job.pk if isinstance(job, TraceJob) else job)
+    now = timezone.now()
+
+    def iso(moment):
+        return moment.isoformat() if moment else None
+
+    queued_s = ((job.started_at or now) - job.created_at).total_seconds() if job.created_at else None
+    running_s = ((job.finished_at or now) - job.started_at).total_seconds() if job.started_at else None
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "attempts": job.attempts,
+        "done": job.sentences_done,
+        "total": job.sentences_total,
+        "error": job.error,
+        "created_at": iso(job.created_at),
+        "enqueued_at": iso(job.enqueued_at),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
+        "queued_s": round(queued_s, 3) if queued_s is not None else None,
+        "running_s": round(running_s, 3) if running_s is not None else None,
+        "story": job.story_id,
+    }

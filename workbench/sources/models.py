@@ -44,6 +44,11 @@ class Article(models.Model):
     byline = models.CharField(max_length=500, blank=True, default="")
     published_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=16, default="en")
+    tracking = models.BooleanField(default=False, help_text="Re-fetched on a schedule to catch corrections.")
+    next_fetch_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    fetch_failures = models.PositiveSmallIntegerField(default=0, help_text="Consecutive failed re-fetches.")
+    fetch_error = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,7 +59,10 @@ class Article(models.Model):
                 fields=["canonical_url"], condition=~Q(canonical_url=""), name="article_canonical_url_unique"
             ),
         ]
-        indexes = [models.Index(fields=["published_at"])]
+        indexes = [
+            models.Index(fields=["published_at"]),
+            models.Index(fields=["tracking", "next_fetch_at"], name="article_fetch_due"),
+        ]
 
     def __str__(self) -> str:
         return self.headline or self.canonical_url or self.ingest_key
@@ -83,6 +91,7 @@ class ArticleVersion(models.Model):
     fetched_at = models.DateTimeField()
     http_etag = models.CharField(max_length=500, blank=True, default="")
     http_last_modified = models.CharField(max_length=100, blank=True, default="")
+    diff = models.TextField(blank=True, default="", help_text="What changed from the previous version (unified diff).")
 
     class Meta:
         ordering = ["article_id", "number"]

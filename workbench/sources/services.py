@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from workbench.claims.services import claims_create_for_version
 from workbench.core.errors import IngestError
 from workbench.core.extract import decode_content, extract_article
+from workbench.core.fetch import FetchFailed, FetchResult, FetchUnavailable, UrlRefused, check_url_syntax, fetch_url
 from workbench.sources.models import Article, ArticleVersion, Outlet
 
 
@@ -77,7 +78,8 @@ def article_ingest(
         existing = article.versions.filter(content_hash=content_hash).first()
         if existing is not None:
             return IngestResult(article=article, version=existing, created_version=False)
-        number = (article.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        previous = article.versions.order_by("-number").first()
+        number = (previous.number if previous else 0) + 1
         version = ArticleVersion.objects.create(
             article=article,
             number=number,
@@ -90,6 +92,9 @@ def article_ingest(
             fetched_at=fetched_at or timezone.now(),
             http_etag=http_etag,
             http_last_modified=http_last_modified,
+            diff=version_diff(previous.clean_text, extracted.text, before=previous.number, after=number)
+            if previous
+            else "",
         )
         claims_create_for_version(version=version)
         new_headline = (headline or extracted.headline)[:500]
@@ -97,6 +102,18 @@ def article_ingest(
             article.headline = new_headline
             article.save(update_fields=["headline", "updated_at"])
     return IngestResult(article=article, version=version, created_version=True)
+
+
+def version_diff(before_text: str, after_text: str, *, before: int, after: int) -> str:
+    """A readable unified diff of two clean texts, one sentence per line so a changed sentence stands out."""
+    from workbench.engine.segment import split_sentences
+
+    def lines(text: str) -> list[str]:
+        return [sentence.text for sentence in split_sentences(text)] or text.splitlines()
+
+    return "\n".join(
+        difflib.unified_diff(lines(before_text), lines(after_text), f"version {before}", f"version {after}", lineterm="", n=1)
+    )
 
 
 def article_ingest_file(*, path: Path, arrival: str = ArticleVersion.Arrival.UPLOAD) -> IngestResult:
@@ -162,3 +179,144 @@ def articles_ingest_files(
         if on_each is not None:
             on_each(outcome)
     return outcomes
+
+
+# ------------------------------------------------------------------------------------------- fetching and re-fetching
+
+# Re-fetch cadence by the article's age: fresh stories change often, old ones rarely.
+REFETCH_CADENCE = (
+    (timedelta(days=1), timedelta(minutes=30)),
+    (timedelta(days=7), timedelta(hours=6)),
+    (timedelta(days=30), timedelta(days=1)),
+)
+REFETCH_OLD_INTERVAL = timedelta(days=7)
+REFETCH_FAILURE_BACKOFF_FIRST = timedelta(minutes=5)
+
+
+def refetch_interval(*, article: Article, now: datetime) -> timedelta:
+    """How long to wait before fetching the article again, from its age (published, else first seen)."""
+    age = now - (article.published_at or article.created_at or now)
+    for younger_than, every in REFETCH_CADENCE:
+        if age < younger_than:
+            return every
+    return REFETCH_OLD_INTERVAL
+
+
+def _failure_backoff(*, article: Article, failures: int, now: datetime) -> timedelta:
+    return min(REFETCH_FAILURE_BACKOFF_FIRST * (2 ** min(failures - 1, 10)), refetch_interval(article=article, now=now))
+
+
+def _decoded(result: FetchResult) -> str | bytes:
+    """Bytes decoded by the charset the server declared; UTF-8 (checked by ingest) when it declared none."""
+    charset = ""
+    for part in result.content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    if not charset or charset in {"utf-8", "utf8"}:
+        return result.body
+    try:
+        return result.body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        raise IngestError(f"cannot decode the page as its declared charset {charset!r}") from None
+
+
+def _schedule(article: Article, *, now: datetime, error: str = "", failed: bool = False, stop: bool = False) -> None:
+    failures = article.fetch_failures + 1 if failed else 0
+    next_at = now + (_failure_backoff(article=article, failures=failures, now=now) if failed else refetch_interval(article=article, now=now))
+    Article.objects.filter(pk=article.pk).update(
+        tracking=not stop,
+        last_fetched_at=now,
+        next_fetch_at=None if stop else next_at,
+        fetch_failures=failures,
+        fetch_error=error[:500],
+        updated_at=now,
+    )
+
+
+def article_ingest_url(*, url: str, fetch=None, track: bool = True) -> IngestResult:
+    """Fetch url (SSRF-guarded, see workbench.core.fetch) and ingest the page as a version of the article it names.
+
+    Idempotent (the URL is the natural key; an unchanged page stores nothing). The article is then tracked for
+    re-verification. Raises UrlRefused / FetchFailed / IngestError (bad input, permanent) or FetchUnavailable
+    (transient). Network I/O happens before any transaction is opened.
+    """
+    fetch = fetch or fetch_url
+    check_url_syntax(url)
+    result = fetch(url)
+    ingested = article_ingest(
+        content=_decoded(result),
+        arrival=ArticleVersion.Arrival.URL_FETCH,
+        url=url,
+        http_etag=result.etag[:500],
+        http_last_modified=result.last_modified[:100],
+    )
+    if track:
+        article = Article.objects.get(pk=ingested.article.pk)
+        _schedule(article, now=timezone.now())
+    return ingested
+
+
+@dataclass(frozen=True)
+class RefetchOutcome:
+    article: Article
+    changed: bool = False
+    not_modified: bool = False
+    version: ArticleVersion | None = None
+    error: str = ""
+
+
+def article_refetch(*, article: Article, fetch=None, now: datetime | None = None) -> RefetchOutcome:
+    """Fetch a tracked article again (conditional on its last ETag / Last-Modified) and store a new version if the
+    clean text changed, with a readable diff of the change.
+
+    Idempotent. Records the outcome and the next fetch time on the article. A refused URL stops tracking; a failed
+    fetch is recorded and returned as ``error``; a transient failure is recorded (next try after a growing backoff)
+    and re-raised as FetchUnavailable so the caller may retry.
+    """
+    fetch = fetch or fetch_url
+    now = now or timezone.now()
+    url = article.canonical_url
+    if not url:
+        raise IngestError(f"article {article.pk} has no URL to fetch")
+    latest = article.versions.order_by("-number").first()
+    validators = {}
+    if latest is not None and latest.arrival == ArticleVersion.Arrival.URL_FETCH:
+        validators = {"etag": latest.http_etag, "last_modified": latest.http_last_modified}
+    try:
+        result = fetch(url, **validators)
+    except UrlRefused as exc:
+        _schedule(article, now=now, error=str(exc), failed=True, stop=True)
+        return RefetchOutcome(article=article, error=str(exc))
+    except FetchFailed as exc:
+        _schedule(article, now=now, error=str(exc), failed=True)
+        return RefetchOutcome(article=article, error=str(exc))
+    except FetchUnavailable as exc:
+        _schedule(article, now=now, error=str(exc), failed=True)
+        raise
+    if result.not_modified:
+        _schedule(article, now=now)
+        return RefetchOutcome(article=article, not_modified=True, version=latest)
+    try:
+        ingested = article_ingest(
+            content=_decoded(result),
+            arrival=ArticleVersion.Arrival.URL_FETCH,
+            url=url,
+            ingest_key=article.ingest_key,
+            http_etag=result.etag[:500],
+            http_last_modified=result.last_modified[:100],
+            fetched_at=now,
+        )
+    except IngestError as exc:
+        _schedule(article, now=now, error=str(exc), failed=True)
+        return RefetchOutcome(article=article, error=str(exc))
+    _schedule(article, now=now)
+    return RefetchOutcome(article=ingested.article, changed=ingested.created_version, version=ingested.version)
+
+
+def articles_due_for_refetch(*, now: datetime | None = None, limit: int = 200) -> list[Article]:
+    """Tracked articles whose next fetch time has passed, oldest due first."""
+    now = now or timezone.now()
+    return list(
+        Article.objects.filter(tracking=True, next_fetch_at__lte=now).exclude(canonical_url="").order_by("next_fetch_at", "pk")[:limit]
+    )

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workbench.provenance.models import TraceJob
 from workbench.provenance.reporting import render_report
-from workbench.provenance.selectors import trace_report
-from workbench.provenance.services import articles_trace
+from workbench.provenance.selectors import trace_job_progress, trace_report
+from workbench.provenance.services import articles_trace, trace_job_create
 from workbench.sources.models import ArticleVersion
 from workbench.sources.services import article_files, articles_ingest_files
+
+ASYNC_WAIT_S = 600.0
+ASYNC_POLL_S = 0.25
 
 
 class Command(BaseCommand):
@@ -22,6 +27,17 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders of them")
         parser.add_argument("--origin", metavar="PATH", help="the origin article, when known; found otherwise")
         parser.add_argument("--json", action="store_true", help="write the JSON report to stdout")
+        parser.add_argument(
+            "--async",
+            dest="run_async",
+            action="store_true",
+            help="trace on the Celery workers through the broker (eagerly when none is configured), with progress "
+            "on stderr; the report is the same",
+        )
+        parser.add_argument(
+            "--timeout", type=float, default=ASYNC_WAIT_S, metavar="SECONDS",
+            help=f"with --async, how long to wait for the workers (default {ASYNC_WAIT_S:g})",
+        )
 
     def handle(self, *args, **options):
         paths = article_files(options["paths"])
@@ -32,7 +48,14 @@ class Command(BaseCommand):
             paths.insert(0, origin_path)
         if not paths:
             raise CommandError("no article files found")
-        outcomes = articles_ingest_files(paths=paths, arrival=ArticleVersion.Arrival.UPLOAD)
+        if options["run_async"]:
+            bar = ProgressBar(self.stderr, "ingest", total=len(paths))
+            outcomes = articles_ingest_files(
+                paths=paths, arrival=ArticleVersion.Arrival.UPLOAD, on_each=lambda _: bar.advance()
+            )
+            bar.finish()
+        else:
+            outcomes = articles_ingest_files(paths=paths, arrival=ArticleVersion.Arrival.UPLOAD)
         for outcome in outcomes:
             if outcome.error:
                 self.stderr.write(f"error: {outcome.path}: {outcome.error}")
@@ -40,7 +63,9 @@ class Command(BaseCommand):
         if origin_path and not any(path == origin_path for path, _ in ingested):
             raise CommandError(f"--origin {origin_path} could not be ingested")
         origin = next((article for path, article in ingested if path == origin_path), None)
-        if ingested:
+        if ingested and options["run_async"]:
+            self._trace_on_workers([article for _, article in ingested], origin, timeout_s=options["timeout"])
+        elif ingested:
             articles_trace(articles=[article for _, article in ingested], origin=origin)
         report = trace_report(articles=_unique_by_article(ingested))
         if options["json"]:
@@ -50,6 +75,52 @@ class Command(BaseCommand):
         failed = [o for o in outcomes if o.error]
         if failed:
             raise CommandError(f"{len(failed)} of {len(outcomes)} files could not be ingested or traced")
+
+    def _trace_on_workers(self, articles, origin, *, timeout_s: float) -> None:
+        job = trace_job_create(articles=articles, origin=origin)
+        bar = ProgressBar(self.stderr, f"trace job {job.pk}", total=0)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            progress = trace_job_progress(job)
+            bar.show(progress["done"], progress["total"], progress["state"])
+            if progress["state"] == TraceJob.State.DONE:
+                bar.finish()
+                return
+            if progress["state"] == TraceJob.State.FAILED:
+                bar.finish()
+                raise CommandError(f"trace job {job.pk} failed after {progress['attempts']} attempts: {progress['error']}")
+            if time.monotonic() > deadline:
+                bar.finish()
+                raise CommandError(
+                    f"trace job {job.pk} is still {progress['state']} after {timeout_s:g} s; it goes on in the "
+                    "background (is a worker running? see `make worker`)"
+                )
+            time.sleep(ASYNC_POLL_S)
+
+
+class ProgressBar:
+    """A one-line progress bar redrawn in place on a stream (stderr), written only when it changes."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, label: str, *, total: int) -> None:
+        self.stream, self.label, self.total, self.done, self.state = stream, label, total, 0, ""
+        self._last = ""
+
+    def advance(self) -> None:
+        self.show(self.done + 1, self.total, self.state)
+
+    def show(self, done: int, total: int, state: str = "") -> None:
+        self.done, self.total, self.state = done, total, state
+        filled = int(self.WIDTH * done / total) if total else 0
+        line = f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}" + (f" {state}" if state else "")
+        if line != self._last:
+            self.stream.write(line, ending="")
+            self.stream.flush()
+            self._last = line
+
+    def finish(self) -> None:
+        self.stream.write("")
 
 
 def _unique_by_article(pairs):

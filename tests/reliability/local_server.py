@@ -1,0 +1,74 @@
+"""A page server on 127.0.0.1 for tests: routes are set per test, requests are recorded, a route can block."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Page:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/plain; charset=utf-8"})
+    gate: threading.Event | None = None  # when set, the response waits until the event is set
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+
+
+class LocalPageServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Page | Callable[[Received], Page]] = {}
+        self.received: list[Received] = []
+        self.arrived = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                request = Received(path=self.path, headers={k.lower(): v for k, v in self.headers.items()})
+                server.received.append(request)
+                server.arrived.set()
+                route = server.routes.get(self.path)
+                page = route(request) if callable(route) else route
+                if page is None:
+                    page = Page(status=404, body=b"not found")
+                if page.gate is not None:
+                    page.gate.wait(timeout=60)
+                self.send_response(page.status)
+                for name, value in page.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(page.body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(page.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, format, *args):  # noqa: A002
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+
+    @property
+    def allowance(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self) -> LocalPageServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
