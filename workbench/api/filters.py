@@ -1,0 +1,108 @@
+"""Query-string filters for the list endpoints (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Exists, OuterRef
+
+from workbench.claims.models import Claim, Label
+from workbench.provenance.models import Divergence, Story, StoryMembership, TraceJob
+from workbench.review.models import Verdict
+from workbench.sources.models import Article
+
+
+class ArticleFilter(filters.FilterSet):
+    outlet = filters.NumberFilter(field_name="outlet_id", help_text="Outlet id.")
+    story = filters.NumberFilter(field_name="story_membership__story_id", help_text="Story id.")
+    role = filters.ChoiceFilter(field_name="story_membership__role", choices=StoryMembership.Role.choices)
+    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Article
+        fields = ["outlet", "story", "role"]
+
+
+class StoryFilter(filters.FilterSet):
+    outlet = filters.NumberFilter(method="filter_outlet", help_text="Stories with an article from this outlet.")
+    origin = filters.NumberFilter(field_name="origin_id", help_text="Origin article id.")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Story
+        fields = ["outlet", "origin"]
+
+    def filter_outlet(self, queryset, name, value):
+        members = StoryMembership.objects.filter(story=OuterRef("pk"), article__outlet_id=value)
+        return queryset.filter(Exists(members))
+
+
+class ClaimFilter(filters.FilterSet):
+    story = filters.NumberFilter(field_name="version__article__story_membership__story_id", help_text="Story id.")
+    article = filters.NumberFilter(field_name="version__article_id", help_text="Article id.")
+    outlet = filters.NumberFilter(field_name="version__article__outlet_id", help_text="Outlet id.")
+    label = filters.ChoiceFilter(choices=Label.choices)
+    divergence_type = filters.ChoiceFilter(
+        choices=Divergence.Type.choices, method="filter_divergence_type", help_text="Claims with a divergence of this type."
+    )
+    has_divergences = filters.BooleanFilter(method="filter_has_divergences")
+    traced_after = filters.IsoDateTimeFilter(field_name="traced_at", lookup_expr="gte")
+    traced_before = filters.IsoDateTimeFilter(field_name="traced_at", lookup_expr="lt")
+
+    class Meta:
+        model = Claim
+        fields = ["story", "article", "outlet", "label"]
+
+    def filter_divergence_type(self, queryset, name, value):
+        return queryset.filter(Exists(Divergence.objects.filter(claim=OuterRef("pk"), type=value)))
+
+    def filter_has_divergences(self, queryset, name, value):
+        exists = Exists(Divergence.objects.filter(claim=OuterRef("pk")))
+        return queryset.filter(exists) if value else queryset.exclude(exists)
+
+
+class DivergenceFilter(filters.FilterSet):
+    type = filters.ChoiceFilter(choices=Divergence.Type.choices)
+    claim = filters.NumberFilter(field_name="claim_id")
+    article = filters.NumberFilter(field_name="claim__version__article_id")
+    story = filters.NumberFilter(field_name="claim__version__article__story_membership__story_id")
+    outlet = filters.NumberFilter(field_name="claim__version__article__outlet_id")
+    label = filters.ChoiceFilter(field_name="claim__label", choices=Label.choices, help_text="The claim's label.")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Divergence
+        fields = ["type", "claim", "article", "story", "outlet", "label"]
+
+
+class VerdictFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=Verdict.State.choices)
+    label = filters.ChoiceFilter(choices=Verdict.Label.choices)
+    is_stale = filters.BooleanFilter()
+    claim = filters.NumberFilter(field_name="claim_id")
+    story = filters.NumberFilter(field_name="claim__version__article__story_membership__story_id")
+    outlet = filters.NumberFilter(field_name="claim__version__article__outlet_id")
+    divergence_type = filters.ChoiceFilter(choices=Divergence.Type.choices, method="filter_divergence_type")
+    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+
+    class Meta:
+        model = Verdict
+        fields = ["state", "label", "is_stale", "claim", "story", "outlet"]
+
+    def filter_divergence_type(self, queryset, name, value):
+        return queryset.filter(Exists(Divergence.objects.filter(claim=OuterRef("claim_id"), type=value)))
+
+
+class TraceJobFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=TraceJob.State.choices)
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = TraceJob
+        fields = ["state"]
