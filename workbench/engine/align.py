@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 from .lexicon import STOPWORDS, content_stems, normalise_for_match
 
 MERGE_MIN_GAIN = 0.2
-MERGE_MIN_SCORE = 0.22
+MERGE_MIN_SCORE = 0.3
 EMBEDDING_WEIGHT = 0.5
 
 

@@ -179,6 +179,9 @@ def prepare(raw_text: str) -> Prepared:
         if _PUBLISHED.match(line):
             removed.append(line)
             continue
+        if _CAPTION_CREDIT.search(line):
+            removed.append(line)
+            continue
         line = _strip_inline(line, removed)
         key = re.sub(r"\W+", " ", line.lower()).strip()
         if not key:

@@ -29,6 +29,7 @@ from .lexicon import (
     Token,
     normalise_for_match,
     number_value,
+    stem,
     tokens,
 )
 from .types import Flag
@@ -57,7 +58,13 @@ _QUOTE = re.compile(r"[\u201c\"\u00ab](?P<q>[^\u201c\u201d\"\u00ab\u00bb]{2,}?)[
 _CONDITION = re.compile(rf"(?:^|[,;]\s*)(?P<c>(?:{CONDITION_MARKERS})\b[^,;]*)", re.IGNORECASE)
 _SCOPE_QUALIFIERS = frozenset("only mostly mainly largely partly partially".split())
 _VAGUE_NUMBERS = frozenset("one couple single dozen few".split())
-_NAME_VARIANTS = frozenset("united states kingdom sir mr mrs ms dr".split())
+_NAME_VARIANTS = frozenset(
+    """united states kingdom sir mr mrs ms dr inc corp co ltd llc plc president secretary minister chief ceo
+    senator governor general professor prof spokesperson spokesman spokeswoman""".split()
+)
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\([A-Z][\w .&-]+\)\s*[-\u2013\u2014:]\s*"
+)
 _WEAK_MODALS = frozenset("would could may might likely probably possibly plans planning plan expected".split())
 _GENERIC_NAME_WORDS = frozenset("news report reports media agency the outlet article press".split())
 
@@ -72,15 +79,36 @@ class OriginContext:
     numbers: frozenset[float]
     outlet_stems: frozenset[str]
     names: frozenset[str] = frozenset()
+    credited: frozenset[str] = frozenset()
+
+
+def _part_stems(text: str) -> set[str]:
+    """Stems of the parts of hyphenated words ("code-named" -> code, name)."""
+    return {stem(p) for t in tokens(text) if "-" in t.text for p in t.text.split("-") if p}
+
+
+def _is_novel(t: Token, known: set[str] | frozenset[str]) -> bool:
+    if t.stem in known:
+        return False
+    if "-" in t.text:
+        return not any(stem(p) in known for p in t.text.split("-") if p)
+    return True
 
 
 def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()) -> OriginContext:
     stems: set[str] = set()
     names: set[str] = set()
+    credited: set[str] = set()
     quotes: list[str] = []
     numbers: set[float] = set()
     for text in origin_texts:
         stems.update(t.stem for t in tokens(text))
+        stems.update(_part_stems(text))
+        for line in text.split("\n"):
+            for part in re.split(r"(?<=[.!?])\s+", line):
+                att = find_attribution(part)
+                if att is not None:
+                    credited.update(t.stem for n in (att.source, att.speaker) if n for t in tokens(n) if t.is_capitalised)
         for t in tokens(text):
             before = text[: t.start].rstrip()
             if t.is_capitalised and before and before[-1] not in ".:!?\"\u201c\u2014\u2013-(\n":
@@ -95,6 +123,7 @@ def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()
         numbers=frozenset(numbers),
         outlet_stems=frozenset(outlet),
         names=frozenset(names | outlet),
+        credited=frozenset(credited | outlet),
     )
 
 
@@ -210,7 +239,9 @@ def detect_flags(
     if not claim.strip() or not origin:
         return []
     flags: list[Flag] = []
-    ctoks = tokens(claim)
+    dateline = _DATELINE.match(claim)
+    skip_to = dateline.end() if dateline else 0
+    ctoks = [t for t in tokens(claim) if t.start >= skip_to]
     otoks = [t for _, text in origin for t in tokens(text)]
     o_stems = {t.stem for t in otoks}
     o_norms = {t.norm for t in otoks}
@@ -338,6 +369,9 @@ def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: O
     att = find_attribution(claim)
     if att is None:
         return []
+    dateline = _DATELINE.match(claim)
+    if dateline and att.end <= dateline.end():
+        return []
     flags: list[Flag] = []
     origin_att = next(((k, a) for k, (_, t) in enumerate(origin) if (a := find_attribution(t)) is not None), None)
     if origin_att is None:
@@ -397,7 +431,14 @@ def _entity_flags(claim: str, ctoks: Sequence[Token], origin: Sequence[tuple[int
         dropped = [t for t in _proper_tokens(otext, context.names) if t.stem not in c_stems]
         if dropped:
             t, d = novel[0], dropped[0]
-            return [_flag("entity_changed", claim, (t.start, t.end), origin, (k, d.start, d.end),
+            catt, oatt = find_attribution(claim), find_attribution(otext)
+            credited = (
+                (catt is not None and catt.start <= t.start < catt.end)
+                or (oatt is not None and oatt.start <= d.start < oatt.end)
+                or d.stem in context.credited
+            )
+            kind = "attribution_changed" if credited else "entity_changed"
+            return [_flag(kind, claim, (t.start, t.end), origin, (k, d.start, d.end),
                           f"'{d.text}' in the origin becomes '{t.text}'")]
     return []
 
@@ -431,7 +472,7 @@ def _added_detail_flags(
         )
         if not is_content:
             continue
-        if t.stem not in context.stems and t.stem not in o_stems:
+        if _is_novel(t, context.stems) and _is_novel(t, o_stems):
             run.append(t)
         else:
             if run:

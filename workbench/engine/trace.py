@@ -30,10 +30,11 @@ from .types import (
     SentenceTrace,
 )
 
-ALIGN_MIN_SCORE = 0.24
+ALIGN_MIN_SCORE = 0.225
 ALIGN_MIN_SCORE_SEMANTIC = 0.42
 OTHER_SOURCE_MAX_SCORE = 0.6
 HEADING_MAX_WORDS = 14
+HEADING_ALIGN_MIN_SCORE = 0.4
 METHOD_LEXICAL = "lexical"
 METHOD_SEMANTIC = "lexical+embedding"
 NO_EMBEDDER_WARNING = "no sentence embedder loaded: alignment is lexical only, so paraphrase recall is lower"
@@ -149,6 +150,9 @@ def trace_claim(
         label = _unaligned_label(sentence, att, context)
         return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, label, [],
                              round(al.score if al else 0.0, 4), method, att, [])
+    if _is_heading(sentence.text) and _title_case(sentence.text) and al.score < HEADING_ALIGN_MIN_SCORE:
+        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [],
+                             round(al.score, 4), method, att, [])
     origin_pairs = [(j, origin_sentences[j].text) for j in al.origin_indices]
     if al.score < OTHER_SOURCE_MAX_SCORE and _attribution_conflict(att, [t for _, t in origin_pairs], context):
         return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_OTHER_SOURCE, [],
