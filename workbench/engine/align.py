@@ -21,6 +21,7 @@ class SentenceFeatures:
     text: str
     norm: str
     stems: frozenset[str]
+    weak: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,16 @@ class Alignment:
     semantic: float | None
 
 
-def features(text: str) -> SentenceFeatures:
-    return SentenceFeatures(text=text, norm=normalise_for_match(text), stems=frozenset(content_stems(text)))
+WEAK_WEIGHT = 0.5
+
+
+def features(text: str, weak_text: str = "") -> SentenceFeatures:
+    """Comparison features; stems found only in `weak_text` (e.g. the attribution phrase) weigh less."""
+    stems = frozenset(content_stems(text))
+    weak = frozenset(content_stems(weak_text)) if weak_text else frozenset()
+    rest = text.replace(weak_text, " ") if weak_text else text
+    weak = weak - frozenset(content_stems(rest))
+    return SentenceFeatures(text=text, norm=normalise_for_match(text), stems=stems, weak=weak)
 
 
 def idf_table(docs: Sequence[SentenceFeatures]) -> dict[str, float]:
@@ -48,8 +57,8 @@ def idf_table(docs: Sequence[SentenceFeatures]) -> dict[str, float]:
     return {s: math.log(1.0 + n / c) for s, c in df.items()}
 
 
-def _weight(stems: frozenset[str], idf: dict[str, float], default: float) -> float:
-    return sum(idf.get(s, default) for s in stems)
+def _weight(stems: frozenset[str], idf: dict[str, float], default: float, weak: frozenset[str] = frozenset()) -> float:
+    return sum(idf.get(s, default) * (WEAK_WEIGHT if s in weak else 1.0) for s in stems)
 
 
 def lexical_score(d: SentenceFeatures, o: SentenceFeatures, idf: dict[str, float]) -> tuple[float, float]:
@@ -60,7 +69,8 @@ def lexical_score(d: SentenceFeatures, o: SentenceFeatures, idf: dict[str, float
     common = d.stems & o.stems
     if not common:
         return 0.0, 0.0
-    wd, wo, wc = _weight(d.stems, idf, default), _weight(o.stems, idf, default), _weight(common, idf, default)
+    weak = d.weak | o.weak
+    wd, wo, wc = _weight(d.stems, idf, default, d.weak), _weight(o.stems, idf, default, o.weak), _weight(common, idf, default, weak)
     cov_d = wc / wd
     dice = 2 * wc / (wd + wo)
     chars = fuzz.token_set_ratio(d.norm, o.norm) / 100.0

@@ -33,6 +33,7 @@ from .types import (
 ALIGN_MIN_SCORE = 0.225
 ALIGN_MIN_SCORE_SEMANTIC = 0.42
 OTHER_SOURCE_MAX_SCORE = 0.6
+NEW_SOURCE_MAX_SCORE = 0.45
 HEADING_MAX_WORDS = 14
 HEADING_ALIGN_MIN_SCORE = 0.4
 METHOD_LEXICAL = "lexical"
@@ -51,6 +52,20 @@ STRONG_FLAGS = frozenset(
     }
 )
 _GENERIC_SOURCE_WORDS = frozenset("news report reports media the outlet".split())
+
+
+CONTENT_MIN_WORDS = 4
+
+
+def claim_features(text: str) -> SentenceFeatures:
+    """Alignment features where the words of the attribution phrase count less than the claim's content."""
+    att = find_attribution(text)
+    if att is None:
+        return features(text)
+    rest = text[: att.start] + " " + text[att.end:]
+    if len(re.findall(r"[^\W\d_]{3,}", rest)) < CONTENT_MIN_WORDS:
+        return features(text)
+    return features(text, weak_text=att.text)
 
 
 def _outlet_names(article: ArticleInput) -> list[str]:
@@ -154,7 +169,8 @@ def trace_claim(
         return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [],
                              round(al.score, 4), method, att, [])
     origin_pairs = [(j, origin_sentences[j].text) for j in al.origin_indices]
-    if al.score < OTHER_SOURCE_MAX_SCORE and _attribution_conflict(att, [t for _, t in origin_pairs], context):
+    conflict = al.score < OTHER_SOURCE_MAX_SCORE and _attribution_conflict(att, [t for _, t in origin_pairs], context)
+    if conflict or (al.score < NEW_SOURCE_MAX_SCORE and _names_outside_origin(att, context)):
         return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_OTHER_SOURCE, [],
                              round(al.score, 4), method, att, [])
     flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context)
@@ -171,7 +187,7 @@ def trace_articles(
     Sentence i of an article's trace is `split_sentences(article.text)[i]`. Output order follows input order.
     """
     sentences = [split_sentences(a.text) for a in articles]
-    feats = [[features(s.text) for s in ss] for ss in sentences]
+    feats = [[claim_features(s.text) for s in ss] for ss in sentences]
     all_feats = [f for fs in feats for f in fs]
     global_idf = idf_table(all_feats)
     docs = [
