@@ -12,7 +12,8 @@ _GROUP_NOUNS = r"media|press|outlets|newspapers?|officials|authorities|sources|r
 _HEDGE_SUBJECT = (
     r"(?:(?:one|two|three|four|several|some|a few|multiple|many|\d+)\s+(?:of\s+the\s+)?)?"
     r"(?:(?:senior|high-ranking|top|unnamed|anonymous|unidentified|other|western|european|[A-Z][\w-]*)\s+){0,3}"
-    r"(?:people|persons?|sources?|officials?|diplomats?|individuals?|insiders?|respondents|person)"
+    r"(?:people|persons?|sources?|officials?|diplomats?|individuals?|insiders?|respondents|person|"
+    r"spokesperson|spokesman|spokeswoman|representative)"
 )
 _HEDGE_QUALIFIER = (
     r"(?:\s+(?:familiar|close|with (?:direct )?knowledge|briefed|involved|aware|who (?:asked|spoke|declined))"

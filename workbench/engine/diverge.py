@@ -448,12 +448,18 @@ def _looks_like_name_start(claim: str, ctoks: Sequence[Token]) -> bool:
     return len(ctoks) > 1 and ctoks[1].norm in {"was", "is", "has", "had", "were", "are", "said", "says", "told", "reported", "reports"}
 
 
-def _dropped_attribution_flags(claim: str, origin: Sequence[tuple[int, str]]) -> list[Flag]:
-    """The origin credits a speaker or hedged source for this; the claim states it with no credit."""
+def dropped_attribution_flags(claim: str, origin: Sequence[tuple[int, str]]) -> list[Flag]:
+    """The origin credits a named speaker or a spokesperson for this; the claim states it with no credit."""
     if find_attribution(claim) is not None or _QUOTE.search(claim):
         return []
     oatt = find_attribution(origin[0][1])
-    if oatt is None or oatt.source or not (oatt.speaker or oatt.hedge) or oatt.hedge in ("reportedly", "allegedly"):
+    if oatt is None or oatt.source:
+        return []
+    named = oatt.speaker or (oatt.hedge if oatt.hedge and re.search(r"spokes|representative", oatt.hedge) else None)
+    if not named:
+        return []
+    claim_stems = {t.stem for t in tokens(claim)}
+    if any(t.stem in claim_stems for t in tokens(named) if t.is_capitalised and t.norm not in _NAME_VARIANTS):
         return []
     return [_flag("hedge_dropped", claim, (0, len(claim)), origin, (0, oatt.start, oatt.end),
                   f"the origin credits this to '{oatt.label}'; the claim states it without attribution")]

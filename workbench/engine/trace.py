@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .align import Alignment, SentenceFeatures, align_claim, features, idf_table
 from .attribute import find_attribution
 from .clean import is_boilerplate
-from .diverge import OriginContext, detect_flags, origin_context
+from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .lexicon import tokens
 from .origin import ArticleDoc, group_stories
@@ -34,6 +34,7 @@ ALIGN_MIN_SCORE = 0.225
 ALIGN_MIN_SCORE_SEMANTIC = 0.42
 OTHER_SOURCE_MAX_SCORE = 0.6
 NEW_SOURCE_MAX_SCORE = 0.45
+CREDIT_DROP_MIN_SCORE = 0.7
 HEADING_MAX_WORDS = 14
 HEADING_ALIGN_MIN_SCORE = 0.4
 METHOD_LEXICAL = "lexical"
@@ -174,6 +175,8 @@ def trace_claim(
         return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_OTHER_SOURCE, [],
                              round(al.score, 4), method, att, [])
     flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context)
+    if al.score >= CREDIT_DROP_MIN_SCORE:
+        flags += dropped_attribution_flags(sentence.text, origin_pairs)
     label = LABEL_ALTERED if any(f.type in STRONG_FLAGS for f in flags) else LABEL_SUPPORTED
     return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, label, list(al.origin_indices),
                          round(al.score, 4), method, att, flags)

@@ -1,0 +1,410 @@
+"""Candidate retrieval before alignment: MinHash LSH over the word shingles of each sentence.
+
+Comparing a new article with every archived one is quadratic. Instead each sentence of an archived article gets a
+MinHash signature over its word shingles (content-word unigrams and bigrams), cut into bands; a band is a key in a
+band store (key -> article, sentence). A new article's sentences look up their band keys, and archive articles are
+ranked by how many of the new article's sentences they share a band with. Only the top few are aligned.
+
+Signatures are stable across processes and machines (CRC32 word hashes, fixed multiply-shift permutations), so a
+store written by one worker is read by all. The store is pluggable: ``MemoryBandStore`` here (log-structured sorted
+numpy segments, for benchmarks and a single process) and a PostgreSQL-backed one on the Django side.
+Pure Python + numpy; nothing here imports Django.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .lexicon import STOPWORDS
+
+SIGNATURE_VERSION = 1
+BANDS = 12
+ROWS_PER_BAND = 3
+HASHES = BANDS * ROWS_PER_BAND
+MIN_SHINGLES = 4
+SENTENCE_BITS = 12
+MAX_SENTENCES = (1 << SENTENCE_BITS) - 1
+MAX_BUCKET = 500
+CANDIDATES_K = 10
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_rng = np.random.Generator(np.random.PCG64(0x5EED_1DE4))
+_PERM_A = (_rng.integers(1, 2**63, size=HASHES, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+_PERM_B = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64)
+_BAND_MIX = (_rng.integers(1, 2**63, size=(BANDS, ROWS_PER_BAND), dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+_BAND_SALT = _rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
+_BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019.,-][^\W_]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[\"\u201c(\[]?[A-Z0-9])|\n+")
+_STOP = STOPWORDS | frozenset("the a an".split())
+_word_hash_cache: dict[str, int] = {}
+_WORD_CACHE_MAX = 2_000_000
+
+
+def _word_hash(word: str) -> int:
+    h = _word_hash_cache.get(word)
+    if h is None:
+        if len(_word_hash_cache) >= _WORD_CACHE_MAX:
+            _word_hash_cache.clear()
+        h = zlib.crc32(word.encode("utf-8")) + 1
+        _word_hash_cache[word] = h
+    return h
+
+
+def split_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentence-like chunks the index signs: lines split after end punctuation.
+
+    Cheaper than the engine's segmenter and only has to be consistent with itself; callers map spans onto engine
+    sentences by overlap (``spans_to_sentences``).
+    """
+    spans = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+@dataclass(frozen=True)
+class Signed:
+    """An article's band keys: ``keys[i]`` belongs to signed chunk ``sentences[i]``, whose span is ``spans[...]``."""
+
+    keys: np.ndarray  # int64, one per (signed sentence, band)
+    sentences: np.ndarray  # int64 sentence number (index into spans) of each key
+    spans: list[tuple[int, int]]
+
+    @property
+    def signed_sentences(self) -> int:
+        return len(self.keys) // BANDS
+
+
+def _shingles(chunk: str) -> list[int]:
+    words = [w for w in _WORD.findall(chunk.lower()) if w not in _STOP]
+    hashes = [_word_hash(w) for w in words]
+    return hashes
+
+
+def sign(text: str) -> Signed:
+    """Band keys of every sentence with at least MIN_SHINGLES shingles. Deterministic across processes."""
+    spans = split_spans(text)[:MAX_SENTENCES]
+    uni: list[int] = []
+    owners: list[int] = []
+    counts: list[int] = []
+    kept: list[int] = []
+    for n, (a, b) in enumerate(spans):
+        hashes = _shingles(text[a:b])
+        if len(hashes) * 2 - 1 < MIN_SHINGLES:
+            continue
+        uni.extend(hashes)
+        owners.append(n)
+        counts.append(len(hashes))
+        kept.append(n)
+    if not counts:
+        return Signed(np.empty(0, np.int64), np.empty(0, np.int64), spans)
+    u = np.asarray(uni, dtype=np.uint64)
+    c = np.asarray(counts, dtype=np.int64)
+    ends = np.cumsum(c)
+    starts = ends - c
+    # Bigrams inside each sentence: pair every word with the next one unless it is the sentence's last.
+    nxt = np.ones(len(u), dtype=bool)
+    nxt[ends - 1] = False
+    idx = np.flatnonzero(nxt)
+    big = (u[idx] * _BIGRAM_MIX) ^ (u[idx + 1] + np.uint64(0x632BE59BD9B4E019))
+    shingles = np.concatenate([u, big])
+    owner = np.concatenate([np.repeat(np.arange(len(c)), c), np.repeat(np.arange(len(c)), c)[idx]])
+    order = np.argsort(owner, kind="stable")
+    shingles, owner = shingles[order], owner[order]
+    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    with np.errstate(over="ignore"):
+        hashed = shingles[:, None] * _PERM_A[None, :] + _PERM_B[None, :]
+    sig = np.minimum.reduceat(hashed, bounds, axis=0)  # (sentences, HASHES)
+    sig = sig.reshape(len(bounds), BANDS, ROWS_PER_BAND)
+    with np.errstate(over="ignore"):
+        mixed = (sig * _BAND_MIX[None, :, :]).sum(axis=2, dtype=np.uint64) + _BAND_SALT[None, :]
+    keys = (mixed ^ (mixed >> np.uint64(29))).reshape(-1).view(np.int64)
+    sentences = np.repeat(np.asarray(kept, dtype=np.int64), BANDS)
+    del starts
+    return Signed(keys, sentences, spans)
+
+
+class BandStore(Protocol):
+    """Where band keys live. ``doc`` is a non-negative integer id chosen by the caller (an article id)."""
+
+    def add(self, doc: int, keys: np.ndarray, sentences: np.ndarray) -> None: ...
+
+    def remove(self, doc: int) -> None: ...
+
+    def lookup(self, keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(position in ``keys``, doc, sentence) for every stored posting of a key whose bucket holds at most
+        ``max_bucket`` postings."""
+        ...
+
+
+@dataclass
+class _Segment:
+    keys: np.ndarray
+    vals: np.ndarray  # doc << SENTENCE_BITS | sentence
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def _segment(keys: np.ndarray, vals: np.ndarray) -> _Segment:
+    order = np.argsort(keys, kind="stable")
+    return _Segment(keys[order], vals[order])
+
+
+class MemoryBandStore:
+    """Band postings in sorted numpy segments, merged like a binary counter (each posting is re-sorted O(log n)
+    times), so adds stay cheap at any size and a lookup is a few binary searches per segment.
+
+    Removal writes a tombstone (the doc id must not be reused); tombstoned postings vanish at the next merge.
+    """
+
+    MERGE_FACTOR = 2
+
+    def __init__(self) -> None:
+        self._segments: list[_Segment] = []
+        self._pending_keys: list[np.ndarray] = []
+        self._pending_vals: list[np.ndarray] = []
+        self._pending = 0
+        self._dead: set[int] = set()
+        self.flush_at = 4096
+
+    def add(self, doc: int, keys: np.ndarray, sentences: np.ndarray) -> None:
+        if doc in self._dead:
+            raise ValueError(f"doc {doc} was removed; give the new version a new id")
+        if not len(keys):
+            return
+        self._pending_keys.append(np.asarray(keys, dtype=np.int64))
+        self._pending_vals.append((np.int64(doc) << SENTENCE_BITS) | np.asarray(sentences, dtype=np.int64))
+        self._pending += len(keys)
+        if self._pending >= self.flush_at:
+            self.flush()
+
+    def add_many(self, docs: Sequence[int], signed: Sequence[Signed]) -> None:
+        """Bulk load: one new segment for the lot (what a rebuild uses)."""
+        keys = [s.keys for s in signed if len(s.keys)]
+        if not keys:
+            return
+        vals = [(np.int64(d) << SENTENCE_BITS) | s.sentences for d, s in zip(docs, signed) if len(s.keys)]
+        self.flush()
+        self._push(_segment(np.concatenate(keys), np.concatenate(vals)))
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        seg = _segment(np.concatenate(self._pending_keys), np.concatenate(self._pending_vals))
+        self._pending_keys, self._pending_vals, self._pending = [], [], 0
+        self._push(seg)
+
+    def _push(self, seg: _Segment) -> None:
+        self._segments.append(seg)
+        while len(self._segments) > 1 and len(self._segments[-2]) <= self.MERGE_FACTOR * len(self._segments[-1]):
+            b = self._segments.pop()
+            a = self._segments.pop()
+            keys = np.concatenate([a.keys, b.keys])
+            vals = np.concatenate([a.vals, b.vals])
+            if self._dead:
+                live = ~np.isin(vals >> SENTENCE_BITS, np.fromiter(self._dead, dtype=np.int64))
+                keys, vals = keys[live], vals[live]
+            self._segments.append(_segment(keys, vals))
+
+    def remove(self, doc: int) -> None:
+        self._dead.add(int(doc))
+
+    def lookup(self, keys: np.ndarray, max_bucket: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self.flush()
+        keys = np.asarray(keys, dtype=np.int64)
+        empty = np.empty(0, np.int64)
+        if not len(keys) or not self._segments:
+            return empty, empty, empty
+        bounds = [(s, np.searchsorted(s.keys, keys, "left"), np.searchsorted(s.keys, keys, "right"))
+                  for s in self._segments]
+        sizes = sum(hi - lo for _, lo, hi in bounds)
+        ok = sizes <= max_bucket
+        pos_parts, val_parts = [], []
+        for seg, lo, hi in bounds:
+            n = np.where(ok, hi - lo, 0)
+            total = int(n.sum())
+            if not total:
+                continue
+            which = np.repeat(np.arange(len(keys)), n)
+            offsets = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
+            pos_parts.append(which)
+            val_parts.append(seg.vals[lo[which] + offsets])
+        if not pos_parts:
+            return empty, empty, empty
+        pos = np.concatenate(pos_parts)
+        vals = np.concatenate(val_parts)
+        docs = vals >> SENTENCE_BITS
+        if self._dead:
+            live = ~np.isin(docs, np.fromiter(self._dead, dtype=np.int64))
+            pos, vals, docs = pos[live], vals[live], docs[live]
+        return pos, docs, vals & MAX_SENTENCES
+
+    def postings(self) -> int:
+        return sum(len(s) for s in self._segments) + self._pending
+
+    def nbytes(self) -> int:
+        return sum(s.keys.nbytes + s.vals.nbytes for s in self._segments) + 16 * self._pending
+
+    def segments(self) -> int:
+        return len(self._segments)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An archived article that may be the origin: how many of the query's signed sentences it shares a band with
+    (``votes``), and the matched (query sentence, candidate sentence) chunk pairs, sorted."""
+
+    doc: int
+    votes: int
+    pairs: tuple[tuple[int, int], ...] = field(default=())
+
+
+def rank(
+    signed: Signed,
+    store: BandStore,
+    *,
+    k: int = CANDIDATES_K,
+    exclude: Iterable[int] = (),
+    max_bucket: int = MAX_BUCKET,
+) -> list[Candidate]:
+    """The ``k`` archived docs sharing bands with the most of ``signed``'s sentences; ties go to the lower doc id
+    (the earlier article). Deterministic for a given store content."""
+    if not len(signed.keys):
+        return []
+    pos, docs, dsent = store.lookup(signed.keys, max_bucket)
+    excluded = np.fromiter((int(e) for e in exclude), dtype=np.int64)
+    if len(excluded) and len(docs):
+        keep = ~np.isin(docs, excluded)
+        pos, docs, dsent = pos[keep], docs[keep], dsent[keep]
+    if not len(docs):
+        return []
+    qsent = signed.sentences[pos]
+    pair_codes = np.unique((docs << 24) | (qsent << SENTENCE_BITS) | dsent)
+    pdoc = pair_codes >> 24
+    pq = (pair_codes >> SENTENCE_BITS) & MAX_SENTENCES
+    votes_code = np.unique((pdoc << SENTENCE_BITS) | pq) >> SENTENCE_BITS
+    cand, votes = np.unique(votes_code, return_counts=True)
+    order = np.lexsort((cand, -votes))[:k]
+    out = []
+    for i in order:
+        d = int(cand[i])
+        lo, hi = np.searchsorted(pdoc, [d, d + 1])
+        pairs = tuple(zip(pq[lo:hi].tolist(), (pair_codes[lo:hi] & MAX_SENTENCES).tolist()))
+        out.append(Candidate(d, int(votes[i]), pairs))
+    return out
+
+
+class CandidateIndex:
+    """Articles keyed by string, signed once and kept in a band store; ``add`` is incremental, ``replace``
+    re-signs a new version, ``candidates`` ranks likely origins for a text.
+
+    Internal doc ids are never reused (a replaced version gets a new one), so tombstones stay valid.
+    """
+
+    def __init__(self, store: BandStore | None = None) -> None:
+        self.store: BandStore = store if store is not None else MemoryBandStore()
+        self._doc_of: dict[str, int] = {}
+        self._keys: list[str | None] = []
+
+    def __len__(self) -> int:
+        return len(self._doc_of)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._doc_of
+
+    def _new_doc(self, key: str) -> int:
+        doc = len(self._keys)
+        self._keys.append(key)
+        self._doc_of[key] = doc
+        return doc
+
+    def add(self, key: str, text: str) -> Signed:
+        """Index ``text`` under ``key``; a key already present is replaced (its old postings are tombstoned)."""
+        if key in self._doc_of:
+            self.remove(key)
+        signed = sign(text)
+        self.store.add(self._new_doc(key), signed.keys, signed.sentences)
+        return signed
+
+    def add_many(self, items: Iterable[tuple[str, str]]) -> int:
+        """Bulk load (rebuild); returns how many were added. Keys must be new."""
+        docs, signed = [], []
+        for key, text in items:
+            if key in self._doc_of:
+                raise ValueError(f"{key!r} is already indexed; use add() to replace it")
+            docs.append(self._new_doc(key))
+            signed.append(sign(text))
+        adder = getattr(self.store, "add_many", None)
+        if adder is not None:
+            adder(docs, signed)
+        else:
+            for d, s in zip(docs, signed):
+                self.store.add(d, s.keys, s.sentences)
+        return len(docs)
+
+    def remove(self, key: str) -> None:
+        doc = self._doc_of.pop(key, None)
+        if doc is not None:
+            self._keys[doc] = None
+            self.store.remove(doc)
+
+    def key_of(self, doc: int) -> str | None:
+        return self._keys[doc] if 0 <= doc < len(self._keys) else None
+
+    def candidates(
+        self, text: str | Signed, *, k: int = CANDIDATES_K, exclude_keys: Iterable[str] = ()
+    ) -> list[tuple[str, Candidate]]:
+        """(key, candidate) for the ``k`` best archived articles for ``text``, best first."""
+        signed = text if isinstance(text, Signed) else sign(text)
+        exclude = [self._doc_of[key] for key in exclude_keys if key in self._doc_of]
+        out = []
+        for c in rank(signed, self.store, k=k, exclude=exclude):
+            key = self.key_of(c.doc)
+            if key is not None:
+                out.append((key, c))
+        return out
+
+
+def spans_to_sentences(spans: Sequence[tuple[int, int]], sentences: Sequence) -> list[list[int]]:
+    """For each index span, the engine sentences (objects with .start/.end) it overlaps."""
+    out: list[list[int]] = []
+    j = 0
+    for a, b in spans:
+        while j < len(sentences) and sentences[j].end <= a:
+            j += 1
+        hit = []
+        k = j
+        while k < len(sentences) and sentences[k].start < b:
+            hit.append(k)
+            k += 1
+        out.append(hit)
+    return out
+
+
+__all__ = [
+    "BANDS",
+    "ROWS_PER_BAND",
+    "SIGNATURE_VERSION",
+    "BandStore",
+    "Candidate",
+    "CandidateIndex",
+    "MemoryBandStore",
+    "Signed",
+    "rank",
+    "sign",
+    "split_spans",
+    "spans_to_sentences",
+]
