@@ -1,17 +1,15 @@
-"""Connects review signals to the webhook service. Receivers only translate the signal into a service call."""
+"""Connects review signals to the webhook service. Receivers only translate a signal into one service call."""
 
 from __future__ import annotations
 
+from workbench.review.signals import verdict_changed
+
 
 def connect() -> None:
-    try:
-        from workbench.review.signals import verdict_changed
-    except ImportError:  # the review app does not send the signal (yet): nothing to connect
-        return
     verdict_changed.connect(on_verdict_changed, dispatch_uid="workbench.api.webhooks")
 
 
-def on_verdict_changed(sender, verdict, event: str = "", **kwargs) -> None:
+def on_verdict_changed(sender, verdict, event, **kwargs) -> None:
     from workbench.api.services import webhook_deliveries_for_verdict
 
-    webhook_deliveries_for_verdict(verdict=verdict, change=event or kwargs.get("change", ""))
+    webhook_deliveries_for_verdict(verdict=verdict, kind=event.kind)

@@ -19,10 +19,13 @@ from urllib.parse import urlsplit
 import urllib3
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from workbench.api.models import ApiEvent, ApiToken, IdempotencyKey, Scope, Webhook, WebhookDelivery, hash_token_key
+from workbench.claims.models import Claim
 from workbench.core.fetch import Resolver, UrlRefused, guard_url, system_resolver
+from workbench.provenance.models import StoryMembership
 from workbench.provenance.services import trace_job_create
 from workbench.sources.models import Article, ArticleVersion
 from workbench.sources.services import article_ingest
@@ -196,6 +199,36 @@ def webhook_delete(*, webhook: Webhook, by) -> None:
     with transaction.atomic():
         _event(actor=by, action="webhook.deleted", target=str(webhook.pk), url=webhook.url)
         webhook.delete()
+
+
+EVENT_FOR_REVIEW_KIND = {"approved": Webhook.Event.VERDICT_APPROVED, "marked_stale": Webhook.Event.VERDICT_STALE}
+
+
+def webhook_deliveries_for_verdict(*, verdict, kind: str) -> list[WebhookDelivery]:
+    """Queue deliveries for a review event of kind `approved` or `marked_stale`; other kinds are ignored."""
+    event = EVENT_FOR_REVIEW_KIND.get(kind)
+    if event is None:
+        return []
+    claim = Claim.objects.select_related("version").get(pk=verdict.claim_id)
+    story_id = (
+        StoryMembership.objects.filter(article_id=claim.version.article_id).values_list("story_id", flat=True).first()
+    )
+    payload = {
+        "occurred_at": timezone.now().isoformat(),
+        "story": story_id,
+        "article": claim.version.article_id,
+        "claim": {"id": claim.pk, "text": claim.text},
+        "verdict": {
+            "id": verdict.pk,
+            "label": verdict.label,
+            "state": verdict.state,
+            "is_stale": verdict.is_stale,
+            "stale_reason": verdict.stale_reason,
+            "revision": verdict.revision,
+            "url": reverse("api:verdict-detail", kwargs={"pk": verdict.pk}),
+        },
+    }
+    return webhook_deliveries_create(event=event, story_id=story_id, payload=payload)
 
 
 def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict) -> list[WebhookDelivery]:

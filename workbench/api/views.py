@@ -6,6 +6,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -94,7 +95,7 @@ class SparseFieldsViewMixin:
 
 
 class ReadOnlyViewSet(SparseFieldsViewMixin, viewsets.ReadOnlyModelViewSet):
-    filter_backends = [OrderingFilter]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering = ["-id"]
 
 
@@ -104,7 +105,7 @@ class ReadOnlyViewSet(SparseFieldsViewMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(list=extend_schema(summary="List outlets"), retrieve=extend_schema(summary="An outlet"))
 class OutletViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OutletSerializer
-    filter_backends = [OrderingFilter]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["id", "name"]
     ordering = ["name"]
 
@@ -192,7 +193,7 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
 @extend_schema_view(list=extend_schema(summary="Your trace jobs"), retrieve=extend_schema(summary="A trace job's state and progress"))
 class TraceJobViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TraceJobFilter
-    filter_backends = [OrderingFilter]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
 
@@ -422,7 +423,7 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
 )
 class WebhookViewSet(viewsets.ModelViewSet):
     serializer_class = WebhookSerializer
-    filter_backends = [OrderingFilter]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

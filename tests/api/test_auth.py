@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests import factories
+from workbench.api.models import ApiEvent, ApiToken, hash_token_key
+from workbench.api.services import api_token_revoke
+
+pytestmark = pytest.mark.django_db
+
+READ_ENDPOINTS = [
+    "/api/v1/me/",
+    "/api/v1/outlets/",
+    "/api/v1/articles/",
+    "/api/v1/jobs/",
+    "/api/v1/stories/",
+    "/api/v1/claims/",
+    "/api/v1/divergences/",
+    "/api/v1/verdicts/",
+    "/api/v1/webhooks/",
+]
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert error["status"] == status
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+@pytest.mark.parametrize("path", READ_ENDPOINTS)
+def test_anonymous_requests_get_nothing(path):
+    response = APIClient().get(path)
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_anonymous_requests_get_no_schema():
+    response = APIClient().get("/api/schema/")
+    assert response.status_code == 401
+    assert b"paths" not in response.content
+
+
+def test_anonymous_submit_is_refused_and_stores_nothing():
+    response = APIClient().post("/api/v1/articles/", {"content": "Some text."}, format="json")
+    assert_error(response, 401)
+    from workbench.provenance.models import TraceJob
+
+    assert not TraceJob.objects.exists()
+
+
+@pytest.mark.parametrize("header", ["Token wbt_not-a-real-key", "Bearer wbt_not-a-real-key", "Token", "Token a b"])
+def test_a_bad_token_is_refused(header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    assert_error(client.get("/api/v1/articles/"), 401, "authentication_failed")
+
+
+def test_a_revoked_token_is_refused(tom, token_for):
+    key = token_for(tom, "read")
+    token = ApiToken.objects.get(key_hash=hash_token_key(key))
+    api_token_revoke(token=token, by=tom)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    error = assert_error(client.get("/api/v1/articles/"), 401)
+    assert "revoked" in error["message"]
+    assert ApiEvent.objects.filter(action="token.revoked", target=str(token.pk)).exists()
+
+
+def test_a_token_of_an_inactive_user_is_refused(tom, client_for):
+    client = client_for(tom, "read")
+    tom.is_active = False
+    tom.save()
+    assert_error(client.get("/api/v1/articles/"), 401)
+
+
+def test_a_read_token_cannot_submit(tom, client_for):
+    response = client_for(tom, "read").post("/api/v1/articles/", {"content": "A sentence here."}, format="json")
+    error = assert_error(response, 403, "permission_denied")
+    assert "submit" in error["message"]
+
+
+def test_a_submit_only_token_cannot_read(tom, client_for):
+    assert_error(client_for(tom, "submit").get("/api/v1/claims/"), 403)
+
+
+def test_a_read_token_cannot_record_verdicts(alice, client_for, story_graph):
+    response = client_for(alice, "read").post(
+        "/api/v1/verdicts/", {"claim": story_graph["c1"].pk, "label": "altered"}, format="json"
+    )
+    assert_error(response, 403)
+    from workbench.review.models import Verdict
+
+    assert not Verdict.objects.exists()
+
+
+def test_me_reports_the_token_and_its_scopes(tom, client_for):
+    response = client_for(tom, "read", "review").get("/api/v1/me/")
+    assert response.status_code == 200
+    assert response.json() == {"username": "tom", "token_name": "tool", "scopes": ["read", "review"]}
+
+
+def test_the_token_updates_last_used_but_never_stores_the_key(tom, token_for):
+    key = token_for(tom, "read")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    token = ApiToken.objects.get()
+    assert token.last_used_at is not None
+    assert token.key_hash == hash_token_key(key) and key not in token.key_hash
+    assert key.startswith(token.prefix) and len(token.prefix) < len(key) // 3
+    stored = [str(value) for value in ApiToken.objects.values_list(flat=False).get()]
+    assert not any(key in value for value in stored)
+
+
+def test_session_users_use_the_browsable_api(alice):
+    client = APIClient()
+    client.force_login(alice)
+    response = client.get("/api/v1/claims/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"Claim" in response.content
+    assert client.get("/api/v1/me/").json()["scopes"] == ["read", "review"]
+
+
+def test_session_writes_need_the_csrf_token(alice, story_graph):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/api/v1/verdicts/", {"claim": story_graph["c1"].pk, "label": "altered"}, format="json")
+    assert_error(response, 403)
+
+
+class TestCreateApiTokenCommand:
+    def test_prints_a_working_key_once_and_stores_its_hash(self, tom):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("create_api_token", "tom", "--scopes", "read,submit,review", stdout=out, stderr=err)
+        key = out.getvalue().strip()
+        assert key.startswith("wbt_") and "\n" not in key
+        assert key not in err.getvalue()
+        token = ApiToken.objects.get(user=tom)
+        assert token.scopes == ["read", "submit", "review"]
+        assert token.key_hash == hash_token_key(key)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get("/api/v1/me/").json()["scopes"] == ["read", "submit", "review"]
+        assert ApiEvent.objects.filter(action="token.created", target=str(token.pk)).exists()
+
+    def test_refuses_an_unknown_scope(self, tom):
+        with pytest.raises(CommandError, match="Unknown"):
+            call_command("create_api_token", "tom", "--scopes", "read,admin", stdout=io.StringIO())
+        assert not ApiToken.objects.exists()
+
+    def test_refuses_an_unknown_user(self):
+        with pytest.raises(CommandError, match="No user"):
+            call_command("create_api_token", "nobody", stdout=io.StringIO())
+
+
+class TestAdmin:
+    @pytest.fixture
+    def admin_client(self, client):
+        admin = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+        client.force_login(admin)
+        return client
+
+    def test_creating_a_token_shows_the_key_once(self, admin_client, tom):
+        response = admin_client.post(
+            "/admin/api/apitoken/add/", {"user": tom.pk, "name": "factchecker-bot", "scopes": ["read", "submit"]},
+            follow=True,
+        )
+        assert response.status_code == 200
+        token = ApiToken.objects.get(name="factchecker-bot")
+        assert token.scopes == ["read", "submit"]
+        shown = [str(m) for m in response.context["messages"]]
+        key = shown[0].split("<code>")[1].split("</code>")[0]
+        assert token.key_hash == hash_token_key(key)
+        again = admin_client.get(f"/admin/api/apitoken/{token.pk}/change/")
+        assert key.encode() not in again.content
+
+    def test_the_revoke_action_revokes(self, admin_client, tom, token_for):
+        key = token_for(tom, "read")
+        token = ApiToken.objects.get()
+        admin_client.post(
+            "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+        )
+        token.refresh_from_db()
+        assert token.revoked_at is not None and token.revoked_at <= timezone.now()
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get("/api/v1/me/").status_code == 401
