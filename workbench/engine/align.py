@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .lexicon import STOPWORDS, content_stems, normalise_for_match
+from .lexicon import STOPWORDS, content_stems, normalise_for_match, prefix_variants
 
 MERGE_MIN_GAIN = 0.2
 MERGE_MIN_SCORE = 0.3
@@ -22,6 +22,7 @@ class SentenceFeatures:
     norm: str
     stems: frozenset[str]
     weak: frozenset[str] = frozenset()
+    alt: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def features(text: str, weak_text: str = "") -> SentenceFeatures:
     weak = frozenset(content_stems(weak_text)) if weak_text else frozenset()
     rest = text.replace(weak_text, " ") if weak_text else text
     weak = weak - frozenset(content_stems(rest))
-    return SentenceFeatures(text=text, norm=normalise_for_match(text), stems=stems, weak=weak)
+    variants = frozenset(prefix_variants(stems)) - stems
+    return SentenceFeatures(text=text, norm=normalise_for_match(text), stems=stems, weak=weak, alt=variants)
 
 
 def idf_table(docs: Sequence[SentenceFeatures]) -> dict[str, float]:
@@ -66,7 +68,7 @@ def lexical_score(d: SentenceFeatures, o: SentenceFeatures, idf: dict[str, float
     if not d.stems or not o.stems:
         return 0.0, 0.0
     default = max(idf.values(), default=1.0)
-    common = d.stems & o.stems
+    common = (d.stems & o.stems) | (d.alt & o.stems) | (d.stems & o.alt)
     if not common:
         return 0.0, 0.0
     weak = d.weak | o.weak

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from itertools import filterfalse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -40,21 +41,25 @@ _BAND_MIX = (_rng.integers(1, 2**63, size=(BANDS, ROWS_PER_BAND), dtype=np.uint6
 _BAND_SALT = _rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
 _BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 
-_WORD = re.compile(r"[^\W_]+(?:['\u2019.,-][^\W_]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[\"\u201c(\[]?[A-Z0-9])|\n+")
+_SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019)]*[ \t]+(?=[\"\u201c(\[]?[A-Z0-9])|\n+")
 _STOP = STOPWORDS | frozenset("the a an".split())
-_word_hash_cache: dict[str, int] = {}
+_SEPARATOR = "\x00"
+_TOKEN = re.compile(r"\w+|\x00")
+_word_hash_cache: dict[str, int] = {_SEPARATOR: 0}
 _WORD_CACHE_MAX = 2_000_000
 
 
-def _word_hash(word: str) -> int:
-    h = _word_hash_cache.get(word)
-    if h is None:
-        if len(_word_hash_cache) >= _WORD_CACHE_MAX:
-            _word_hash_cache.clear()
-        h = zlib.crc32(word.encode("utf-8")) + 1
-        _word_hash_cache[word] = h
-    return h
+def _hashes(words: list[str]) -> np.ndarray:
+    """Stable 32-bit word hashes (CRC32 + 1; the separator hashes to 0), cached."""
+    cache = _word_hash_cache
+    missing = set(words).difference(cache)
+    if missing:
+        if len(cache) + len(missing) > _WORD_CACHE_MAX:
+            cache.clear()
+            cache[_SEPARATOR] = 0
+        for w in missing:
+            cache[w] = zlib.crc32(w.encode("utf-8")) + 1
+    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -66,20 +71,21 @@ def split_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for m in _SENTENCE_END.finditer(text):
-        if m.start() > pos:
-            spans.append((pos, m.start()))
+        end = m.start() if m.group()[0] == "\n" else m.end() - len(m.group()) + len(m.group().rstrip())
+        if end > pos:
+            spans.append((pos, end))
         pos = m.end()
     if pos < len(text):
         spans.append((pos, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    return [(a, b) for a, b in spans if not text[a:b].isspace()]
 
 
 @dataclass(frozen=True)
 class Signed:
-    """An article's band keys: ``keys[i]`` belongs to signed chunk ``sentences[i]``, whose span is ``spans[...]``."""
+    """An article's band keys: ``keys[i]`` belongs to chunk number ``sentences[i]``, whose span is in ``spans``."""
 
     keys: np.ndarray  # int64, one per (signed sentence, band)
-    sentences: np.ndarray  # int64 sentence number (index into spans) of each key
+    sentences: np.ndarray  # int64 chunk number of each key
     spans: list[tuple[int, int]]
 
     @property
@@ -87,52 +93,44 @@ class Signed:
         return len(self.keys) // BANDS
 
 
-def _shingles(chunk: str) -> list[int]:
-    words = [w for w in _WORD.findall(chunk.lower()) if w not in _STOP]
-    hashes = [_word_hash(w) for w in words]
-    return hashes
+def _empty(spans: list[tuple[int, int]]) -> Signed:
+    return Signed(np.empty(0, np.int64), np.empty(0, np.int64), spans)
 
 
 def sign(text: str) -> Signed:
-    """Band keys of every sentence with at least MIN_SHINGLES shingles. Deterministic across processes."""
+    """Band keys of every chunk with at least MIN_SHINGLES shingles (content words and adjacent content-word pairs).
+
+    Deterministic across processes and machines.
+    """
     spans = split_spans(text)[:MAX_SENTENCES]
-    uni: list[int] = []
-    owners: list[int] = []
-    counts: list[int] = []
-    kept: list[int] = []
-    for n, (a, b) in enumerate(spans):
-        hashes = _shingles(text[a:b])
-        if len(hashes) * 2 - 1 < MIN_SHINGLES:
-            continue
-        uni.extend(hashes)
-        owners.append(n)
-        counts.append(len(hashes))
-        kept.append(n)
-    if not counts:
-        return Signed(np.empty(0, np.int64), np.empty(0, np.int64), spans)
-    u = np.asarray(uni, dtype=np.uint64)
-    c = np.asarray(counts, dtype=np.int64)
-    ends = np.cumsum(c)
-    starts = ends - c
-    # Bigrams inside each sentence: pair every word with the next one unless it is the sentence's last.
-    nxt = np.ones(len(u), dtype=bool)
-    nxt[ends - 1] = False
-    idx = np.flatnonzero(nxt)
-    big = (u[idx] * _BIGRAM_MIX) ^ (u[idx + 1] + np.uint64(0x632BE59BD9B4E019))
-    shingles = np.concatenate([u, big])
-    owner = np.concatenate([np.repeat(np.arange(len(c)), c), np.repeat(np.arange(len(c)), c)[idx]])
-    order = np.argsort(owner, kind="stable")
-    shingles, owner = shingles[order], owner[order]
-    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    if not spans:
+        return _empty(spans)
+    joined = _SEPARATOR.join([text[a:b] for a, b in spans]).lower()
+    words = list(filterfalse(_STOP.__contains__, _TOKEN.findall(joined)))
+    h = _hashes(words)
+    sep = h == 0
+    sent = np.cumsum(sep)[~sep]
+    u = h[~sep]
+    counts = np.bincount(sent, minlength=len(spans))
+    keep_sent = counts * 2 - 1 >= MIN_SHINGLES
+    if not keep_sent.any():
+        return _empty(spans)
+    mask = keep_sent[sent]
+    u, sent = u[mask], sent[mask]
+    starts = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]])
+    pair = np.flatnonzero(sent[1:] == sent[:-1])
     with np.errstate(over="ignore"):
-        hashed = shingles[:, None] * _PERM_A[None, :] + _PERM_B[None, :]
-    sig = np.minimum.reduceat(hashed, bounds, axis=0)  # (sentences, HASHES)
-    sig = sig.reshape(len(bounds), BANDS, ROWS_PER_BAND)
-    with np.errstate(over="ignore"):
+        big = (u[pair] * _BIGRAM_MIX) ^ (u[pair + 1] + np.uint64(0x632BE59BD9B4E019))
+        big_sent = sent[pair]
+        big_starts = np.flatnonzero(np.r_[True, big_sent[1:] != big_sent[:-1]])
+        sig = np.minimum(
+            np.minimum.reduceat(u[:, None] * _PERM_A[None, :] + _PERM_B[None, :], starts, axis=0),
+            np.minimum.reduceat(big[:, None] * _PERM_A[None, :] + _PERM_B[None, :], big_starts, axis=0),
+        )
+        sig = sig.reshape(len(starts), BANDS, ROWS_PER_BAND)
         mixed = (sig * _BAND_MIX[None, :, :]).sum(axis=2, dtype=np.uint64) + _BAND_SALT[None, :]
     keys = (mixed ^ (mixed >> np.uint64(29))).reshape(-1).view(np.int64)
-    sentences = np.repeat(np.asarray(kept, dtype=np.int64), BANDS)
-    del starts
+    sentences = np.repeat(sent[starts].astype(np.int64), BANDS)
     return Signed(keys, sentences, spans)
 
 

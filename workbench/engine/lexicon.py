@@ -143,6 +143,7 @@ def stem(word: str) -> str:
     w = w.replace("'", "").replace("-", "")
     if len(w) <= 3:
         return w
+
     for suffix, repl in (
         ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("fulness", "ful"), ("iveness", "ive"),
         ("ically", "ic"), ("ially", "ial"), ("ations", "ate"), ("ation", "ate"), ("ments", ""), ("ment", ""),
@@ -183,6 +184,11 @@ def tokens(text: str) -> list[Token]:
             norm = norm[:-2]
         out.append(Token(raw, start, end, norm, stem(raw)))
     return out
+
+
+def prefix_variants(stems: frozenset[str] | set[str]) -> set[str]:
+    """Stems with a repetition prefix removed ("redoubl" -> "doubl"), as weaker evidence of the same word."""
+    return {s[2:] for s in stems if s.startswith("re") and len(s) >= 7 and s[2] not in "aeiou"}
 
 
 def content_stems(text: str) -> list[str]:
