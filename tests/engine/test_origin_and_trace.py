@@ -60,7 +60,7 @@ def test_seeds_meet_gold_targets(seed_paths, tmp_path):
                          capture_output=True, text=True, check=True).stdout
     report = tmp_path / "r.json"
     report.write_text(out)
-    res = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(report), "--min-label", "0.9",
+    res = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(report), "--min-label", "0.9", "--min-align", "0.9",
                           "--min-origin", "1.0"], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-2000:]
     json.loads(out)
@@ -82,3 +82,13 @@ def test_trace_never_raises_and_offsets_hold(texts):
             assert art.text[s.start:s.end] == s.text
             for f in s.flags:
                 assert s.text[f.span_start:f.span_end] == f.span
+
+
+def test_seed_weapon_list_is_added_detail_against_the_redoubling_sentence(seed_paths):
+    traces = {t.key[:3]: t for t in trace_articles(_inputs(seed_paths))}
+    origin = traces["001"]
+    claim = next(s for s in traces["002"].sentences if "double its efforts" in s.text)
+    assert claim.label == "altered"
+    assert "redoubling efforts" in origin.sentences[claim.origin_indices[0]].text
+    assert any(f.type == "added_detail" and "artillery" in f.span for f in claim.flags)
+    assert traces["003"].role == "unrelated" and traces["003"].origin_key is None
