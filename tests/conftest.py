@@ -29,6 +29,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Factories hash a password per user; the production hasher's cost is not what the tests measure."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seed_paths() -> list[Path]:
     return sorted(SEEDS_DIR.glob("*.txt"))

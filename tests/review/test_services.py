@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.factories import ClaimFactory, UserFactory, alice, bob, erin, editor
+from tests.factories import ClaimFactory, UserFactory, alice, bob, editor, erin
 from workbench.core.errors import WorkbenchError
 from workbench.review import services
 from workbench.review.errors import InvalidTransition, VerdictConflict, VerdictPermissionDenied
@@ -190,7 +190,7 @@ def test_an_editor_cannot_approve_their_own_verdict():
 
 def test_approval_records_the_approver_and_announces_after_commit(django_capture_on_commit_callbacks):
     received = []
-    verdict_changed.connect(lambda sender, verdict, event, review_event, **kw: received.append((verdict.pk, event, review_event.kind)), weak=False,
+    verdict_changed.connect(lambda sender, verdict, event, **kw: received.append((verdict.pk, event.kind)), weak=False,
                             dispatch_uid="test-approval")
     try:
         verdict = _submitted()
@@ -199,7 +199,7 @@ def test_approval_records_the_approver_and_announces_after_commit(django_capture
         assert received == []
         for callback in callbacks:
             callback()
-        assert received == [(verdict.pk, "approved", "approved")]
+        assert received == [(verdict.pk, "approved")]
     finally:
         verdict_changed.disconnect(dispatch_uid="test-approval")
     approved.refresh_from_db()

@@ -48,6 +48,9 @@ SEVERITY_NAMES = {3: "high", 2: "medium", 1: "low", 0: ""}
 QUEUE_CLAIM_LABELS = ("altered", "unsourced", "other_source", "contradicted", "supported")
 
 
+QUEUE_ORDERING = ("priority", "-max_severity", "-divergence_count", "version__article_id", "position")
+
+
 class ReviewState:
     """The queue's state column: the verdict's state, `stale` above all, `unreviewed` when there is none."""
 
@@ -71,7 +74,7 @@ def _severity_case(field_name: str = "type") -> Case:
     )
 
 
-def review_queue() -> QuerySet[Claim]:
+def review_queue(queryset: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
     """Claims that need a human, most urgent first.
 
     Order: stale verdicts; then claims with flagged divergences, highest severity first; then unsourced, then
@@ -82,7 +85,8 @@ def review_queue() -> QuerySet[Claim]:
     max_severity = divergences.annotate(level=_severity_case()).order_by("-level").values("level")[:1]
     divergence_count = divergences.values("claim").annotate(n=Count("pk")).values("n")
     return (
-        Claim.objects.filter(Q(label__in=QUEUE_CLAIM_LABELS) | Q(verdict__isnull=False))
+        (queryset if queryset is not None else Claim.objects.all())
+        .filter(Q(label__in=QUEUE_CLAIM_LABELS) | Q(verdict__isnull=False))
         .select_related(
             "version__article__outlet",
             "verdict__reviewer",
@@ -111,7 +115,7 @@ def review_queue() -> QuerySet[Claim]:
                 output_field=IntegerField(),
             ),
         )
-        .order_by("priority", "-divergence_count", "version__article_id", "position")
+        .order_by(*QUEUE_ORDERING)
     )
 
 

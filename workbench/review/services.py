@@ -153,9 +153,7 @@ def _save(verdict: Verdict, fields: list[str], *, reason: str, by) -> None:
 
 
 def _announce(verdict: Verdict, event: ReviewEvent) -> None:
-    transaction.on_commit(
-        lambda: verdict_changed.send(sender=Verdict, verdict=verdict, event=event.kind, review_event=event)
-    )
+    transaction.on_commit(lambda: verdict_changed.send(sender=Verdict, verdict=verdict, event=event))
 
 
 # ------------------------------------------------------------------------------------------------------- verdicts

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent with sender=Verdict, verdict=<Verdict>, event=<the ReviewEvent kind: "approved" or "marked_stale">,
-# review_event=<ReviewEvent> after an approval or a stale marking commits.
+# Sent with sender=Verdict, verdict=<Verdict>, event=<ReviewEvent> (event.kind is "approved" or "marked_stale")
+# after an approval or a stale marking commits.
 verdict_changed = Signal()
