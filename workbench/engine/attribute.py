@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .lexicon import REPORTING_VERBS
 from .types import Attribution
@@ -68,6 +69,12 @@ def _trim_name(name: str | None) -> str | None:
 
 
 def find_attribution(sentence_text: str) -> Attribution | None:
+    """Cached front of `_find_attribution` (sentences are compared many times during a trace)."""
+    return _find_attribution(sentence_text or "")
+
+
+@lru_cache(maxsize=8192)
+def _find_attribution(sentence_text: str) -> Attribution | None:
     """The attribution carried by one sentence, or None when it credits no one.
 
     `source` is a named outlet/body ("Bloomberg", "Sky News"), `speaker` a named person or group who says

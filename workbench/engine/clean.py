@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from .types import Prepared
 
@@ -96,6 +97,11 @@ def _is_breadcrumb(line: str) -> bool:
 
 def is_boilerplate(sentence_text: str) -> bool:
     """True when a line or sentence is page furniture (credits, appeals, widgets, link labels), not a claim."""
+    return _is_boilerplate(sentence_text or "")
+
+
+@lru_cache(maxsize=8192)
+def _is_boilerplate(sentence_text: str) -> bool:
     line = sentence_text.strip().strip("\u2022*-\u2013 \t")
     if not line:
         return True

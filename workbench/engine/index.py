@@ -32,6 +32,7 @@ SENTENCE_BITS = 12
 MAX_SENTENCES = (1 << SENTENCE_BITS) - 1
 MAX_BUCKET = 500
 CANDIDATES_K = 10
+SIGN_BATCH = 16
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _rng = np.random.Generator(np.random.PCG64(0x5EED_1DE4))
@@ -41,15 +42,22 @@ _BAND_MIX = (_rng.integers(1, 2**63, size=(BANDS, ROWS_PER_BAND), dtype=np.uint6
 _BAND_SALT = _rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
 _BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 
-_SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019)]*[ \t]+(?=[\"\u201c(\[]?[A-Z0-9])|\n+")
-_STOP = STOPWORDS | frozenset("the a an".split())
-_SEPARATOR = "\x00"
-_TOKEN = re.compile(r"\w+|\x00")
-_word_hash_cache: dict[str, int] = {_SEPARATOR: 0}
+# Sentence boundaries, on UTF-8 bytes: end punctuation (and closing quotes) before a capital or digit, or line breaks.
+_BOUNDARY = re.compile(rb"[.!?](?:[\"')\]]|\xe2\x80[\x9d\x99])*[ \t]+(?=(?:[\"(\[]|\xe2\x80[\x9c\x98])?[A-Z0-9])")
+_BOUNDARY_OR_LINE = re.compile(_BOUNDARY.pattern + rb"|\n")
+_SEPARATOR = b"\x00"
+# Typographic quotes, dashes, ellipsis and no-break space become spaces; other non-ASCII bytes stay inside words.
+_PUNCT_UTF8 = (b"\xe2\x80\x9c", b"\xe2\x80\x9d", b"\xe2\x80\x98", b"\xe2\x80\x99", b"\xe2\x80\x93",
+               b"\xe2\x80\x94", b"\xe2\x80\xa6", b"\xc2\xa0", b"\xc2\xab", b"\xc2\xbb")
+_BYTE_TABLE = bytes(
+    c if (48 <= c <= 57 or 97 <= c <= 122 or c == 0 or c >= 128) else 32 for c in range(256)
+)
+_STOP = frozenset(w.encode() for w in STOPWORDS) | {b"the", b"a", b"an", b"s"}
+_word_hash_cache: dict[bytes, int] = {_SEPARATOR: 0}
 _WORD_CACHE_MAX = 2_000_000
 
 
-def _hashes(words: list[str]) -> np.ndarray:
+def _hashes(words: list[bytes]) -> np.ndarray:
     """Stable 32-bit word hashes (CRC32 + 1; the separator hashes to 0), cached."""
     cache = _word_hash_cache
     missing = set(words).difference(cache)
@@ -58,26 +66,42 @@ def _hashes(words: list[str]) -> np.ndarray:
             cache.clear()
             cache[_SEPARATOR] = 0
         for w in missing:
-            cache[w] = zlib.crc32(w.encode("utf-8")) + 1
+            cache[w] = zlib.crc32(w) + 1
     return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
-def split_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the sentence-like chunks the index signs: lines split after end punctuation.
+def _words(text: str) -> list[bytes]:
+    """Lower-cased content words of ``text`` with a separator token between chunks."""
+    raw = text.replace("\x00", " ").encode("utf-8").replace(b"\n", b" \x00 ")
+    marked = _BOUNDARY.sub(b" \x00 ", raw)
+    for seq in _PUNCT_UTF8:
+        if seq in marked:
+            marked = marked.replace(seq, b" ")
+    return list(filterfalse(_STOP.__contains__, marked.lower().translate(_BYTE_TABLE).split()))
 
-    Cheaper than the engine's segmenter and only has to be consistent with itself; callers map spans onto engine
-    sentences by overlap (``spans_to_sentences``).
-    """
-    spans = []
+
+def split_spans(text: str) -> list[tuple[int, int]]:
+    """Character (start, end) of every chunk the index signs, in the numbering ``Signed.sentences`` uses
+    (empty chunks included, as empty spans). Only needed to map matches onto engine sentences
+    (``spans_to_sentences``)."""
+    raw = text.replace("\x00", " ").encode("utf-8")
+    cuts = [(m.start(), m.end()) for m in _BOUNDARY_OR_LINE.finditer(raw)]
+    byte_spans = []
     pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.start() if m.group()[0] == "\n" else m.end() - len(m.group()) + len(m.group().rstrip())
-        if end > pos:
-            spans.append((pos, end))
-        pos = m.end()
-    if pos < len(text):
-        spans.append((pos, len(text)))
-    return [(a, b) for a, b in spans if not text[a:b].isspace()]
+    for a, b in cuts:
+        # the end punctuation belongs to the chunk it ends
+        keep = len(raw[a:b].rstrip(b" \t\r\n"))
+        byte_spans.append((pos, a + keep))
+        pos = b
+    byte_spans.append((pos, len(raw)))
+    if raw.isascii():
+        return byte_spans
+    char_at = {}
+    for a, b in byte_spans:
+        for x in (a, b):
+            if x not in char_at:
+                char_at[x] = len(raw[:x].decode("utf-8", errors="ignore"))
+    return [(char_at[a], char_at[b]) for a, b in byte_spans]
 
 
 @dataclass(frozen=True)
@@ -98,40 +122,60 @@ def _empty(spans: list[tuple[int, int]]) -> Signed:
 
 
 def sign(text: str) -> Signed:
-    """Band keys of every chunk with at least MIN_SHINGLES shingles (content words and adjacent content-word pairs).
+    """Band keys of every chunk of ``text`` with at least MIN_SHINGLES shingles (content words and adjacent
+    content-word pairs). Deterministic across processes and machines. ``spans`` is left empty (``split_spans``
+    computes the chunk offsets on demand)."""
+    return sign_many([text])[0]
 
-    Deterministic across processes and machines.
-    """
-    spans = split_spans(text)[:MAX_SENTENCES]
-    if not spans:
-        return _empty(spans)
-    joined = _SEPARATOR.join([text[a:b] for a, b in spans]).lower()
-    words = list(filterfalse(_STOP.__contains__, _TOKEN.findall(joined)))
-    h = _hashes(words)
+
+def sign_many(texts: Sequence[str]) -> list[Signed]:
+    """``[sign(t) for t in texts]``, with the hashing vectorised over the whole batch."""
+    hs = [_hashes(_words(t)) for t in texts]
+    lens = np.fromiter((len(h) for h in hs), dtype=np.int64, count=len(hs))
+    if not lens.sum():
+        return [_empty([]) for _ in texts]
+    h = np.concatenate(hs)
+    doc = np.repeat(np.arange(len(hs), dtype=np.int64), lens)
     sep = h == 0
-    sent = np.cumsum(sep)[~sep]
-    u = h[~sep]
-    counts = np.bincount(sent, minlength=len(spans))
-    keep_sent = counts * 2 - 1 >= MIN_SHINGLES
-    if not keep_sent.any():
-        return _empty(spans)
-    mask = keep_sent[sent]
-    u, sent = u[mask], sent[mask]
-    starts = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]])
-    pair = np.flatnonzero(sent[1:] == sent[:-1])
+    cs = np.cumsum(sep)
+    first = np.cumsum(lens) - lens
+    base = np.zeros(len(hs), dtype=np.int64)
+    nonempty = (first > 0) & (lens > 0)
+    base[nonempty] = cs[first[nonempty] - 1]
+    sent = cs - base[doc]
+    word = ~sep & (sent <= MAX_SENTENCES)
+    u, gid = h[word], (doc[word] << SENTENCE_BITS) | sent[word]
+    if not len(u):
+        return [_empty([]) for _ in texts]
+    starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+    counts = np.diff(np.r_[starts, len(gid)])
+    keep_group = counts * 2 - 1 >= MIN_SHINGLES
+    mask = np.repeat(keep_group, counts)
+    u, gid = u[mask], gid[mask]
+    if not len(u):
+        return [_empty([]) for _ in texts]
+    starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+    pair = np.flatnonzero(gid[1:] == gid[:-1])
     with np.errstate(over="ignore"):
         big = (u[pair] * _BIGRAM_MIX) ^ (u[pair + 1] + np.uint64(0x632BE59BD9B4E019))
-        big_sent = sent[pair]
-        big_starts = np.flatnonzero(np.r_[True, big_sent[1:] != big_sent[:-1]])
+        big_gid = gid[pair]
+        big_starts = np.flatnonzero(np.r_[True, big_gid[1:] != big_gid[:-1]])
         sig = np.minimum(
             np.minimum.reduceat(u[:, None] * _PERM_A[None, :] + _PERM_B[None, :], starts, axis=0),
             np.minimum.reduceat(big[:, None] * _PERM_A[None, :] + _PERM_B[None, :], big_starts, axis=0),
         )
         sig = sig.reshape(len(starts), BANDS, ROWS_PER_BAND)
         mixed = (sig * _BAND_MIX[None, :, :]).sum(axis=2, dtype=np.uint64) + _BAND_SALT[None, :]
-    keys = (mixed ^ (mixed >> np.uint64(29))).reshape(-1).view(np.int64)
-    sentences = np.repeat(sent[starts].astype(np.int64), BANDS)
-    return Signed(keys, sentences, spans)
+    keys = (mixed ^ (mixed >> np.uint64(29))).view(np.int64)  # (groups, BANDS)
+    group = gid[starts]
+    group_doc = group >> SENTENCE_BITS
+    group_sent = group & MAX_SENTENCES
+    cuts = np.searchsorted(group_doc, np.arange(len(hs) + 1))
+    out = []
+    for i in range(len(hs)):
+        a, b = cuts[i], cuts[i + 1]
+        out.append(Signed(keys[a:b].reshape(-1).copy(), np.repeat(group_sent[a:b], BANDS), []))
+    return out
 
 
 class BandStore(Protocol):
@@ -340,11 +384,14 @@ class CandidateIndex:
     def add_many(self, items: Iterable[tuple[str, str]]) -> int:
         """Bulk load (rebuild); returns how many were added. Keys must be new."""
         docs, signed = [], []
+        texts = []
         for key, text in items:
             if key in self._doc_of:
                 raise ValueError(f"{key!r} is already indexed; use add() to replace it")
             docs.append(self._new_doc(key))
-            signed.append(sign(text))
+            texts.append(text)
+        for lo in range(0, len(texts), SIGN_BATCH):
+            signed.extend(sign_many(texts[lo:lo + SIGN_BATCH]))
         adder = getattr(self.store, "add_many", None)
         if adder is not None:
             adder(docs, signed)
@@ -403,6 +450,7 @@ __all__ = [
     "Signed",
     "rank",
     "sign",
+    "sign_many",
     "split_spans",
     "spans_to_sentences",
 ]

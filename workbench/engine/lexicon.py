@@ -124,6 +124,8 @@ def fold(text: str) -> str:
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -175,6 +177,11 @@ def number_value(norm: str) -> float | None:
 
 def tokens(text: str) -> list[Token]:
     """Word tokens of `text` with offsets; sentence-final dots are not part of a word."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     for m in _WORD_RE.finditer(text):
         raw = m.group(0)
@@ -183,7 +190,7 @@ def tokens(text: str) -> list[Token]:
         if norm.endswith("'s"):
             norm = norm[:-2]
         out.append(Token(raw, start, end, norm, stem(raw)))
-    return out
+    return tuple(out)
 
 
 def prefix_variants(stems: frozenset[str] | set[str]) -> set[str]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .align import SentenceFeatures, lexical_score
+from .align import SentenceFeatures, lexical_score, sentence_weight
 
 STRONG_MATCH_MIN = 0.55
 TOP_MATCHES = 3
@@ -48,11 +48,13 @@ def coverage(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float]) -> tuple[float
     if not a.sentences or not b.sentences:
         return 0.0, 0.0, 0.0
     best_scores = []
+    b_weights = [sentence_weight(o, idf) for o in b.sentences]
     for s in a.sentences:
         best = 0.0
-        for o in b.sentences:
+        ws = sentence_weight(s, idf)
+        for o, wo in zip(b.sentences, b_weights):
             if s.stems and o.stems and s.stems & o.stems:
-                best = max(best, lexical_score(s, o, idf)[0])
+                best = max(best, lexical_score(s, o, idf, ws, wo)[0])
         best_scores.append(best)
     top = sorted(best_scores, reverse=True)[:TOP_MATCHES]
     verbatim = sum(x >= VERBATIM_MIN for x in best_scores) / len(best_scores)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .align import Alignment, SentenceFeatures, align_claim, features, idf_table
+from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
 from .attribute import find_attribution
 from .clean import is_boilerplate
 from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
@@ -153,6 +153,7 @@ def trace_claim(
     idf: dict[str, float],
     context: OriginContext,
     semantic_row: Sequence[float] | None = None,
+    origin_weights: Sequence[float] | None = None,
 ) -> SentenceTrace:
     """Verdict for one derivative claim against its story's origin."""
     method = METHOD_SEMANTIC if semantic_row is not None else METHOD_LEXICAL
@@ -160,7 +161,7 @@ def trace_claim(
     if is_boilerplate(sentence.text):
         return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [], 0.0,
                              method, att, [])
-    al: Alignment | None = align_claim(feats, origin_feats, idf, semantic_row)
+    al: Alignment | None = align_claim(feats, origin_feats, idf, semantic_row, origin_weights)
     threshold = ALIGN_MIN_SCORE_SEMANTIC if semantic_row is not None else ALIGN_MIN_SCORE
     if al is None or al.score < threshold:
         label = _unaligned_label(sentence, att, context)
@@ -214,6 +215,7 @@ def trace_articles(
         story_idf = idf_table([f for m in story.members for f in feats[m]])
         origin_texts = [origin_article.headline, origin_article.text]
         context = origin_context(origin_texts, _outlet_names(origin_article))
+        origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
         for m in story.members:
             if m == o:
                 continue
@@ -221,7 +223,8 @@ def trace_articles(
             if embedder is not None:
                 sem = cosine_matrix(embedder, [s.text for s in sentences[m]], [s.text for s in sentences[o]])
             traced = [
-                trace_claim(s, f, sentences[o], feats[o], story_idf, context, sem[i] if sem is not None else None)
+                trace_claim(s, f, sentences[o], feats[o], story_idf, context, sem[i] if sem is not None else None,
+                            origin_weights)
                 for i, (s, f) in enumerate(zip(sentences[m], feats[m]))
             ]
             results[m] = ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced,
