@@ -1,4 +1,12 @@
-"""Trace a set of articles: stories, origins, and a verdict with divergences for every claim."""
+"""Trace a set of articles: stories, origins, and a verdict with divergences for every claim.
+
+Labels: a derivative's claims are `supported`, `altered` (aligned, with at least one divergence flag),
+`unsourced` / `other_source` (no origin support; `other_source` when the claim credits a party the origin
+never names, or a different speaker than the aligned origin sentence), or `boilerplate`. The origin's own
+sentences are labelled `origin` (score 1.0, no aligned indices: they are the reference, not claims checked
+against it). Articles of another story get `unsourced` / `other_source` from their attributions alone.
+`contradicted` is reserved: no rule produces it without a trustworthy negation check.
+"""
 from __future__ import annotations
 
 import re
