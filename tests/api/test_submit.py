@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests import factories
 from tests.api.test_auth import assert_error
@@ -182,5 +181,4 @@ def test_a_missing_job_is_a_404_in_the_error_shape(submitter):
 
 
 def test_unsupported_methods_are_a_405(submitter):
-    response = APIClient()
     assert_error(submitter.delete("/api/v1/articles/"), 405, "method_not_allowed")

@@ -12,4 +12,4 @@ def connect() -> None:
 def on_verdict_changed(sender, verdict, event, **kwargs) -> None:
     from workbench.api.services import webhook_deliveries_for_verdict
 
-    webhook_deliveries_for_verdict(verdict=verdict, kind=event.kind)
+    webhook_deliveries_for_verdict(verdict=verdict, kind=str(getattr(event, "kind", event)))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from workbench.api import services
 
 WEBHOOK_MAX_RETRIES = 6
-WEBHOOK_RETRY_BACKOFF_S = 30
 
 
 @shared_task(
@@ -24,5 +24,5 @@ def deliver_webhook(self, delivery_id: int) -> str:
     try:
         delivery = services.webhook_deliver(delivery_id=delivery_id, final_attempt=final)
     except services.DeliveryFailed as exc:
-        raise self.retry(exc=exc, countdown=WEBHOOK_RETRY_BACKOFF_S * 2**self.request.retries) from None
+        raise self.retry(exc=exc, countdown=settings.API_WEBHOOK_RETRY_BACKOFF_S * 2**self.request.retries) from None
     return delivery.state
