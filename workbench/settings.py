@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "workbench.claims",
     "workbench.provenance",
     "workbench.review",
+    "workbench.api",
 ]
 
 MIDDLEWARE = [
@@ -200,8 +201,54 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "workbench.api.schema.WorkbenchAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "workbench.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "workbench.api.permissions.ScopePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "workbench.api.throttling.TokenRateThrottle",
+        "workbench.api.throttling.SubmitRateThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["workbench.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "workbench.api.pagination.WorkbenchCursorPagination",
+    "EXCEPTION_HANDLER": "workbench.api.exceptions.api_exception_handler",
+}
+# Webhook retries wait this long, doubling each time (30 s, 1 min, 2 min ... over about half an hour).
+API_WEBHOOK_RETRY_BACKOFF_S = env_int("API_WEBHOOK_RETRY_BACKOFF_S", 30, minimum=0)
+# Per-token request rates ("N/second|minute|hour|day"); a key set to None switches that limit off.
+API_THROTTLE_RATES = {
+    "token": os.environ.get("API_THROTTLE_RATE", "1200/hour"),
+    "submit": os.environ.get("API_SUBMIT_THROTTLE_RATE", "120/hour"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Provenance workbench API",
+    "DESCRIPTION": "Submit articles for tracing; read stories, claims, provenance links, divergences and verdicts; "
+    "record verdicts; export PROV-JSON and ClaimReview; subscribe webhooks. Authenticate with `Authorization: Token <key>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimLabelEnum": "workbench.claims.models.Label",
+        "VerdictLabelEnum": "workbench.review.models.Verdict.Label",
+        "VerdictStateEnum": "workbench.review.models.Verdict.State",
+        "TraceJobStateEnum": "workbench.provenance.models.TraceJob.State",
+        "WebhookEventEnum": "workbench.api.models.Webhook.Event",
+    },
 }
 
 LOGGING = {
@@ -215,6 +262,8 @@ LOGGING = {
 
 # Ingest limits: anything larger is refused with a clear error, never truncated silently.
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Largest JSON body the API reads: an article at the ingest limit plus its metadata.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", INGEST_MAX_BYTES + 64 * 1024, minimum=1024)
 
 # Background pipeline. A job's lease must outlive the hard time limit, or a running job is re-armed while it runs.
 TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
