@@ -245,4 +245,5 @@ def test_the_story_view_shows_counts_and_the_graph(alice_client, story_factory, 
     assert "3 of 3 altered" in body and "6 flags" in body
     row = body[body.index('class="role-derivative"'):]
     cells = re.findall(r"<td>([^<]*)</td>", row[: row.index("</tr>")])
-    assert cells[0] == "derivative" and cells[-1] == "6"
+    assert cells[:3] == ["derivative", "3", "·"] and cells[3] == "3" and cells[-1] == "6"
+    assert "Altered: 1" in row[: row.index("</tr>")]

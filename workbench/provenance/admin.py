@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
 
@@ -19,7 +21,7 @@ class StoryMembershipInline(admin.TabularInline):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "origin", "article_count", "updated_at"]
+    list_display = ["__str__", "origin", "article_count", "review_overview", "updated_at"]
     list_select_related = ["origin"]
     search_fields = ["title", "origin__headline"]
     readonly_fields = ["origin", "created_at", "updated_at"]
@@ -31,6 +33,10 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.display(ordering="article_count", description="Articles")
     def article_count(self, obj):
         return obj.article_count
+
+    @admin.display(description="Overview")
+    def review_overview(self, obj):
+        return format_html('<a href="{}">graph and counts</a>', reverse("admin:review_reviewqueueitem_story", args=[obj.pk]))
 
 
 @admin.register(StoryMembership)

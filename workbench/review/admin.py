@@ -410,13 +410,14 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             overview = selectors.story_overview(story_id=story_id)
         except Story.DoesNotExist as exc:
             raise Http404("No such story.") from exc
-        label_order = [value for value in Label.values if value != Label.ORIGIN] + ["untraced"]
+        label_order = [value for value in Label.values if value != Label.ORIGIN]
         rows = []
         for entry in [overview.origin, *overview.derivatives, *overview.unrelated]:
             rows.append({
                 "entry": entry,
                 "engine": [(Label(k).label if k in Label.values else k, entry.engine_labels.get(k, 0)) for k in label_order],
                 "verdicts": [(Verdict.Label(k).label, entry.verdict_labels.get(k, 0)) for k in Verdict.Label.values],
+                "verdict_total": sum(entry.verdict_labels.values()),
                 "queue_url": _url("changelist") + f"?story={overview.story.pk}&version__article__outlet__id__exact={entry.article.outlet_id or ''}",
                 "text_url": _url("text", entry.version.pk) if entry.version else "",
             })
@@ -426,8 +427,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "title": f"Story: {overview.story}",
             "overview": overview,
             "rows": rows,
-            "engine_headers": [Label(k).label if k in Label.values else "Untraced" for k in label_order],
-            "verdict_headers": Verdict.Label.labels,
+            "engine_headers": [Label(k).label for k in label_order],
             "graph": story_graph(overview),
             "queue_url": _url("changelist") + f"?story={overview.story.pk}",
         })

@@ -9,10 +9,11 @@ from workbench.review.selectors import StoryArticle, StoryOverview
 
 NODE_WIDTH_PX = 280
 NODE_HEIGHT_PX = 64
-ROW_GAP_PX = 28
+ROW_GAP_PX = 44
 MARGIN_PX = 20
-COLUMN_GAP_PX = 300
+COLUMN_GAP_PX = 380
 TITLE_CHARS = 38
+LABEL_AT = 60  # percent of the way from the origin to the republication
 
 
 def _short(text: str, limit: int = TITLE_CHARS) -> str:
@@ -58,7 +59,7 @@ def story_graph(overview: StoryOverview) -> dict:
         severity = "high" if entry.flag_count >= 5 or entry.changed_count >= 5 else "low" if entry.flag_count else "none"
         edges.append({
             "x1": x1, "y1": y1, "x2": x2 - 6, "y2": y2,
-            "lx": (x1 + x2) // 2, "ly": (y1 + y2) // 2,
+            "lx": x1 + (x2 - x1) * LABEL_AT // 100, "ly": y1 + (y2 - y1) * LABEL_AT // 100,
             "line1": first, "line2": second, "severity": severity,
         })
     return {"width": width, "height": height, "nodes": nodes, "edges": edges}
