@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef
 
 from workbench.claims.models import Claim, Label
@@ -11,9 +12,25 @@ from workbench.review.models import Verdict
 from workbench.sources.models import Article
 
 
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number in the database's range, so any other value is a 400, never an overflow."""
+
+    field_class = IdField
+
+
 class ArticleFilter(filters.FilterSet):
-    outlet = filters.NumberFilter(field_name="outlet_id", help_text="Outlet id.")
-    story = filters.NumberFilter(field_name="story_membership__story_id", help_text="Story id.")
+    outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
+    story = IdFilter(field_name="story_membership__story_id", help_text="Story id.")
     role = filters.ChoiceFilter(field_name="story_membership__role", choices=StoryMembership.Role.choices)
     published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
@@ -26,8 +43,8 @@ class ArticleFilter(filters.FilterSet):
 
 
 class StoryFilter(filters.FilterSet):
-    outlet = filters.NumberFilter(method="filter_outlet", help_text="Stories with an article from this outlet.")
-    origin = filters.NumberFilter(field_name="origin_id", help_text="Origin article id.")
+    outlet = IdFilter(method="filter_outlet", help_text="Stories with an article from this outlet.")
+    origin = IdFilter(field_name="origin_id", help_text="Origin article id.")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -41,9 +58,9 @@ class StoryFilter(filters.FilterSet):
 
 
 class ClaimFilter(filters.FilterSet):
-    story = filters.NumberFilter(field_name="version__article__story_membership__story_id", help_text="Story id.")
-    article = filters.NumberFilter(field_name="version__article_id", help_text="Article id.")
-    outlet = filters.NumberFilter(field_name="version__article__outlet_id", help_text="Outlet id.")
+    story = IdFilter(field_name="version__article__story_membership__story_id", help_text="Story id.")
+    article = IdFilter(field_name="version__article_id", help_text="Article id.")
+    outlet = IdFilter(field_name="version__article__outlet_id", help_text="Outlet id.")
     label = filters.ChoiceFilter(choices=Label.choices)
     divergence_type = filters.ChoiceFilter(
         choices=Divergence.Type.choices, method="filter_divergence_type", help_text="Claims with a divergence of this type."
@@ -66,10 +83,10 @@ class ClaimFilter(filters.FilterSet):
 
 class DivergenceFilter(filters.FilterSet):
     type = filters.ChoiceFilter(choices=Divergence.Type.choices)
-    claim = filters.NumberFilter(field_name="claim_id")
-    article = filters.NumberFilter(field_name="claim__version__article_id")
-    story = filters.NumberFilter(field_name="claim__version__article__story_membership__story_id")
-    outlet = filters.NumberFilter(field_name="claim__version__article__outlet_id")
+    claim = IdFilter(field_name="claim_id")
+    article = IdFilter(field_name="claim__version__article_id")
+    story = IdFilter(field_name="claim__version__article__story_membership__story_id")
+    outlet = IdFilter(field_name="claim__version__article__outlet_id")
     label = filters.ChoiceFilter(field_name="claim__label", choices=Label.choices, help_text="The claim's label.")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -83,9 +100,9 @@ class VerdictFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Verdict.State.choices)
     label = filters.ChoiceFilter(choices=Verdict.Label.choices)
     is_stale = filters.BooleanFilter()
-    claim = filters.NumberFilter(field_name="claim_id")
-    story = filters.NumberFilter(field_name="claim__version__article__story_membership__story_id")
-    outlet = filters.NumberFilter(field_name="claim__version__article__outlet_id")
+    claim = IdFilter(field_name="claim_id")
+    story = IdFilter(field_name="claim__version__article__story_membership__story_id")
+    outlet = IdFilter(field_name="claim__version__article__outlet_id")
     divergence_type = filters.ChoiceFilter(choices=Divergence.Type.choices, method="filter_divergence_type")
     updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     updated_before = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")

@@ -1,4 +1,4 @@
-"""Explicit serializers, one per direction: *Serializer for responses, *RequestSerializer for what clients send.
+"""Explicit serializers, one per direction: response serializers, and request serializers (the "requests" section).
 They validate shapes only; ownership and state are set by services."""
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ class TokenInfoSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- requests
 
 
-class ArticleSubmitRequestSerializer(serializers.Serializer):
+class ArticleSubmitSerializer(serializers.Serializer):
     """Either `url` (fetched by the worker) or `content` (text or HTML), plus optional metadata."""
 
     url = serializers.URLField(required=False, max_length=2000, help_text="http(s) URL of the article to fetch.")
@@ -352,7 +352,7 @@ class ArticleSubmitRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class VerdictCreateRequestSerializer(serializers.Serializer):
+class VerdictCreateSerializer(serializers.Serializer):
     claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
     label = serializers.ChoiceField(choices=Verdict.Label.choices)
     rationale = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
@@ -362,7 +362,7 @@ class VerdictCreateRequestSerializer(serializers.Serializer):
     )
 
 
-class VerdictUpdateRequestSerializer(serializers.Serializer):
+class VerdictUpdateSerializer(serializers.Serializer):
     label = serializers.ChoiceField(choices=Verdict.Label.choices, required=False)
     rationale = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     corrected_wording = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
@@ -377,14 +377,14 @@ class VerdictUpdateRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class VerdictTransitionRequestSerializer(serializers.Serializer):
+class VerdictTransitionSerializer(serializers.Serializer):
     revision = serializers.IntegerField(
         required=False, min_value=1, help_text="The revision you read; alternative to the If-Match header."
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5_000)
 
 
-class WebhookCreateRequestSerializer(serializers.Serializer):
+class WebhookCreateSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=Webhook.Event.choices), min_length=1, max_length=len(Webhook.Event.values),
@@ -401,7 +401,7 @@ class WebhookCreateRequestSerializer(serializers.Serializer):
         return value
 
 
-class WebhookUpdateRequestSerializer(WebhookCreateRequestSerializer):
+class WebhookUpdateSerializer(WebhookCreateSerializer):
     url = serializers.URLField(max_length=2000, required=False)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=Webhook.Event.choices), min_length=1, required=False,

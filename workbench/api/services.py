@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from workbench.api.models import ApiEvent, ApiToken, IdempotencyKey, Scope, Webhook, WebhookDelivery, hash_token_key
 from workbench.claims.models import Claim
-from workbench.core.fetch import Resolver, UrlRefused, guard_url, system_resolver
+from workbench.core import fetch
+from workbench.core.fetch import Resolver, UrlRefused, guard_url
 from workbench.provenance.models import StoryMembership
 from workbench.provenance.services import trace_job_create
 from workbench.sources.models import Article, ArticleVersion
@@ -318,7 +319,7 @@ def _post(url: str, *, body: bytes, headers: dict[str, str], resolver: Resolver 
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
         try:
-            addresses = list((resolver or system_resolver)(host, port))
+            addresses = list((resolver or fetch.system_resolver)(host, port))
         except Exception as exc:
             raise DeliveryFailed(f"cannot resolve {host!r}: {exc}") from None
     guard_url(url, resolver=lambda _host, _port: addresses)

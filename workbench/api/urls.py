@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from workbench.api import views
@@ -20,4 +20,5 @@ router.register("webhooks", views.WebhookViewSet, basename="webhook")
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("", include(router.urls)),
+    re_path(r"^.*$", views.not_found, name="not-found"),
 ]

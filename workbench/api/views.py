@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -17,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workbench.api import exports, selectors, services
-from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity
+from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity, error_body
 from workbench.api.filters import (
     ArticleFilter,
     ClaimFilter,
@@ -32,7 +34,7 @@ from workbench.api.renderers import JSONLDRenderer
 from workbench.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
-    ArticleSubmitRequestSerializer,
+    ArticleSubmitSerializer,
     ClaimSerializer,
     DivergenceSerializer,
     OutletSerializer,
@@ -41,16 +43,16 @@ from workbench.api.serializers import (
     TokenInfoSerializer,
     TraceJobDetailSerializer,
     TraceJobSerializer,
-    VerdictCreateRequestSerializer,
+    VerdictCreateSerializer,
     VerdictHistorySerializer,
     VerdictSerializer,
-    VerdictTransitionRequestSerializer,
-    VerdictUpdateRequestSerializer,
+    VerdictTransitionSerializer,
+    VerdictUpdateSerializer,
     WebhookCreatedSerializer,
-    WebhookCreateRequestSerializer,
+    WebhookCreateSerializer,
     WebhookDeliverySerializer,
     WebhookSerializer,
-    WebhookUpdateRequestSerializer,
+    WebhookUpdateSerializer,
     verdict_etag,
 )
 from workbench.provenance.models import TraceJob
@@ -131,12 +133,12 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
 
     def get_serializer_class(self):
         if self.action == "create":
-            return ArticleSubmitRequestSerializer
+            return ArticleSubmitSerializer
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
 
     @extend_schema(
         summary="Submit an article (URL or text/HTML) for tracing",
-        request=ArticleSubmitRequestSerializer,
+        request=ArticleSubmitSerializer,
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
@@ -150,7 +152,7 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
         key = request.headers.get("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY_PATTERN.match(key):
             raise ValidationError({"Idempotency-Key": ["1 to 255 printable ASCII characters, no spaces."]})
-        serializer = ArticleSubmitRequestSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = ArticleSubmitSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         fingerprint = services.request_fingerprint(method="POST", path=request.path, body=request.data)
         if key is not None:
@@ -323,9 +325,9 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
         data = VerdictSerializer(verdict, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": verdict_etag(verdict)})
 
-    @extend_schema(summary="Record a verdict on a claim", request=VerdictCreateRequestSerializer, responses={201: VerdictSerializer})
+    @extend_schema(summary="Record a verdict on a claim", request=VerdictCreateSerializer, responses={201: VerdictSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = VerdictCreateRequestSerializer(data=request.data)
+        serializer = VerdictCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         verdict = review_services.verdict_create(by=request.user, **serializer.validated_data)
         response = self._verdict_response(verdict, status_code=status.HTTP_201_CREATED, reload=True)
@@ -334,13 +336,13 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
 
     @extend_schema(
         summary="Change a verdict (If-Match required)",
-        request=VerdictUpdateRequestSerializer,
+        request=VerdictUpdateSerializer,
         responses={200: VerdictSerializer},
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The ETag you read.")],
     )
     def partial_update(self, request, *args, **kwargs):
         verdict = self.get_object()
-        serializer = VerdictUpdateRequestSerializer(data=request.data)
+        serializer = VerdictUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         revision = expected_revision(request, changes.pop("revision", None))
@@ -354,7 +356,7 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
 
     def _transition(self, request, step: str) -> Response:
         verdict = self.get_object()
-        serializer = VerdictTransitionRequestSerializer(data=request.data)
+        serializer = VerdictTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = serializer.validated_data["note"].strip()
         if step in NOTE_ARGUMENT and not note:
@@ -365,7 +367,7 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
         return self._verdict_response(verdict, reload=True)
 
     _transition_schema = dict(
-        request=VerdictTransitionRequestSerializer,
+        request=VerdictTransitionSerializer,
         responses={200: VerdictSerializer},
         parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The ETag you read.")],
     )
@@ -435,11 +437,11 @@ class WebhookViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Register a webhook for stories you follow",
-        request=WebhookCreateRequestSerializer,
+        request=WebhookCreateSerializer,
         responses={201: WebhookCreatedSerializer},
     )
     def create(self, request, *args, **kwargs):
-        serializer = WebhookCreateRequestSerializer(data=request.data)
+        serializer = WebhookCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token = request.auth if isinstance(request.auth, ApiToken) else None
         created = services.webhook_create(owner=request.user, token=token, **serializer.validated_data)
@@ -447,10 +449,10 @@ class WebhookViewSet(viewsets.ModelViewSet):
         data = {**WebhookSerializer(webhook).data, "secret": created.secret}
         return Response(data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Change a webhook", request=WebhookUpdateRequestSerializer, responses={200: WebhookSerializer})
+    @extend_schema(summary="Change a webhook", request=WebhookUpdateSerializer, responses={200: WebhookSerializer})
     def partial_update(self, request, *args, **kwargs):
         webhook = self.get_object()
-        serializer = WebhookUpdateRequestSerializer(data=request.data, partial=True)
+        serializer = WebhookUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         webhook = services.webhook_update(webhook=webhook, by=request.user, **serializer.validated_data)
         return Response(WebhookSerializer(self.get_queryset().get(pk=webhook.pk)).data)
@@ -472,7 +474,14 @@ class WebhookViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
 
 
-# ---------------------------------------------------------------- who am I
+# ---------------------------------------------------------------- who am I, and the rest
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any other path under /api/v1/: a 404 in the API's error shape rather than Django's HTML page."""
+    return JsonResponse(error_body(status_code=404, code="not_found", message="No such API endpoint."), status=404)
+
 
 
 class MeView(APIView):
