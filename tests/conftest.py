@@ -38,3 +38,17 @@ def _fast_password_hasher(settings):
 @pytest.fixture
 def seed_paths() -> list[Path]:
     return sorted(SEEDS_DIR.glob("*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_integration(request):
+    """Under CI the broker URL is set for the whole suite; only tests marked integration talk to real workers."""
+    from workbench.celery import app
+
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -215,14 +215,15 @@ _default_throttle: DomainThrottle | None = None
 def default_throttle() -> DomainThrottle:
     """The process-wide throttle, spaced by settings.FETCH_DOMAIN_INTERVAL_S when Django is configured."""
     global _default_throttle
-    if _default_throttle is None:
-        try:
-            from django.conf import settings
+    try:
+        from django.conf import settings
 
-            interval_s = float(getattr(settings, "FETCH_DOMAIN_INTERVAL_S", FETCH_DOMAIN_INTERVAL_S))
-        except Exception:
-            interval_s = FETCH_DOMAIN_INTERVAL_S
+        interval_s = float(getattr(settings, "FETCH_DOMAIN_INTERVAL_S", FETCH_DOMAIN_INTERVAL_S))
+    except Exception:  # Django not configured
+        interval_s = FETCH_DOMAIN_INTERVAL_S
+    if _default_throttle is None:
         _default_throttle = DomainThrottle(interval_s)
+    _default_throttle.interval_s = interval_s
     return _default_throttle
 
 
