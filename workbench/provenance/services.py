@@ -404,10 +404,14 @@ def _verdict_bases(articles: list[Article]) -> dict[str, dict]:
     verdicts = Verdict.objects.filter(claim__version__article__in=articles).select_related("claim__version")
     claim_ids = [v.claim_id for v in verdicts]
     origins: dict[int, list[str]] = defaultdict(list)
-    for claim_id, text in (
-        ProvenanceLink.objects.filter(claim_id__in=claim_ids).order_by("claim_id", "rank").values_list("claim_id", "origin_claim__text")
+    origin_versions: dict[int, list[int]] = defaultdict(list)
+    for claim_id, text, version_id in (
+        ProvenanceLink.objects.filter(claim_id__in=claim_ids)
+        .order_by("claim_id", "rank")
+        .values_list("claim_id", "origin_claim__text", "origin_claim__version_id")
     ):
         origins[claim_id].append(text)
+        origin_versions[claim_id].append(version_id)
     divergences: dict[int, list[list]] = defaultdict(list)
     for claim_id, kind, span, origin_span in (
         Divergence.objects.filter(claim_id__in=claim_ids).order_by("claim_id", "span_start", "type", "id")
@@ -423,6 +427,7 @@ def _verdict_bases(articles: list[Article]) -> dict[str, dict]:
             "position": v.claim.position,
             "text": v.claim.text,
             "origins": origins.get(v.claim_id, []),
+            "origin_versions": origin_versions.get(v.claim_id, []),
             "divergences": sorted(divergences.get(v.claim_id, []), key=lambda d: [str(x) for x in d]),
         }
         for v in verdicts
@@ -513,23 +518,24 @@ def story_retrace(*, story: Story, trigger: str, embedder=None) -> RetraceOutcom
     from workbench.review.services import verdicts_mark_stale
 
     articles = list(Article.objects.filter(story_membership__story=story).select_related("outlet").order_by("pk"))
-    origin_version_before = story.origin.versions.order_by("-number").values_list("number", flat=True).first()
     with transaction.atomic():
         Story.objects.select_for_update().filter(pk=story.pk).first()
         run = StoryRetrace.objects.filter(story=story, state=StoryRetrace.State.PENDING).first()
         if run is None:
             run = StoryRetrace.objects.create(
                 story=story, trigger=trigger[:500],
-                snapshot={"bases": _verdict_bases(articles), "origin_version": origin_version_before},
+                snapshot={"bases": _verdict_bases(articles)},
             )
     traced = articles_trace(articles=articles, origin=story.origin, embedder=embedder)
     moved, gone = _verdicts_follow_claims(articles)
     after = _verdict_bases(articles)
-    origin_changed = run.snapshot.get("origin_version") != (
-        story.origin.versions.order_by("-number").values_list("number", flat=True).first()
-    )
+    # Links that pointed into an older version of the story's origin: that origin has since published a correction.
+    newest_origin = latest_versions([story.origin]).get(story.origin_id)
     by_reason: dict[str, list[int]] = defaultdict(list)
     for verdict_id, before in run.snapshot.get("bases", {}).items():
+        origin_changed = newest_origin is not None and any(
+            version_id != newest_origin.pk for version_id in before.get("origin_versions", [])
+        )
         reason = gone.get(int(verdict_id)) or _stale_reason(before, after.get(verdict_id), origin_changed=origin_changed)
         if reason:
             by_reason[reason].append(int(verdict_id))

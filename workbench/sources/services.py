@@ -301,7 +301,6 @@ def article_refetch(*, article: Article, fetch=None, now: datetime | None = None
         ingested = article_ingest(
             content=_decoded(result),
             arrival=ArticleVersion.Arrival.URL_FETCH,
-            url=url,
             ingest_key=article.ingest_key,
             http_etag=result.etag[:500],
             http_last_modified=result.last_modified[:100],
