@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -13,10 +10,10 @@ from workbench.engine.clean import prepare
 from workbench.engine.origin import cites_a_report
 from workbench.engine.trace import trace_articles
 from workbench.engine.types import ArticleInput
+from workbench.provenance.evaluation import engine_story_report, score_story_report
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "fixtures" / "gold" / "seeds.json"
-SCORER = ROOT.parent / "shared" / "eval" / "score_trace.py"
 
 
 def _inputs(paths):
@@ -51,26 +48,11 @@ def test_seed_quote_flags(seed_paths):
     assert any(f.type == "quote_altered" and "position of strength" in f.span for f in s004.flags)
 
 
-def test_seeds_meet_gold_targets(seed_paths, tmp_path):
-    if not SCORER.exists():
-        import pytest
-
-        pytest.skip("scorer not available")
-    out = subprocess.run([sys.executable, "-m", "workbench.engine", *map(str, seed_paths)], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
-    report = tmp_path / "r.json"
-    report.write_text(out)
-    res = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(report), "--min-label", "0.9", "--min-align", "0.9",
-                          "--min-origin", "1.0"], capture_output=True, text=True)
-    assert res.returncode == 0, res.stdout[-2000:]
-    json.loads(out)
-
-
-def test_trace_is_fast_without_a_model(seed_paths):
-    arts = _inputs(seed_paths)
-    start = time.perf_counter()
-    trace_articles(arts[:2])
-    assert time.perf_counter() - start < 1.0
+def test_seeds_meet_gold_targets(seed_paths):
+    score = score_story_report(json.loads(GOLD.read_text()), engine_story_report(seed_paths))
+    assert score.origin == 1.0
+    assert score.label >= 0.9, score
+    assert score.align >= 0.9, score
 
 
 @settings(max_examples=40, deadline=None)

@@ -216,25 +216,54 @@ def trace_articles(
                 results[m] = ArticleTrace(articles[m].key, ROLE_UNRELATED, None, story_index,
                                           _trace_unrelated(sentences[m], method), list(warnings))
             continue
-        o = story.origin
-        origin_article = articles[o]
-        results[o] = ArticleTrace(origin_article.key, ROLE_ORIGIN, None, story_index,
-                                  _trace_origin(sentences[o], method), list(warnings))
-        story_idf = idf_table([f for m in story.members for f in feats[m]])
-        origin_texts = [origin_article.headline, origin_article.text]
-        context = origin_context(origin_texts, _outlet_names(origin_article))
-        origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
-        for m in story.members:
-            if m == o:
-                continue
-            sem = None
-            if embedder is not None:
-                sem = cosine_matrix(embedder, [s.text for s in sentences[m]], [s.text for s in sentences[o]])
-            traced = [
-                trace_claim(s, f, sentences[o], feats[o], story_idf, context, sem[i] if sem is not None else None,
-                            origin_weights)
-                for i, (s, f) in enumerate(zip(sentences[m], feats[m]))
-            ]
-            results[m] = ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced,
-                                      list(warnings))
+        results.update(_trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder))
     return [results[i] for i in range(len(articles))]
+
+
+def trace_against(
+    origin: ArticleInput, derivatives: Sequence[ArticleInput], *, embedder: Embedder | None = None
+) -> list[ArticleTrace]:
+    """Trace each derivative against an origin already known, without grouping articles into stories.
+
+    For callers that know the story: re-tracing a stored story, candidates retrieved from an index, or measuring
+    the engine on sentence pairs. Returns the origin's trace first, then the derivatives' in the order given.
+    """
+    articles = [origin, *derivatives]
+    sentences = [split_sentences(a.text) for a in articles]
+    feats = [[claim_features(s.text) for s in ss] for ss in sentences]
+    traced = _trace_story(articles, sentences, feats, 0, range(len(articles)), 0, embedder)
+    return [traced[i] for i in range(len(articles))]
+
+
+def _trace_story(
+    articles: Sequence[ArticleInput],
+    sentences: Sequence[Sequence[Sentence]],
+    feats: Sequence[Sequence[SentenceFeatures]],
+    o: int,
+    members: Sequence[int],
+    story_index: int,
+    embedder: Embedder | None,
+) -> dict[int, ArticleTrace]:
+    """The origin's trace and every other member's claims traced against it, keyed by article position."""
+    method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
+    warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
+    origin_article = articles[o]
+    results = {o: ArticleTrace(origin_article.key, ROLE_ORIGIN, None, story_index,
+                               _trace_origin(sentences[o], method), list(warnings))}
+    story_idf = idf_table([f for m in members for f in feats[m]])
+    context = origin_context([origin_article.headline, origin_article.text], _outlet_names(origin_article))
+    origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
+    for m in members:
+        if m == o:
+            continue
+        sem = None
+        if embedder is not None:
+            sem = cosine_matrix(embedder, [s.text for s in sentences[m]], [s.text for s in sentences[o]])
+        traced = [
+            trace_claim(s, f, sentences[o], feats[o], story_idf, context, sem[i] if sem is not None else None,
+                        origin_weights)
+            for i, (s, f) in enumerate(zip(sentences[m], feats[m], strict=True))
+        ]
+        results[m] = ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced,
+                                  list(warnings))
+    return results

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from workbench.engine.clean import prepare
 from workbench.engine.segment import split_sentences
-from workbench.engine.trace import trace_articles
+from workbench.engine.trace import trace_against, trace_articles
 from workbench.engine.types import ArticleInput, ArticleTrace
 
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
@@ -262,14 +262,10 @@ def engine_support(claim: str, evidence: Sequence[str], *, embedder=None) -> tup
     for line in evidence:
         line_starts.append(cursor)
         cursor += len(line.replace("\n", " ")) + 1
-    traces = trace_articles(
-        [ArticleInput(key="evidence", text=origin_text), ArticleInput(key="claim", text=claim)],
-        origin_key="evidence",
-        embedder=embedder,
+    origin_trace, claim_trace = trace_against(
+        ArticleInput(key="evidence", text=origin_text), [ArticleInput(key="claim", text=claim)], embedder=embedder
     )
-    by_key = {t.key: t for t in traces}
-    origin_sentences = by_key["evidence"].sentences
-    claim_trace = by_key["claim"]
+    origin_sentences = origin_trace.sentences
     order = {"supported": 0, "altered": 1, "other_source": 2, "unsourced": 3, "contradicted": 4, "boilerplate": 5}
     if not claim_trace.sentences:
         return "unsourced", [], 0.0
@@ -347,12 +343,9 @@ def load_clough_stevenson(folder: Path) -> tuple[list[ReuseAnswer], dict[str, st
 
 def engine_reuse_features(source: str, answer: str, *, embedder=None) -> tuple[float, float]:
     """(share of the answer's sentences the engine traces to the source, share it finds unchanged)."""
-    traces = trace_articles(
-        [ArticleInput(key="source", text=source), ArticleInput(key="answer", text=answer)],
-        origin_key="source",
-        embedder=embedder,
+    _, answer_trace = trace_against(
+        ArticleInput(key="source", text=source), [ArticleInput(key="answer", text=answer)], embedder=embedder
     )
-    answer_trace = next(t for t in traces if t.key == "answer")
     sentences = answer_trace.sentences or []
     if not sentences:
         return 0.0, 0.0
@@ -440,10 +433,10 @@ def engine_paraphrase_score(first: str, second: str, *, embedder=None) -> float:
     """How well each sentence is traced to the other, the weaker direction counting: a paraphrase goes both ways."""
 
     def one_way(origin: str, derivative: str) -> float:
-        traces = trace_articles(
-            [ArticleInput(key="o", text=origin), ArticleInput(key="d", text=derivative)], origin_key="o", embedder=embedder
+        _, traced = trace_against(
+            ArticleInput(key="o", text=origin), [ArticleInput(key="d", text=derivative)], embedder=embedder
         )
-        sentences = next(t for t in traces if t.key == "d").sentences
+        sentences = traced.sentences
         if not sentences:
             return 0.0
         weight = {"supported": 1.0, "altered": 0.5}

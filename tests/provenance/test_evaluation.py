@@ -1,0 +1,116 @@
+"""Evaluation: the scorer, the fitted cut points, and that the engine's choices never rest on file names."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.conftest import REPO_DIR
+from workbench.provenance import evaluation as ev
+
+DEV_DIR = REPO_DIR / "fixtures" / "news-dev"
+
+
+def test_bag_of_words_cosine_counts_words():
+    assert ev.bow_cosine("the cat sat", "the cat sat") == pytest.approx(1.0)
+    assert ev.bow_cosine("the cat", "a dog") == 0.0
+    assert ev.bow_cosine("a a b", "a b b") == pytest.approx(4 / 5)
+    assert ev.bow_cosine("", "anything") == 0.0
+
+
+def test_the_story_scorer_accepts_any_accepted_label_and_counts_alignment_and_flags():
+    gold = {
+        "articles": {"d.txt": {"origin": "o.txt"}, "u.txt": {"origin_not": "o.txt"}},
+        "sentences": [
+            {"file": "d.txt", "find": "Alpha said", "accept": ["supported"], "ideal": "supported",
+             "origin_find": "Alpha told", "origin_full": ["Alpha told reporters."]},
+            {"file": "d.txt", "find": "Beta will", "accept": ["altered"], "ideal": "altered",
+             "origin_find": "Beta could", "origin_full": ["Beta could win."], "flag_any": ["hedge_dropped"]},
+            {"file": "d.txt", "find": "Gamma", "accept": ["unsourced", "other_source"], "ideal": "unsourced"},
+            {"file": "d.txt", "find": "Subscribe now", "accept": ["boilerplate"], "ideal": "boilerplate"},
+        ],
+    }
+    report = {"articles": [
+        {"path": "/x/d.txt", "origin_path": "/x/o.txt", "sentences": [
+            {"text": "Alpha said so.", "label": "supported", "origin_text": "Alpha told reporters.", "flags": []},
+            {"text": "Beta will win.", "label": "altered", "origin_text": "Something else.", "flags": [{"type": "hedge_dropped"}]},
+            {"text": "Gamma happened.", "label": "other_source", "origin_text": None, "flags": []},
+        ]},
+        {"path": "/x/u.txt", "origin_path": None, "sentences": []},
+    ]}
+    score = ev.score_story_report(gold, report)
+    assert score.label == 1.0
+    assert score.align == 0.5
+    assert score.flags == 1.0
+    assert score.origin == 1.0
+    assert "unsourced" not in score.per_label and score.per_label["other_source"].tp == 1
+
+
+def test_a_wrong_label_counts_against_both_labels():
+    gold = {"articles": {}, "sentences": [{"file": "d.txt", "find": "Beta", "accept": ["altered"], "ideal": "altered"}]}
+    report = {"articles": [{"path": "d.txt", "sentences": [{"text": "Beta.", "label": "supported", "flags": []}]}]}
+    score = ev.score_story_report(gold, report)
+    assert score.label == 0.0
+    assert score.per_label["altered"].fn == 1 and score.per_label["supported"].fp == 1
+
+
+def test_fitted_threshold_and_cut_points_separate_what_they_can():
+    assert ev.fit_threshold([0.1, 0.2, 0.8, 0.9], [False, False, True, True]) == 0.8
+    cuts = ev.fit_ordinal_cuts([0.95, 0.9, 0.7, 0.6, 0.4, 0.35, 0.1, 0.05], list("aabbccdd"), ("a", "b", "c", "d"))
+    assert [ev.ordinal_class(s, cuts, "abcd") for s in (0.95, 0.6, 0.35, 0.05)] == ["a", "b", "c", "d"]
+
+
+def test_classification_scores_average_f1_over_true_classes():
+    result = ev.classification_scores(["x", "x", "y", "y"], ["x", "y", "y", "y"])
+    assert result["accuracy"] == 0.75
+    assert result["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+
+
+def test_origins_found_do_not_depend_on_file_names(tmp_path):
+    """The engine must judge by content: shuffled, renamed copies get the same origins."""
+    originals = sorted(DEV_DIR.glob("*/*.txt"))
+    names = [f"article-{i:03d}.txt" for i in random.Random(7).sample(range(1000), len(originals))]
+    renamed = {}
+    for path, name in zip(originals, names, strict=True):
+        shutil.copy(path, tmp_path / name)
+        renamed[tmp_path / name] = path
+    shuffled = list(renamed)
+    random.Random(3).shuffle(shuffled)
+    report = ev.engine_story_report(shuffled)
+    expected = ev.engine_story_report(originals)
+    origin_of = {a["path"]: a["origin_path"] for a in expected["articles"]}
+    for article in report["articles"]:
+        original = str(renamed[type(tmp_path)(article["path"])])
+        want = origin_of[original]
+        got = article["origin_path"]
+        assert (str(renamed[type(tmp_path)(got)]) if got else None) == want, article["path"]
+
+
+@pytest.mark.django_db
+def test_the_evaluate_command_prints_engine_and_baseline_side_by_side():
+    out = io.StringIO()
+    call_command("evaluate", "--only", "seeds", stdout=out)
+    text = out.getvalue()
+    assert "Seeds (engine)" in text and "Seeds (baseline)" in text
+    out = io.StringIO()
+    call_command("evaluate", "--only", "seeds", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["seeds"]["engine"]["label"] > figures["seeds"]["baseline"]["label"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--only", "seeds,nonsense"], "unknown set"),
+        (["--only", "mrpc", "--mrpc", "/nowhere/mrpc.txt"], "no such file"),
+    ],
+)
+def test_the_evaluate_command_refuses_bad_arguments_clearly(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("evaluate", *args)
