@@ -190,3 +190,13 @@ def test_list_queries_do_not_grow_with_the_page_size(endpoint, client_for, alice
     if endpoint not in ("jobs", "webhooks"):
         assert len(large_page.json()["results"]) > len(small_page.json()["results"]) == 2
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["created_before=0143-12-06T08:38:12-17:19", "created_after=0001-01-01T00:00:00%2B01:00", "outlet=1e300",
+     "outlet=-4", "story=99999999999999999999"],
+)
+def test_out_of_range_dates_and_ids_are_400s_not_errors(reader, query):
+    error = assert_error(reader.get(f"/api/v1/articles/?{query}"), 400, "invalid")
+    assert set(error["fields"]) == {query.split("=")[0]}

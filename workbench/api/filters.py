@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django_filters.fields import IsoDateTimeField
 
 from workbench.claims.models import Claim, Label
 from workbench.provenance.models import Divergence, Story, StoryMembership, TraceJob
 from workbench.review.models import Verdict
 from workbench.sources.models import Article
-
 
 MAX_ID = 2**63 - 1
 
@@ -28,14 +30,37 @@ class IdFilter(filters.NumberFilter):
     field_class = IdField
 
 
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment whose offset is a real one (at most ±14:00) and which exists in UTC."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        offset = moment.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError("The UTC offset must be between -14:00 and +14:00.", code="invalid")
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("The date is out of range.", code="invalid") from None
+
+
+class MomentFilter(filters.IsoDateTimeFilter):
+    field_class = MomentField
+
+
 class ArticleFilter(filters.FilterSet):
     outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
     story = IdFilter(field_name="story_membership__story_id", help_text="Story id.")
     role = filters.ChoiceFilter(field_name="story_membership__role", choices=StoryMembership.Role.choices)
-    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    published_after = MomentFilter(field_name="published_at", lookup_expr="gte")
+    published_before = MomentFilter(field_name="published_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Article
@@ -45,8 +70,8 @@ class ArticleFilter(filters.FilterSet):
 class StoryFilter(filters.FilterSet):
     outlet = IdFilter(method="filter_outlet", help_text="Stories with an article from this outlet.")
     origin = IdFilter(field_name="origin_id", help_text="Origin article id.")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Story
@@ -66,8 +91,8 @@ class ClaimFilter(filters.FilterSet):
         choices=Divergence.Type.choices, method="filter_divergence_type", help_text="Claims with a divergence of this type."
     )
     has_divergences = filters.BooleanFilter(method="filter_has_divergences")
-    traced_after = filters.IsoDateTimeFilter(field_name="traced_at", lookup_expr="gte")
-    traced_before = filters.IsoDateTimeFilter(field_name="traced_at", lookup_expr="lt")
+    traced_after = MomentFilter(field_name="traced_at", lookup_expr="gte")
+    traced_before = MomentFilter(field_name="traced_at", lookup_expr="lt")
 
     class Meta:
         model = Claim
@@ -88,8 +113,8 @@ class DivergenceFilter(filters.FilterSet):
     story = IdFilter(field_name="claim__version__article__story_membership__story_id")
     outlet = IdFilter(field_name="claim__version__article__outlet_id")
     label = filters.ChoiceFilter(field_name="claim__label", choices=Label.choices, help_text="The claim's label.")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Divergence
@@ -104,8 +129,8 @@ class VerdictFilter(filters.FilterSet):
     story = IdFilter(field_name="claim__version__article__story_membership__story_id")
     outlet = IdFilter(field_name="claim__version__article__outlet_id")
     divergence_type = filters.ChoiceFilter(choices=Divergence.Type.choices, method="filter_divergence_type")
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    updated_after = MomentFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = MomentFilter(field_name="updated_at", lookup_expr="lt")
 
     class Meta:
         model = Verdict
@@ -117,8 +142,8 @@ class VerdictFilter(filters.FilterSet):
 
 class TraceJobFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=TraceJob.State.choices)
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = TraceJob
