@@ -36,12 +36,18 @@ lint: setup
 evaluate: migrate
 	$(DEMO_ENV) $(MANAGE) evaluate
 
-# Local workers against Redis: CELERY_BROKER_URL must point at it (see README).
-worker: setup
-	$(VENV)/bin/celery -A workbench worker --loglevel=INFO --concurrency=2 --prefetch-multiplier=1
+# Local worker and scheduler against Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/0) and the database in
+# DATABASE_URL (SQLite under var/ when unset). The schedule lives in the database: edit it in the admin.
+BROKER_ENV := CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
+WORKER_CONCURRENCY ?= 2
 
-beat: setup
-	$(VENV)/bin/celery -A workbench beat --loglevel=INFO
+worker: migrate
+	$(BROKER_ENV) $(VENV)/bin/celery -A workbench worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY) \
+		--prefetch-multiplier=1 --max-tasks-per-child=200
+
+beat: migrate
+	$(BROKER_ENV) $(VENV)/bin/celery -A workbench beat --loglevel=INFO \
+		--scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 clean:
 	rm -rf var staticfiles .pytest_cache test-artifacts
