@@ -47,6 +47,7 @@ def test_a_verdict_goes_from_fact_checker_to_editor_and_a_concurrent_edit_is_ref
     page.goto("/admin/review/reviewqueueitem/")
     assert page.locator("#state-counts").is_visible()
     assert page.locator('#state-counts a[data-state="unreviewed"] b').inner_text() != "0"
+    page.screenshot(path=str(ARTIFACTS_DIR / "queue.png"), full_page=False)
     page.get_by_role("link", name=re.compile("The alliance plans to double its efforts")).click()
     page.wait_for_selector("#claim-text")
 

@@ -100,7 +100,7 @@ def test_the_queue_uses_a_fixed_number_of_queries(alice_client, story_factory, d
     with django_assert_max_num_queries(16):
         response = alice_client.get(reverse(QUEUE))
     assert response.status_code == 200
-    assert text_of(response).count('class="flagtag') == 2 * n_claims
+    assert text_of(response).count('class="flagtag') == 2 * n_claims  # two divergence types per claim
 
 
 @pytest.mark.parametrize("n_claims", [3, 30])

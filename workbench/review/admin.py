@@ -146,7 +146,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="Claim", ordering="priority")
     def sentence(self, obj):
-        text = obj.text if len(obj.text) <= 140 else obj.text[:139] + "…"
+        text = obj.text if len(obj.text) <= 160 else obj.text[:159] + "…"
         return format_html('<a href="{}">{}</a>', _url("change", obj.pk), plain(text))
 
     @admin.display(description="State", ordering="review_state")
@@ -156,12 +156,19 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="Flags", ordering="-max_severity")
     def flags(self, obj):
-        divergences = list(obj.divergences.all())
-        if not divergences:
+        by_type: dict[str, list[Divergence]] = {}
+        for divergence in obj.divergences.all():
+            by_type.setdefault(divergence.type, []).append(divergence)
+        if not by_type:
             return "—"
+        ordered = sorted(by_type.items(), key=lambda item: -DIVERGENCE_SEVERITY.get(item[0], 1))
         return format_html_join(
-            " ", '<span class="flagtag sev-{}" title="{}">{}</span>',
-            ((DIVERGENCE_SEVERITY.get(d.type, 1), d.explanation, d.get_type_display()) for d in divergences),
+            " ", '<span class="flagtag sev-{}" title="{}">{}{}</span>',
+            (
+                (DIVERGENCE_SEVERITY.get(kind, 1), " / ".join(d.explanation for d in found), found[0].get_type_display(),
+                 f" ×{len(found)}" if len(found) > 1 else "")
+                for kind, found in ordered
+            ),
         )
 
     @admin.display(description="Engine", ordering="label")
@@ -182,7 +189,8 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     def article(self, obj):
         article = obj.version.article
         outlet = article.outlet.name if article.outlet_id else "unknown outlet"
-        return format_html("{}<br><small>{}</small>", plain(str(article)[:80]), outlet)
+        headline = str(article) if len(str(article)) <= 60 else str(article)[:59] + "…"
+        return format_html("{}<br><small>{}</small>", plain(headline), outlet)
 
     @admin.display(description="Story")
     def story(self, obj):
