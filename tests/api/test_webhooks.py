@@ -291,3 +291,18 @@ def _deliver_through_a_worker(app, receiver, story_graph, settings) -> None:
     assert (delivery.state, delivery.attempts) == ("delivered", 2), delivery.last_error
     assert len(receiver.calls) == 2
     assert timezone.now() >= delivery.delivered_at
+
+
+def test_revoking_the_token_that_registered_a_webhook_silences_it(tom, token_for, receiver, story_graph):
+    from rest_framework.test import APIClient
+
+    from workbench.api.models import ApiToken, hash_token_key
+
+    key = token_for(tom, "read")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    register(client, receiver.url(), [story_graph["story"]])
+    services.api_token_revoke(token=ApiToken.objects.get(key_hash=hash_token_key(key)), by=tom)
+    with transaction.atomic():
+        deliveries = services.webhook_deliveries_create(event="verdict.approved", story_id=story_graph["story"].pk, payload={})
+    assert deliveries == [] and receiver.calls == []

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -235,13 +235,19 @@ def webhook_deliveries_for_verdict(*, verdict, kind: str) -> list[WebhookDeliver
 def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict) -> list[WebhookDelivery]:
     """Queue a delivery of the event to each active webhook following the story, sent after commit.
 
+    A webhook registered with a token that has since been revoked, or owned by a deactivated user, gets nothing.
+
     Needs no transaction of its own; when called inside one, the tasks are enqueued only if it commits.
     """
     from workbench.api.tasks import deliver_webhook
 
     if story_id is None:
         return []
-    webhooks = Webhook.objects.filter(is_active=True, stories__id=story_id).distinct()
+    webhooks = (
+        Webhook.objects.filter(is_active=True, owner__is_active=True, stories__id=story_id)
+        .filter(Q(token__isnull=True) | Q(token__revoked_at__isnull=True))
+        .distinct()
+    )
     deliveries = []
     with transaction.atomic():
         for webhook in webhooks:
