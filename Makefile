@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-engine lint migrate worker beat evaluate clean
+.PHONY: setup demo test test-engine lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e
 
 setup: $(STAMP)
 
@@ -51,3 +51,14 @@ beat: migrate
 
 clean:
 	rm -rf var staticfiles .pytest_cache test-artifacts
+
+# Benchmarks (see benchmarks/README.md); they print their tables and talk only to 127.0.0.1.
+BENCH_SIZES ?= 1000,10000,100000
+bench-scale: setup
+	$(PY) -m benchmarks.scale --sizes $(BENCH_SIZES) --json var/bench-scale.json
+
+bench-scale-1m: setup
+	$(PY) -m benchmarks.scale --sizes 1000000 --brute-queries 3 --json var/bench-scale-1m.json
+
+bench-e2e: setup
+	$(PY) -m benchmarks.e2e --articles 5000 --workers 2

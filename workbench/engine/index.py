@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from itertools import filterfalse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from typing import Protocol
 
 import numpy as np
@@ -30,6 +30,9 @@ HASHES = BANDS * ROWS_PER_BAND
 MIN_SHINGLES = 4
 SENTENCE_BITS = 12
 MAX_SENTENCES = (1 << SENTENCE_BITS) - 1
+TERM_SENTENCE = MAX_SENTENCES  # postings of article-level name/number terms carry this sentence number
+TERM_MAX_BUCKET = 2000
+TERMS_K = 5
 MAX_BUCKET = 500
 CANDIDATES_K = 10
 SIGN_BATCH = 16
@@ -41,6 +44,10 @@ _PERM_B = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64)
 _BAND_MIX = (_rng.integers(1, 2**63, size=(BANDS, ROWS_PER_BAND), dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _BAND_SALT = _rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
 _BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
+_TERM_MIX = np.uint64(0xD6E8FEB86659FD93)
+_TERM_SALT = np.uint64(0x7E57AB1E5EED0001)
+# Names (capitalised words) and multi-digit numbers: the words a heavy rewrite keeps.
+_TERM = re.compile(rb"[A-Z][a-z\x80-\xff][A-Za-z\x80-\xff]+|\d[\d,.]*\d")
 
 # Sentence boundaries, on UTF-8 bytes: end punctuation (and closing quotes) before a capital or digit, or line breaks.
 _BOUNDARY = re.compile(rb"[.!?](?:[\"')\]]|\xe2\x80[\x9d\x99])*[ \t]+(?=(?:[\"(\[]|\xe2\x80[\x9c\x98])?[A-Z0-9])")
@@ -54,7 +61,7 @@ _BYTE_TABLE = bytes(
 )
 _STOP = frozenset(w.encode() for w in STOPWORDS) | {b"the", b"a", b"an", b"s"}
 _word_hash_cache: dict[bytes, int] = {_SEPARATOR: 0}
-_WORD_CACHE_MAX = 2_000_000
+_WORD_CACHE_MAX = 200_000
 
 
 def _hashes(words: list[bytes]) -> np.ndarray:
@@ -111,14 +118,33 @@ class Signed:
     keys: np.ndarray  # int64, one per (signed sentence, band)
     sentences: np.ndarray  # int64 chunk number of each key
     spans: list[tuple[int, int]]
+    terms: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # int64 keys of distinct name terms
+
+    def postings(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, sentences) to store: the band keys, then the term keys under TERM_SENTENCE."""
+        return (np.concatenate([self.keys, self.terms]),
+                np.concatenate([self.sentences, np.full(len(self.terms), TERM_SENTENCE, dtype=np.int64)]))
 
     @property
     def signed_sentences(self) -> int:
         return len(self.keys) // BANDS
 
 
-def _empty(spans: list[tuple[int, int]]) -> Signed:
-    return Signed(np.empty(0, np.int64), np.empty(0, np.int64), spans)
+def _empty(spans: list[tuple[int, int]], terms: np.ndarray | None = None) -> Signed:
+    return Signed(np.empty(0, np.int64), np.empty(0, np.int64), spans,
+                  terms if terms is not None else np.empty(0, np.int64))
+
+
+def _terms(text: str) -> np.ndarray:
+    found = set(_TERM.findall(text.encode("utf-8")))
+    found = {t.lower() for t in found}
+    found -= _STOP
+    if not found:
+        return np.empty(0, np.int64)
+    h = np.fromiter((zlib.crc32(t) for t in found), dtype=np.uint64, count=len(found))
+    with np.errstate(over="ignore"):
+        mixed = (h + _TERM_SALT) * _TERM_MIX
+    return np.unique((mixed ^ (mixed >> np.uint64(31))).view(np.int64))
 
 
 def sign(text: str) -> Signed:
@@ -130,10 +156,11 @@ def sign(text: str) -> Signed:
 
 def sign_many(texts: Sequence[str]) -> list[Signed]:
     """``[sign(t) for t in texts]``, with the hashing vectorised over the whole batch."""
+    terms = [_terms(t) for t in texts]
     hs = [_hashes(_words(t)) for t in texts]
     lens = np.fromiter((len(h) for h in hs), dtype=np.int64, count=len(hs))
     if not lens.sum():
-        return [_empty([]) for _ in texts]
+        return [_empty([], t) for t in terms]
     h = np.concatenate(hs)
     doc = np.repeat(np.arange(len(hs), dtype=np.int64), lens)
     sep = h == 0
@@ -143,17 +170,17 @@ def sign_many(texts: Sequence[str]) -> list[Signed]:
     nonempty = (first > 0) & (lens > 0)
     base[nonempty] = cs[first[nonempty] - 1]
     sent = cs - base[doc]
-    word = ~sep & (sent <= MAX_SENTENCES)
+    word = ~sep & (sent < MAX_SENTENCES)
     u, gid = h[word], (doc[word] << SENTENCE_BITS) | sent[word]
     if not len(u):
-        return [_empty([]) for _ in texts]
+        return [_empty([], t) for t in terms]
     starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
     counts = np.diff(np.r_[starts, len(gid)])
     keep_group = counts * 2 - 1 >= MIN_SHINGLES
     mask = np.repeat(keep_group, counts)
     u, gid = u[mask], gid[mask]
     if not len(u):
-        return [_empty([]) for _ in texts]
+        return [_empty([], t) for t in terms]
     starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
     pair = np.flatnonzero(gid[1:] == gid[:-1])
     with np.errstate(over="ignore"):
@@ -174,7 +201,7 @@ def sign_many(texts: Sequence[str]) -> list[Signed]:
     out = []
     for i in range(len(hs)):
         a, b = cuts[i], cuts[i + 1]
-        out.append(Signed(keys[a:b].reshape(-1).copy(), np.repeat(group_sent[a:b], BANDS), []))
+        out.append(Signed(keys[a:b].reshape(-1).copy(), np.repeat(group_sent[a:b], BANDS), [], terms[i]))
     return out
 
 
@@ -191,90 +218,115 @@ class BandStore(Protocol):
         ...
 
 
-@dataclass
-class _Segment:
-    keys: np.ndarray
-    vals: np.ndarray  # doc << SENTENCE_BITS | sentence
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-
-def _segment(keys: np.ndarray, vals: np.ndarray) -> _Segment:
-    order = np.argsort(keys, kind="stable")
-    return _Segment(keys[order], vals[order])
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 class MemoryBandStore:
-    """Band postings in sorted numpy segments, merged like a binary counter (each posting is re-sorted O(log n)
-    times), so adds stay cheap at any size and a lookup is a few binary searches per segment.
+    """Band postings in process memory, for benchmarks, tests and single-process use.
 
-    Removal writes a tombstone (the doc id must not be reused); tombstoned postings vanish at the next merge.
+    A posting is one uint64: the top 32 bits of the band key, then a row number naming (doc, sentence) in side
+    arrays, so sorting the postings sorts them by key. Keeping 32 of the 64 key bits lets unrelated keys meet
+    with probability postings / 2**32 per lookup key (a few stray single votes per query at a million articles);
+    the PostgreSQL store keeps all 64. Postings live in sorted segments merged like a binary counter up to
+    SEGMENT_MAX postings, so an add costs O(log n) re-sorting per posting and memory stays near 8 bytes per
+    posting plus one merge's temporaries. Removal writes a tombstone; dead postings are dropped when merged.
     """
 
     MERGE_FACTOR = 2
+    SEGMENT_MAX = 1 << 24
 
     def __init__(self) -> None:
-        self._segments: list[_Segment] = []
-        self._pending_keys: list[np.ndarray] = []
-        self._pending_vals: list[np.ndarray] = []
-        self._pending = 0
+        self._segments: list[np.ndarray] = []
+        self._pending: list[np.ndarray] = []
+        self._pending_n = 0
+        self._row_doc = np.empty(1024, dtype=np.int64)
+        self._row_sent = np.empty(1024, dtype=np.int32)
+        self._rows = 0
         self._dead: set[int] = set()
-        self.flush_at = 4096
+        self.flush_at = 1 << 16
+
+    def _alloc_rows(self, docs: np.ndarray, sentences: np.ndarray) -> np.ndarray:
+        n = len(docs)
+        need = self._rows + n
+        if need >= 1 << 32:
+            raise OverflowError("MemoryBandStore holds at most 2**32 postings rows")
+        if need > len(self._row_doc):
+            cap = max(need, 2 * len(self._row_doc))
+            self._row_doc = np.resize(self._row_doc, cap)
+            self._row_sent = np.resize(self._row_sent, cap)
+        self._row_doc[self._rows:need] = docs
+        self._row_sent[self._rows:need] = sentences
+        rows = np.arange(self._rows, need, dtype=np.uint64)
+        self._rows = need
+        return rows
+
+    def _packed(self, doc: int, keys: np.ndarray, sentences: np.ndarray) -> np.ndarray:
+        uniq, inverse = np.unique(np.asarray(sentences, dtype=np.int64), return_inverse=True)
+        rows = self._alloc_rows(np.full(len(uniq), doc, dtype=np.int64), uniq)[inverse]
+        return ((np.asarray(keys, dtype=np.int64).view(np.uint64) >> np.uint64(32)) << np.uint64(32)) | rows
 
     def add(self, doc: int, keys: np.ndarray, sentences: np.ndarray) -> None:
         if doc in self._dead:
             raise ValueError(f"doc {doc} was removed; give the new version a new id")
         if not len(keys):
             return
-        self._pending_keys.append(np.asarray(keys, dtype=np.int64))
-        self._pending_vals.append((np.int64(doc) << SENTENCE_BITS) | np.asarray(sentences, dtype=np.int64))
-        self._pending += len(keys)
-        if self._pending >= self.flush_at:
+        self._pending.append(self._packed(doc, keys, sentences))
+        self._pending_n += len(keys)
+        if self._pending_n >= self.flush_at:
             self.flush()
 
     def add_many(self, docs: Sequence[int], signed: Sequence[Signed]) -> None:
-        """Bulk load: one new segment for the lot (what a rebuild uses)."""
-        keys = [s.keys for s in signed if len(s.keys)]
-        if not keys:
-            return
-        vals = [(np.int64(d) << SENTENCE_BITS) | s.sentences for d, s in zip(docs, signed) if len(s.keys)]
-        self.flush()
-        self._push(_segment(np.concatenate(keys), np.concatenate(vals)))
+        for d, s in zip(docs, signed, strict=True):
+            if d in self._dead:
+                raise ValueError(f"doc {d} was removed; give the new version a new id")
+            keys, sentences = s.postings()
+            if len(keys):
+                self._pending.append(self._packed(d, keys, sentences))
+                self._pending_n += len(keys)
+        if self._pending_n >= self.flush_at:
+            self.flush()
 
     def flush(self) -> None:
-        if not self._pending:
+        if not self._pending_n:
             return
-        seg = _segment(np.concatenate(self._pending_keys), np.concatenate(self._pending_vals))
-        self._pending_keys, self._pending_vals, self._pending = [], [], 0
+        seg = np.concatenate(self._pending)
+        seg.sort()
+        self._pending, self._pending_n = [], 0
         self._push(seg)
 
-    def _push(self, seg: _Segment) -> None:
+    def _push(self, seg: np.ndarray) -> None:
         self._segments.append(seg)
-        while len(self._segments) > 1 and len(self._segments[-2]) <= self.MERGE_FACTOR * len(self._segments[-1]):
-            b = self._segments.pop()
-            a = self._segments.pop()
-            keys = np.concatenate([a.keys, b.keys])
-            vals = np.concatenate([a.vals, b.vals])
+        segs = self._segments
+        while (
+            len(segs) > 1
+            and len(segs[-2]) <= self.MERGE_FACTOR * len(segs[-1])
+            and len(segs[-2]) + len(segs[-1]) <= self.SEGMENT_MAX
+        ):
+            b = segs.pop()
+            a = segs.pop()
+            merged = np.concatenate([a, b])
+            del a, b
             if self._dead:
-                live = ~np.isin(vals >> SENTENCE_BITS, np.fromiter(self._dead, dtype=np.int64))
-                keys, vals = keys[live], vals[live]
-            self._segments.append(_segment(keys, vals))
+                dead = np.fromiter(self._dead, dtype=np.int64)
+                merged = merged[~np.isin(self._row_doc[(merged & _LOW32).astype(np.int64)], dead)]
+            merged.sort(kind="stable")
+            segs.append(merged)
 
     def remove(self, doc: int) -> None:
         self._dead.add(int(doc))
 
     def lookup(self, keys: np.ndarray, max_bucket: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         self.flush()
-        keys = np.asarray(keys, dtype=np.int64)
         empty = np.empty(0, np.int64)
         if not len(keys) or not self._segments:
             return empty, empty, empty
-        bounds = [(s, np.searchsorted(s.keys, keys, "left"), np.searchsorted(s.keys, keys, "right"))
-                  for s in self._segments]
+        high = (np.asarray(keys, dtype=np.int64).view(np.uint64) >> np.uint64(32)) << np.uint64(32)
+        top = high | _LOW32
+        bounds = [(seg, np.searchsorted(seg, high, "left"), np.searchsorted(seg, top, "right"))
+                  for seg in self._segments]
         sizes = sum(hi - lo for _, lo, hi in bounds)
         ok = sizes <= max_bucket
-        pos_parts, val_parts = [], []
+        pos_parts, row_parts = [], []
         for seg, lo, hi in bounds:
             n = np.where(ok, hi - lo, 0)
             total = int(n.sum())
@@ -283,22 +335,23 @@ class MemoryBandStore:
             which = np.repeat(np.arange(len(keys)), n)
             offsets = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
             pos_parts.append(which)
-            val_parts.append(seg.vals[lo[which] + offsets])
+            row_parts.append((seg[lo[which] + offsets] & _LOW32).astype(np.int64))
         if not pos_parts:
             return empty, empty, empty
         pos = np.concatenate(pos_parts)
-        vals = np.concatenate(val_parts)
-        docs = vals >> SENTENCE_BITS
+        rows = np.concatenate(row_parts)
+        docs = self._row_doc[rows]
+        sents = self._row_sent[rows].astype(np.int64)
         if self._dead:
             live = ~np.isin(docs, np.fromiter(self._dead, dtype=np.int64))
-            pos, vals, docs = pos[live], vals[live], docs[live]
-        return pos, docs, vals & MAX_SENTENCES
+            pos, docs, sents = pos[live], docs[live], sents[live]
+        return pos, docs, sents
 
     def postings(self) -> int:
-        return sum(len(s) for s in self._segments) + self._pending
+        return sum(len(s) for s in self._segments) + self._pending_n
 
     def nbytes(self) -> int:
-        return sum(s.keys.nbytes + s.vals.nbytes for s in self._segments) + 16 * self._pending
+        return sum(s.nbytes for s in self._segments) + 8 * self._pending_n + self._row_doc.nbytes + self._row_sent.nbytes
 
     def segments(self) -> int:
         return len(self._segments)
@@ -331,6 +384,8 @@ def rank(
     if len(excluded) and len(docs):
         keep = ~np.isin(docs, excluded)
         pos, docs, dsent = pos[keep], docs[keep], dsent[keep]
+    band = dsent != TERM_SENTENCE
+    pos, docs, dsent = pos[band], docs[band], dsent[band]
     if not len(docs):
         return []
     qsent = signed.sentences[pos]
@@ -344,9 +399,37 @@ def rank(
     for i in order:
         d = int(cand[i])
         lo, hi = np.searchsorted(pdoc, [d, d + 1])
-        pairs = tuple(zip(pq[lo:hi].tolist(), (pair_codes[lo:hi] & MAX_SENTENCES).tolist()))
+        pairs = tuple(zip(pq[lo:hi].tolist(), (pair_codes[lo:hi] & MAX_SENTENCES).tolist(), strict=False))
         out.append(Candidate(d, int(votes[i]), pairs))
     return out
+
+
+def rank_terms(
+    signed: Signed, store: BandStore, *, k: int = TERMS_K, exclude: Iterable[int] = (),
+    max_bucket: int = TERM_MAX_BUCKET,
+) -> list[tuple[int, float]]:
+    """(doc, score) of the ``k`` archived docs sharing the most (rarity-weighted) names and numbers with
+    ``signed``: the fallback for heavy rewrites whose sentences share no bands. A term held by ``n`` docs weighs
+    log(1 + max_bucket / n); terms in more than ``max_bucket`` docs are ignored."""
+    if not len(signed.terms):
+        return []
+    pos, docs, dsent = store.lookup(signed.terms, max_bucket)
+    term = dsent == TERM_SENTENCE
+    pos, docs = pos[term], docs[term]
+    excluded = np.fromiter((int(e) for e in exclude), dtype=np.int64)
+    if len(excluded) and len(docs):
+        keep = ~np.isin(docs, excluded)
+        pos, docs = pos[keep], docs[keep]
+    if not len(docs):
+        return []
+    held = np.bincount(pos, minlength=len(signed.terms))
+    weight = np.log1p(max_bucket / np.maximum(held, 1))
+    codes = np.unique((docs << 20) | pos)
+    cdoc, cpos = codes >> 20, codes & ((1 << 20) - 1)
+    cand, inverse = np.unique(cdoc, return_inverse=True)
+    score = np.bincount(inverse, weights=weight[cpos])
+    order = np.lexsort((cand, -score))[:k]
+    return [(int(cand[i]), float(score[i])) for i in order]
 
 
 class CandidateIndex:
@@ -373,12 +456,13 @@ class CandidateIndex:
         self._doc_of[key] = doc
         return doc
 
-    def add(self, key: str, text: str) -> Signed:
-        """Index ``text`` under ``key``; a key already present is replaced (its old postings are tombstoned)."""
+    def add(self, key: str, text: str | Signed) -> Signed:
+        """Index ``text`` (or its signature) under ``key``; a key already present is replaced (its old postings
+        are tombstoned)."""
         if key in self._doc_of:
             self.remove(key)
-        signed = sign(text)
-        self.store.add(self._new_doc(key), signed.keys, signed.sentences)
+        signed = text if isinstance(text, Signed) else sign(text)
+        self.store.add(self._new_doc(key), *signed.postings())
         return signed
 
     def add_many(self, items: Iterable[tuple[str, str]]) -> int:
@@ -396,8 +480,8 @@ class CandidateIndex:
         if adder is not None:
             adder(docs, signed)
         else:
-            for d, s in zip(docs, signed):
-                self.store.add(d, s.keys, s.sentences)
+            for d, s in zip(docs, signed, strict=True):
+                self.store.add(d, *s.postings())
         return len(docs)
 
     def remove(self, key: str) -> None:
@@ -405,6 +489,19 @@ class CandidateIndex:
         if doc is not None:
             self._keys[doc] = None
             self.store.remove(doc)
+
+    def term_candidates(
+        self, text: str | Signed, *, k: int = TERMS_K, exclude_keys: Iterable[str] = ()
+    ) -> list[tuple[str, float]]:
+        """(key, score) of the ``k`` articles sharing the most rare names and numbers with ``text``."""
+        signed = text if isinstance(text, Signed) else sign(text)
+        exclude = [self._doc_of[key] for key in exclude_keys if key in self._doc_of]
+        out = []
+        for doc, score in rank_terms(signed, self.store, k=k, exclude=exclude):
+            key = self.key_of(doc)
+            if key is not None:
+                out.append((key, score))
+        return out
 
     def key_of(self, doc: int) -> str | None:
         return self._keys[doc] if 0 <= doc < len(self._keys) else None

@@ -1,0 +1,83 @@
+"""The benchmark corpus generator and the scale harness, at small sizes (no timings are asserted)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from benchmarks import scale
+from benchmarks.corpus import (
+    EDIT_COPY,
+    EDITS,
+    GOLD_ALTERED,
+    GOLD_CREDIT,
+    GOLD_OTHER_SOURCE,
+    GOLD_SUPPORTED,
+    ROLE_DERIVATIVE,
+    ROLE_ORIGIN,
+    ROLE_UNRELATED,
+    Corpus,
+)
+
+
+def test_the_same_seed_gives_the_same_archive_and_another_seed_another():
+    a, b, c = Corpus(300, seed=3), Corpus(300, seed=3), Corpus(300, seed=4)
+    assert [a.article(i).text for i in range(0, 300, 7)] == [b.article(i).text for i in range(0, 300, 7)]
+    assert a.query(5).text == b.query(5).text
+    assert a.article(10).text != c.article(10).text
+
+
+def test_derivatives_come_after_their_origin_and_carry_gold_labels_per_sentence():
+    corpus = Corpus(800, seed=5)
+    roles = Counter(corpus.role(i) for i in range(800))
+    assert roles[ROLE_ORIGIN] and roles[ROLE_DERIVATIVE] and roles[ROLE_UNRELATED]
+    edits: Counter = Counter()
+    for i in range(800):
+        a = corpus.article(i)
+        if a.role != ROLE_DERIVATIVE:
+            assert a.origin_position is None and a.gold_labels == ()
+            continue
+        assert a.origin_position < i
+        assert corpus.role(a.origin_position) == ROLE_ORIGIN
+        assert len(a.gold_labels) == len(a.body_sentences) > 0
+        assert all(s in a.text for s in a.body_sentences)
+        edits.update(a.edits)
+    assert set(EDITS) | {EDIT_COPY} <= set(edits)
+
+
+def test_copies_keep_every_origin_sentence_and_edits_mark_what_they_change():
+    corpus = Corpus(800, seed=5)
+    seen = set()
+    for i in range(800):
+        a = corpus.article(i)
+        if a.role != ROLE_DERIVATIVE:
+            continue
+        origin = corpus.article(a.origin_position)
+        if a.edits == (EDIT_COPY,):
+            kept = [s for s, g in zip(a.body_sentences, a.gold_labels, strict=True) if g != GOLD_CREDIT]
+            assert kept == list(origin.body_sentences)
+            seen.add("copy")
+        for sentence, gold in zip(a.body_sentences, a.gold_labels, strict=True):
+            if gold == GOLD_SUPPORTED and "paraphrase" not in a.edits:
+                assert sentence in origin.body_sentences
+            if gold in (GOLD_ALTERED, GOLD_OTHER_SOURCE):
+                assert sentence not in origin.body_sentences
+                seen.add(gold)
+    assert seen == {"copy", GOLD_ALTERED, GOLD_OTHER_SOURCE}
+
+
+def test_the_scale_harness_reports_recall_labels_and_brute_force_for_a_small_archive():
+    row = scale.run_size(400, queries=12, seed=2, brute_queries=2, brute_full_max=400, brute_sample=50, k=10)
+    assert row.articles == 400 and row.queries == 12
+    assert row.recall == 1.0
+    assert row.origin_accuracy >= 0.9
+    assert 0.8 <= row.label_accuracy <= 1.0
+    assert row.brute_mode == "measured" and row.brute_pairs_timed == 2 * 400
+    assert row.brute_recall == 1.0
+    assert row.postings > 0 and row.median_ms > 0
+    text = scale.table([row.__dict__])
+    assert text.splitlines()[2].startswith("| 400 |")
+
+
+def test_above_the_full_limit_brute_force_is_labelled_extrapolated():
+    row = scale.run_size(300, queries=4, seed=2, brute_queries=1, brute_full_max=100, brute_sample=40, k=10)
+    assert row.brute_mode == "extrapolated from 40 of 300 archive articles"
+    assert row.brute_recall is None
