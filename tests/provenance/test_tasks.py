@@ -234,3 +234,29 @@ def test_trace_async_prints_the_same_report_as_trace(seed_paths):
     assert out_async.getvalue() == out_sync.getvalue()
     assert "ingest [" in err.getvalue() and "] 5/5" in err.getvalue()
     assert f"trace job {TraceJob.objects.get().pk} [" in err.getvalue() and " done" in err.getvalue()
+
+
+def test_the_schedule_is_in_the_database_for_the_admin_to_edit():
+    from django_celery_beat.models import PeriodicTask
+
+    schedule = {t.task: t.interval.every for t in PeriodicTask.objects.filter(enabled=True).select_related("interval")}
+    assert schedule["provenance.sweep_trace_jobs"] == 60
+    assert schedule["sources.reverify_due"] == 300
+
+
+def test_tracing_one_new_article_finds_its_story_and_traces_it_with_the_others(
+    seed_paths, django_capture_on_commit_callbacks
+):
+    from workbench.provenance.tasks import trace_article
+
+    derivative_path = next(p for p in seed_paths if p.name.startswith("002_"))
+    articles = ingest_all([p for p in seed_paths if p != derivative_path])
+    services.articles_trace(articles=articles)
+    newcomer = article_ingest_file(path=derivative_path).article
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trace_article.apply(args=[newcomer.pk]).get() == "queued"
+    job = TraceJob.objects.get()
+    assert job.state == TraceJob.State.DONE
+    membership = StoryMembership.objects.get(article=newcomer)
+    assert membership.role == "derivative"
+    assert set(job.articles.values_list("pk", flat=True)) >= {newcomer.pk, membership.story.origin_id}
