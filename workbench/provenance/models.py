@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from workbench.claims.models import Claim
-from workbench.sources.models import Article
+from workbench.sources.models import Article, ArticleVersion
 
 
 class Story(models.Model):
@@ -203,3 +203,36 @@ class StoryRetrace(models.Model):
 
     def __str__(self) -> str:
         return f"Re-trace of story {self.story_id} ({self.state})"
+
+
+class CandidateBand(models.Model):
+    """One posting of the shared candidate index (workbench.engine.index): a band key of one sentence of an
+    article's indexed version, or one of its name/number terms (sentence = TERM_SENTENCE). Every worker reads the
+    same rows; written only by provenance.candidates."""
+
+    key = models.BigIntegerField()
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sentence = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key"], name="candidateband_key"),
+            models.Index(fields=["article"], name="candidateband_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.article_id}:{self.sentence}"
+
+
+class CandidateDoc(models.Model):
+    """Which version of an article the candidate index holds, signed with which signature scheme."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="candidate_doc")
+    version = models.ForeignKey(ArticleVersion, on_delete=models.CASCADE, related_name="+")
+    signature_version = models.PositiveSmallIntegerField()
+    postings = models.PositiveIntegerField(default=0)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.version_id} ({self.postings} postings)"
+
