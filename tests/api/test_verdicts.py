@@ -222,3 +222,10 @@ def test_two_concurrent_updates_of_one_revision_give_one_200_and_one_412(story_g
     assert sorted(statuses) == [200, 412]
     verdict.refresh_from_db()
     assert verdict.revision == 2 and verdict.rationale in {"Edit 0", "Edit 1"}
+
+
+def test_a_step_can_be_posted_without_a_body(alice_api, story_graph):
+    verdict_id = create(alice_api, story_graph["c1"]).json()["id"]
+    response = alice_api.generic("POST", f"/api/v1/verdicts/{verdict_id}/submit/", HTTP_IF_MATCH='"r1"')
+    assert response.status_code == 200, response.content
+    assert Verdict.objects.get().state == "submitted"
