@@ -182,3 +182,13 @@ def test_a_missing_job_is_a_404_in_the_error_shape(submitter):
 
 def test_unsupported_methods_are_a_405(submitter):
     assert_error(submitter.delete("/api/v1/articles/"), 405, "method_not_allowed")
+
+
+def test_a_retry_is_replayed_even_if_its_body_would_no_longer_validate(submitter):
+    other = factories.ArticleFactory()
+    body = {"url": "https://news.example/a", "trace_with": [other.pk]}
+    first = submit(submitter, body, HTTP_IDEMPOTENCY_KEY="late-retry")
+    TraceJob.objects.get().articles.clear()
+    other.delete()
+    second = submit(submitter, body, HTTP_IDEMPOTENCY_KEY="late-retry")
+    assert second.status_code == 202 and second.json()["job"]["id"] == first.json()["job"]["id"]

@@ -48,3 +48,11 @@ def test_anonymous_requests_are_refused_before_any_rate_is_spent(tom, client_for
     for _ in range(3):
         assert APIClient().get("/api/v1/me/").status_code == 401
     assert client_for(tom, "read").get("/api/v1/me/").status_code == 200
+
+
+def test_other_writes_do_not_spend_the_submission_limit(alice, client_for, settings, story_graph):
+    settings.API_THROTTLE_RATES = {"token": "100/min", "submit": "1/hour"}
+    client = client_for(alice, "read", "review", "submit")
+    created = client.post("/api/v1/verdicts/", {"claim": story_graph["c1"].pk, "label": "altered"}, format="json")
+    assert created.status_code == 201
+    assert client.post("/api/v1/articles/", {"url": "https://a.example/x"}, format="json").status_code == 202

@@ -37,11 +37,11 @@ class TokenRateThrottle(SimpleRateThrottle):
 
 
 class SubmitRateThrottle(TokenRateThrottle):
-    """A tighter limit on article submissions, which each start a trace."""
+    """A tighter limit on article submissions, which each start a trace: the view's `submission_actions`."""
 
     scope = "submit"
 
     def allow_request(self, request, view):
-        if request.method != "POST":
+        if getattr(view, "action", None) not in getattr(view, "submission_actions", ()):
             return True
         return super().allow_request(request, view)

@@ -124,6 +124,7 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
     ordering_fields = ["id", "created_at", "updated_at"]
     ordering = ["-id"]
     required_scopes = {"create": Scope.SUBMIT}
+    submission_actions = frozenset({"create"})
     extra_error_codes = {"POST": (422,)}
 
     def get_queryset(self):
@@ -152,13 +153,13 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
         key = request.headers.get("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY_PATTERN.match(key):
             raise ValidationError({"Idempotency-Key": ["1 to 255 printable ASCII characters, no spaces."]})
-        serializer = ArticleSubmitSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
         fingerprint = services.request_fingerprint(method="POST", path=request.path, body=request.data)
         if key is not None:
             replay = self._replay(key, fingerprint)
             if replay is not None:
                 return replay
+        serializer = ArticleSubmitSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
         try:
             with transaction.atomic():
                 job = services.article_submit(by=request.user, **serializer.validated_data)
