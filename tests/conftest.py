@@ -9,6 +9,9 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_DIR / "fixtures" / "seeds"
 UNDER_CI = os.environ.get("CI", "").lower() == "true"
 
+# The `celery_on_redis` fixture: real Celery workers for tests marked integration.
+pytest_plugins = ["tests.reliability.workers"]
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.reliability.local_server import LocalPageServer, Page
 from workbench.core.errors import WorkbenchError
 from workbench.core.fetch import (
     DomainThrottle,
@@ -14,7 +15,6 @@ from workbench.core.fetch import (
     fetch_url,
     guard_url,
 )
-from tests.reliability.local_server import LocalPageServer, Page
 
 PUBLIC_IP = "93.184.216.34"  # never contacted: every test using it injects the connection
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.provenance.test_tasks import ingest_all, stored_rows
-from tests.reliability.workers import REPO_DIR, celery_on_redis, wait_for, worker_env  # noqa: F401
+from tests.reliability.workers import REPO_DIR, wait_for, worker_env
 from workbench.provenance import services
 from workbench.provenance.models import TraceJob
 from workbench.provenance.selectors import trace_report

@@ -12,7 +12,7 @@ from django.db.models import Count
 from tests.factories import UserFactory
 from tests.provenance.test_tasks import ingest_all, stored_rows
 from tests.reliability.local_server import LocalPageServer, Page
-from tests.reliability.workers import celery_on_redis, wait_for  # noqa: F401
+from tests.reliability.workers import wait_for
 from workbench.claims.models import Claim
 from workbench.provenance import services
 from workbench.provenance.models import ProvenanceLink, TraceJob, TraceJobEvent

@@ -96,3 +96,27 @@ def test_a_network_failure_is_recorded_with_backoff_and_raised_for_retry(server)
 def test_a_url_job_refuses_non_http_schemes_before_fetching():
     with pytest.raises(UrlRefused, match="only http and https"):
         article_ingest_url(url="file:///etc/passwd")
+
+
+def test_a_due_article_is_handed_out_once_per_pass_until_it_is_fetched(server):
+    from workbench.sources.services import articles_due_for_refetch
+
+    server.routes["/a"] = Page(body=BODY.encode())
+    article = article_ingest_url(url=server.url("/a")).article
+    Article.objects.filter(pk=article.pk).update(next_fetch_at=timezone.now() - timedelta(seconds=1))
+    assert [a.pk for a in articles_due_for_refetch()] == [article.pk]
+    assert articles_due_for_refetch() == []
+    article.refresh_from_db()
+    assert article.next_fetch_at > timezone.now() + timedelta(minutes=10)
+
+
+def test_the_scheduled_pass_refetches_due_articles(server, django_capture_on_commit_callbacks):
+    from workbench.sources.tasks import reverify_due
+
+    server.routes["/a"] = Page(body=BODY.encode())
+    article = article_ingest_url(url=server.url("/a")).article
+    Article.objects.filter(pk=article.pk).update(next_fetch_at=timezone.now() - timedelta(seconds=1))
+    assert reverify_due.apply().get() == {"articles": 1, "pending_retraces": 0}
+    assert len(server.received) == 2
+    article.refresh_from_db()
+    assert article.fetch_failures == 0 and article.last_fetched_at is not None

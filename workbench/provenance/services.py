@@ -291,10 +291,15 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
         if submitted is not None:
             job.articles.add(submitted)
             if not articles:
-                story = story_detect(article=submitted)
+                story = (
+                    Story.objects.filter(memberships__article=origin).first() if origin else story_detect(article=submitted)
+                )
                 if story is not None:
                     articles = list(Article.objects.filter(story_membership__story=story).order_by("pk"))
-            articles = sorted({a.pk: a for a in [*articles, submitted]}.values(), key=lambda a: a.pk)
+            articles = [*articles, submitted]
+        if origin is not None:
+            articles = [*articles, origin]
+        articles = sorted({a.pk: a for a in articles}.values(), key=lambda a: a.pk)
         total = Claim.objects.filter(version__in=list(latest_versions(articles).values())).count()
         mine.update(sentences_total=total, sentences_done=0, updated_at=timezone.now())
         outcome = articles_trace(articles=articles, origin=origin)

@@ -313,9 +313,23 @@ def article_refetch(*, article: Article, fetch=None, now: datetime | None = None
     return RefetchOutcome(article=ingested.article, changed=ingested.created_version, version=ingested.version)
 
 
+REFETCH_CLAIM_S = 15 * 60
+
+
 def articles_due_for_refetch(*, now: datetime | None = None, limit: int = 200) -> list[Article]:
-    """Tracked articles whose next fetch time has passed, oldest due first."""
+    """Tracked articles whose next fetch time has passed, oldest due first, each claimed for REFETCH_CLAIM_S by
+    moving its next fetch time on (a conditional UPDATE), so the next pass does not send it twice; the re-fetch
+    sets the real next time, and an article whose message was lost is simply due again after the claim."""
     now = now or timezone.now()
-    return list(
-        Article.objects.filter(tracking=True, next_fetch_at__lte=now).exclude(canonical_url="").order_by("next_fetch_at", "pk")[:limit]
+    due = list(
+        Article.objects.filter(tracking=True, next_fetch_at__lte=now)
+        .exclude(canonical_url="")
+        .order_by("next_fetch_at", "pk")
+        .values_list("pk", "next_fetch_at")[:limit]
     )
+    claimed = [
+        pk
+        for pk, next_at in due
+        if Article.objects.filter(pk=pk, next_fetch_at=next_at).update(next_fetch_at=now + timedelta(seconds=REFETCH_CLAIM_S))
+    ]
+    return list(Article.objects.filter(pk__in=claimed).select_related("outlet").order_by("pk"))
