@@ -49,3 +49,11 @@ def test_swagger_ui_is_served_to_signed_in_users(alice):
     client.force_login(alice)
     response = client.get("/api/docs/")
     assert response.status_code == 200 and b"swagger-ui" in response.content
+
+
+def test_the_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "openapi: 3" in target.read_text()
