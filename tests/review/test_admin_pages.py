@@ -63,7 +63,7 @@ def test_the_queue_counts_each_state(alice_client):
     [
         ({"state": "draft"}, {"Mine draft."}),
         ({"state": "unreviewed"}, {"Flagged claim.", "Unsourced claim."}),
-        ({"label__exact": "unsourced"}, {"Unsourced claim."}),
+        ({"label": "unsourced"}, {"Unsourced claim."}),
         ({"divergence": "hedge_dropped"}, {"Flagged claim."}),
         ({"assignee": "me"}, {"Mine draft."}),
         ({"assignee": "none"}, {"Flagged claim.", "Unsourced claim."}),
@@ -247,3 +247,16 @@ def test_the_story_view_shows_counts_and_the_graph(alice_client, story_factory, 
     cells = re.findall(r"<td>([^<]*)</td>", row[: row.index("</tr>")])
     assert cells[:3] == ["derivative", "3", "·"] and cells[3] == "3" and cells[-1] == "6"
     assert "Altered: 1" in row[: row.index("</tr>")]
+
+
+def test_a_fact_checker_can_read_every_revision_of_a_verdict(alice_client):
+    verdict = services.verdict_create(claim=ClaimFactory(label="altered"), label="altered", by=alice())
+    services.verdict_update(verdict=verdict, expected_revision=1, by=alice(), rationale="Second thoughts.")
+    response = alice_client.get(reverse("admin:review_verdict_history", args=[verdict.pk]))
+    assert response.status_code == 200
+    body = text_of(response)
+    assert body.count("alice") >= 2 and "updated" in body and "created" in body
+    assert alice_client.get(reverse("admin:review_verdict_change", args=[verdict.pk])).status_code == 200
+    assert alice_client.post(reverse("admin:review_verdict_change", args=[verdict.pk]), {"label": "supported"}).status_code == 403
+    verdict.refresh_from_db()
+    assert verdict.label == "altered"

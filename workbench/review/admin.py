@@ -28,6 +28,7 @@ from workbench.review.highlight import Span, highlight, plain, sentences_in_text
 from workbench.review.models import ReviewEvent, ReviewQueueItem, Verdict
 from workbench.review.roles import EDITOR, FACT_CHECKER
 from workbench.review.selectors import DIVERGENCE_SEVERITY, SEVERITY_NAMES, ReviewState
+from workbench.sources.models import ArticleVersion
 
 # --------------------------------------------------------------------------------------------------------- filters
 
@@ -88,6 +89,17 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EngineLabelFilter(admin.SimpleListFilter):
+    title = "engine label"
+    parameter_name = "label"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label in Label.choices if value in selectors.QUEUE_CLAIM_LABELS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(label=self.value()) if self.value() else queryset
+
+
 class VerdictLabelFilter(admin.SimpleListFilter):
     title = "verdict label"
     parameter_name = "verdict_label"
@@ -112,7 +124,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     list_display = ["sentence", "state_badge", "flags", "engine_label", "verdict_label", "assignee", "article", "story"]
     list_display_links = None
     list_filter = [
-        StateFilter, StoryFilter, ("version__article__outlet", admin.RelatedOnlyFieldListFilter), "label",
+        StateFilter, StoryFilter, ("version__article__outlet", admin.RelatedOnlyFieldListFilter), EngineLabelFilter,
         VerdictLabelFilter, DivergenceTypeFilter, AssigneeFilter,
     ]
     search_fields = ["text", "version__article__headline"]
@@ -396,7 +408,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             raise PermissionDenied
         try:
             version, claims = selectors.version_with_claims(version_id=version_id)
-        except Exception as exc:  # DoesNotExist
+        except ArticleVersion.DoesNotExist as exc:
             raise Http404("No such article version.") from exc
         located = request.GET.get("claim", "")
         body = sentences_in_text(
