@@ -260,3 +260,13 @@ def test_a_fact_checker_can_read_every_revision_of_a_verdict(alice_client):
     assert alice_client.post(reverse("admin:review_verdict_change", args=[verdict.pk]), {"label": "supported"}).status_code == 403
     verdict.refresh_from_db()
     assert verdict.label == "altered"
+
+
+def test_a_returned_verdict_shows_the_editors_comment_to_its_reviewer(alice_client, story_factory):
+    _, claims, _ = story_factory(1)
+    verdict = services.verdict_create(claim=claims[0], label="supported", by=alice())
+    verdict = services.verdict_submit(verdict=verdict, expected_revision=1, by=alice())
+    services.verdict_return(verdict=verdict, expected_revision=verdict.revision, by=erin(), comment="Two flags: why supported?")
+    body = text_of(alice_client.get(review_url(claims[0])))
+    assert "Returned by the editor: “Two flags: why supported?”" in body
+    assert 'id="verdict-form"' in body

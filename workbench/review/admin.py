@@ -387,6 +387,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "verdict": verdict,
             "form": form,
             "events": ctx.events,
+            "return_comment": next(
+                (e.comment for e in reversed(ctx.events) if e.kind == ReviewEvent.Kind.RETURNED), ""
+            ) if state == Verdict.State.RETURNED else "",
             "story": ctx.story,
             "story_url": _url("story", ctx.story.pk) if ctx.story else "",
             "assignment": assignment,
