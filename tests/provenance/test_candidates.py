@@ -1,0 +1,130 @@
+"""The shared candidate index in the database: true origins found, incremental writes equal a rebuild."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from benchmarks.corpus import Corpus
+from tests.factories import ArticleFactory, ArticleVersionFactory
+from workbench.engine.index import CandidateIndex, sign
+from workbench.provenance.candidates import article_candidates, article_index, candidates_rebuild, text_candidates
+from workbench.provenance.models import CandidateBand, CandidateDoc
+
+SIZE = 90
+
+pytestmark = pytest.mark.django_db
+
+
+def _store(corpus: Corpus, positions) -> dict[int, object]:
+    """Archive articles as rows; returns position -> Article."""
+    out = {}
+    for i in positions:
+        a = corpus.article(i)
+        article = ArticleFactory(headline=a.headline)
+        ArticleVersionFactory(article=article, number=1, clean_text=a.text)
+        out[i] = article
+    return out
+
+
+def _rows() -> set[tuple[int, int, int]]:
+    return set(CandidateBand.objects.values_list("key", "article_id", "sentence"))
+
+
+@pytest.fixture
+def corpus() -> Corpus:
+    return Corpus(SIZE, seed=21)
+
+
+def test_indexed_derivatives_find_their_true_origin(corpus):
+    stored = _store(corpus, range(SIZE))
+    for article in stored.values():
+        assert article_index(article=article) is True
+    derivatives = [i for i in range(SIZE) if corpus.article(i).origin_position is not None]
+    assert len(derivatives) >= 8
+    for i in derivatives:
+        origin = stored[corpus.article(i).origin_position]
+        found = [m.article_id for m in article_candidates(article=stored[i])]
+        assert origin.pk in found, (i, corpus.article(i).edits)
+        assert stored[i].pk not in found
+
+
+def test_indexing_again_is_a_no_op_and_a_new_version_replaces_the_postings(corpus):
+    stored = _store(corpus, range(10))
+    article = stored[3]
+    assert article_index(article=article) is True
+    before = _rows()
+    assert before and article_index(article=article) is False
+    assert _rows() == before
+    new_text = corpus.query(1).text
+    ArticleVersionFactory(article=article, number=2, clean_text=new_text)
+    assert article_index(article=article) is True
+    after = {r for r in _rows() if r[1] == article.pk}
+    keys, sentences = sign(new_text).postings()
+    assert after == {(k, article.pk, s) for k, s in zip(keys.tolist(), sentences.tolist(), strict=True)}
+    assert {r for r in _rows() if r[1] != article.pk} == {r for r in before if r[1] != article.pk}
+    doc = CandidateDoc.objects.get(article=article)
+    assert doc.version.number == 2 and doc.postings == len(after)
+
+
+def test_incremental_indexing_equals_a_rebuild_and_the_memory_index(corpus):
+    stored = _store(corpus, range(40))
+    for article in stored.values():
+        article_index(article=article)
+    ArticleVersionFactory(article=stored[5], number=2, clean_text=corpus.query(2).text)
+    article_index(article=stored[5])
+    incremental = _rows()
+    answers = {j: [(m.article_id, m.votes, m.pairs) for m in text_candidates(text=corpus.query(j).text)] for j in range(8)}
+
+    assert candidates_rebuild(batch=7) == 40
+    assert _rows() == incremental
+    assert CandidateDoc.objects.count() == 40
+    memory = CandidateIndex()
+    memory.add_many((str(a.pk), a.versions.order_by("-number").first().clean_text) for a in stored.values())
+    for j, expected in answers.items():
+        assert [(m.article_id, m.votes, m.pairs) for m in text_candidates(text=corpus.query(j).text)] == expected
+        in_memory = [(int(key), c.votes, c.pairs) for key, c in memory.candidates(corpus.query(j).text)]
+        assert in_memory == [e for e in expected if e[1] > 0]
+
+
+def test_the_rebuild_command_reports_what_it_indexed(corpus, capsys):
+    _store(corpus, range(5))
+    call_command("candidates_rebuild")
+    assert "indexed 5 articles" in capsys.readouterr().out
+    assert CandidateDoc.objects.count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postings_written_by_one_connection_are_read_by_another(corpus):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    stored = _store(corpus, range(SIZE))
+    origin_pos = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None)
+    origin_pos = corpus.article(origin_pos).origin_position
+    found: list[list[int]] = []
+
+    def writer():
+        try:
+            for article in stored.values():
+                article_index(article=article)
+        finally:
+            connection.close()
+
+    def reader():
+        try:
+            text = corpus.query(0).text if corpus.query(0).origin_position == origin_pos else corpus.article(origin_pos).text
+            found.append([m.article_id for m in text_candidates(text=text)])
+        finally:
+            connection.close()
+
+    t = threading.Thread(target=writer)
+    t.start()
+    t.join()
+    r = threading.Thread(target=reader)
+    r.start()
+    r.join()
+    assert stored[origin_pos].pk in found[0]
