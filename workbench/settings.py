@@ -273,8 +273,3 @@ TRACE_JOB_QUEUED_STALE_S = env_int("TRACE_JOB_QUEUED_STALE_S", 120, minimum=1)
 FETCH_DOMAIN_INTERVAL_S = env_int("FETCH_DOMAIN_INTERVAL_S", 2, minimum=0)
 # Test-only: "127.0.0.1:PORT" items the fetcher may reach on loopback. Never set this in production.
 FETCH_TEST_ALLOW_LOOPBACK = env_list("FETCH_TEST_ALLOW_LOOPBACK", [])
-
-# Published fact-checks (ClaimReview): who publishes them, and the site's public address for links made outside a
-# request (exports from scripts). Inside a request the request's own host is used.
-PUBLISHER_NAME = os.environ.get("PUBLISHER_NAME", "Provenance workbench")
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")

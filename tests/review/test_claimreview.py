@@ -99,3 +99,11 @@ def test_the_public_url_serves_the_published_verdict_only(client):
     assert doc["url"] == f"http://testserver/review/verdicts/{verdict.pk}/claimreview.json"
     services.verdict_reopen(verdict=verdict, expected_revision=verdict.revision, by=alice(), reason="New evidence.")
     assert client.get(reverse("review:claimreview", args=[verdict.pk])).status_code == 404
+
+
+def test_outside_a_request_the_url_uses_the_public_origin(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://factcheck.example.org"]
+    verdict = _publish(ClaimFactory(label="altered"))
+    doc = claim_review(verdicts_for_export().get(pk=verdict.pk))
+    assert doc["url"] == f"https://factcheck.example.org/review/verdicts/{verdict.pk}/claimreview.json"
+    assert doc["author"]["url"] == "https://factcheck.example.org/"

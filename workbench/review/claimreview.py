@@ -29,13 +29,16 @@ RATING_SCALE: dict[str, int] = {
     Verdict.Label.UNSOURCED: 2,
     Verdict.Label.CONTRADICTED: 1,
 }
-DEFAULT_PUBLISHER_NAME = "Provenance workbench"
+DEFAULT_PUBLISHER_NAME = "Provenance workbench"  # the fact-checking organisation named as author
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 REQUIRED_FIELDS = ("@context", "@type", "url", "claimReviewed", "reviewRating", "itemReviewed", "author", "datePublished")
 
 
 def public_base_url() -> str:
-    return getattr(settings, "PUBLIC_BASE_URL", "") or DEFAULT_PUBLIC_BASE_URL
+    """The site's address for links made outside a request: the first CSRF-trusted origin (set in production to
+    the public https origin), else the local development server."""
+    origins = getattr(settings, "CSRF_TRUSTED_ORIGINS", None) or []
+    return origins[0] if origins else DEFAULT_PUBLIC_BASE_URL
 
 
 def claim_review(verdict: Verdict, *, base_url: str | None = None) -> dict:
@@ -77,7 +80,7 @@ def claim_review(verdict: Verdict, *, base_url: str | None = None) -> dict:
         "itemReviewed": item,
         "author": {
             "@type": "Organization",
-            "name": getattr(settings, "PUBLISHER_NAME", "") or DEFAULT_PUBLISHER_NAME,
+            "name": DEFAULT_PUBLISHER_NAME,
             "url": base + "/",
         },
         "datePublished": verdict.approved_at.date().isoformat(),
