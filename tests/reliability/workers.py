@@ -115,9 +115,11 @@ def worker_env(**extra: str) -> dict[str, str]:
 
 
 def _reset_connections(app) -> None:
-    """Forget pooled broker connections so the next publish uses the broker URL now configured."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget pooled broker connections (kombu keeps them in process-wide registries) so the next publish uses the
+    broker URL now configured."""
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     if "amqp" in app.__dict__:
         app.__dict__["amqp"]._producer_pool = None
