@@ -314,7 +314,8 @@ def _derive(rng: random.Random, c: Cast, origin: list[GenSentence], origin_outle
             s.quote = (0, s.quote[1] + 1)
             s.gold = GOLD_ALTERED
     if EDIT_ADDED_DETAIL in edits:
-        for s in rng.sample([s for s in altered if s.gold == GOLD_SUPPORTED] or altered, min(3, len(altered))):
+        pool = [s for s in altered if s.gold == GOLD_SUPPORTED] or altered
+        for s in rng.sample(pool, min(3, len(pool))):
             detail = rng.choice(_DETAILS).format(
                 n=_num(rng), u=rng.choice(_UNITS), place=_name(rng, 3), time=rng.choice(_TIMES),
                 org=f"{_name(rng, 2)} {rng.choice(_ORG_KINDS)}", person=f"{rng.choice(_GIVEN)} {_name(rng, 3)}",

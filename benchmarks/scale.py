@@ -71,10 +71,19 @@ class SizeResult:
     speedup: float
 
 
+_corpora: dict[tuple[int, int], Corpus] = {}
+
+
 def _gen_chunk(args: tuple[int, int, int, int]) -> list[str]:
     size, seed, lo, hi = args
-    corpus = Corpus(size, seed)
+    corpus = _corpora.get((size, seed))
+    if corpus is None:
+        corpus = _corpora[(size, seed)] = Corpus(size, seed)
     return [corpus.article(i).text for i in range(lo, hi)]
+
+
+def _progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def _input(a) -> ArticleInput:
@@ -138,7 +147,7 @@ def _brute_force(
 
 def run_size(size: int, *, queries: int, seed: int, brute_queries: int, brute_full_max: int, brute_sample: int,
              k: int) -> SizeResult:
-    corpus = Corpus(size, seed)
+    corpus = _corpora[(size, seed)] = Corpus(size, seed)
     index = CandidateIndex()
     build_s = build_cpu = 0.0
     t_all = time.perf_counter()
@@ -149,6 +158,8 @@ def run_size(size: int, *, queries: int, seed: int, brute_queries: int, brute_fu
             index.add_many((f"a{i}", text) for i, text in zip(range(lo, hi), texts, strict=True))
             build_s += time.perf_counter() - t0
             build_cpu += time.process_time() - c0
+            if hi % 50_000 < CHUNK:
+                _progress(f"{size:,}: indexed {hi:,} articles, {build_s:.0f} s building, rss {_peak_rss_mb():.0f} MB")
     t0, c0 = time.perf_counter(), time.process_time()
     index.store.flush()
     build_s += time.perf_counter() - t0
@@ -181,6 +192,7 @@ def run_size(size: int, *, queries: int, seed: int, brute_queries: int, brute_fu
             label_right += r
             label_total += t
     run_s = sum(lat)
+    _progress(f"{size:,}: traced {queries} new articles; brute force next")
     brute_ms, brute_mode, brute_pairs, brute_recall = _brute_force(
         corpus, qs[:brute_queries], full_max=brute_full_max, sample=brute_sample, seed=seed, k=k
     )
@@ -282,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                "--seed", str(args.seed), "--k", str(args.k), "--brute-queries", str(args.brute_queries),
                "--brute-full-max", str(args.brute_full_max), "--brute-sample", str(args.brute_sample)]
         t0 = time.perf_counter()
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
         print(f"size {size:,} done in {time.perf_counter() - t0:.0f} s: {row}", flush=True)

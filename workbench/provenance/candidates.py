@@ -185,6 +185,51 @@ def article_candidates(*, article: Article, k: int = CANDIDATES_K) -> list[Candi
     return text_candidates(text=version.clean_text, k=k, exclude=[article.pk])
 
 
+ORIGIN_MIN_VOTES = 3
+ORIGIN_MIN_SHARE = 0.12
+NEAR_BEST_SHARE = 0.8
+
+
+def origin_for(*, article: Article) -> Article | None:
+    """The stored article to trace ``article`` against: among candidates sharing bands with at least
+    ORIGIN_MIN_VOTES sentences (and ORIGIN_MIN_SHARE of the article's signed sentences) and within NEAR_BEST_SHARE of
+    the best, the earliest; if that one belongs to a story, the story's origin. None when nothing qualifies (the
+    article starts a story of its own). Reads only."""
+    version = latest_versions([article]).get(article.pk)
+    if version is None:
+        return None
+    signed = sign(version.clean_text)
+    ranked = rank(signed, DatabaseBandStore(), k=CANDIDATES_K, exclude=[article.pk])
+    if not ranked:
+        return None
+    floor = max(ORIGIN_MIN_VOTES, ORIGIN_MIN_SHARE * signed.signed_sentences)
+    if ranked[0].votes < floor:
+        return None
+    near = [c.doc for c in ranked if c.votes >= max(floor, NEAR_BEST_SHARE * ranked[0].votes)]
+    chosen = Article.objects.filter(pk=min(near)).select_related("story_membership__story__origin").first()
+    if chosen is None:
+        return None
+    membership = getattr(chosen, "story_membership", None)
+    if membership is not None and membership.story.origin_id != article.pk:
+        return membership.story.origin
+    return chosen
+
+
+def trace_job_create_indexed(*, content: str | bytes, ingest_key: str = "", outlet_name: str = "", headline: str = ""):
+    """Ingest ``content``, put it in the shared index, find its origin there, and queue the pipeline's trace job for
+    the article (with its origin when one was found). Returns the TraceJob. Idempotent for one ingest key: the
+    version is not ingested or signed twice (a second call queues another, equally idempotent, trace)."""
+    from workbench.provenance.services import trace_job_create
+    from workbench.sources.services import article_ingest
+
+    result = article_ingest(content=content, arrival=ArticleVersion.Arrival.UPLOAD, ingest_key=ingest_key,
+                            outlet_name=outlet_name, headline=headline)
+    article_index(article=result.article, version=result.version)
+    origin = origin_for(article=result.article)
+    articles = [result.article] + ([origin] if origin is not None else [])
+    return trace_job_create(articles=articles, origin=origin)
+
+
 __all__ = [
     "Candidate",
     "CandidateMatch",
@@ -192,5 +237,7 @@ __all__ = [
     "article_candidates",
     "article_index",
     "candidates_rebuild",
+    "origin_for",
+    "trace_job_create_indexed",
     "text_candidates",
 ]

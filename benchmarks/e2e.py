@@ -1,0 +1,205 @@
+"""End-to-end benchmark: articles through Celery (two workers, Redis broker, PostgreSQL), ingested, traced and
+stored (claims, links, divergences), with throughput and lost-job accounting.
+
+    .venv/bin/python -m benchmarks.e2e --articles 5000 --workers 2              # indexed routing (default)
+    .venv/bin/python -m benchmarks.e2e --articles 300 --mode pipeline           # the pipeline's own story detection
+
+It creates (drops first) a dedicated database ``workbench_bench`` on 127.0.0.1:5432, uses Redis db 14 on
+127.0.0.1:6379 (flushed first), migrates, starts the workers, sends the generated articles, and polls the job rows
+(the truth) until every article's job is done or failed, or the timeout passes. Modes:
+
+- ``indexed``: each article goes to the ``provenance.ingest_index_trace`` task (ingest, shared candidate index,
+  origin lookup), which queues the pipeline's ``trace_job_create`` job for the article and its origin;
+- ``pipeline``: the driver calls ``trace_job_create(content=...)`` and the worker ingests and finds the story with
+  ``services.story_detect``.
+
+Lost jobs = articles whose job neither finished nor failed by the end. Only 127.0.0.1 is contacted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_HOST = "127.0.0.1"
+REDIS_PORT = 6379
+POLL_S = 2.0
+
+
+def _prepare_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _env(db: str, redis_db: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+        "CELERY_BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+        "DEBUG": "false",
+        "CI": os.environ.get("CI", ""),
+    }
+
+
+def _start_workers(n: int, env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
+    celery = str(Path(sys.executable).with_name("celery"))
+    workers = []
+    for i in range(n):
+        log = open(log_dir / f"e2e-worker{i}.log", "w")  # noqa: SIM115 - closed when the worker ends
+        cmd = [celery, "-A", "workbench", "worker", "--concurrency=1", "--prefetch-multiplier=1", "-n",
+               f"bench{i}@%h", "--include", "workbench.provenance.candidate_tasks", f"--loglevel={os.environ.get('BENCH_LOGLEVEL', 'WARNING')}",
+               "--without-gossip", "--without-mingle", "--without-heartbeat", "--pool=prefork"]
+        workers.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+    return workers
+
+
+def _stop_workers(workers: list[subprocess.Popen]) -> None:
+    for w in workers:
+        w.terminate()
+    for w in workers:
+        try:
+            w.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            w.kill()
+
+
+def run(args: argparse.Namespace) -> dict:
+    env = _env(args.db, args.redis_db)
+    _prepare_database(args.db)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    import redis
+
+    redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=args.redis_db).flushdb()
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")})
+    import django
+
+    django.setup()
+    from workbench.celery import app  # noqa: F401 - binds the shared tasks to the configured broker
+    from benchmarks.corpus import Corpus
+    from workbench.provenance.candidate_tasks import ingest_index_trace
+    from workbench.provenance.models import StoryMembership, TraceJob
+    from workbench.provenance.services import trace_job_create
+    from workbench.sources.models import Article
+
+    log_dir = ROOT / "var"
+    log_dir.mkdir(exist_ok=True)
+    corpus = Corpus(args.articles, args.seed)
+    articles = [corpus.article(i) for i in range(args.articles)]
+    workers = _start_workers(args.workers, env, log_dir)
+    try:
+        time.sleep(3)
+        started = time.perf_counter()
+        for a in articles:
+            if args.mode == "indexed":
+                ingest_index_trace.delay(a.text, f"bench-{a.key}", a.outlet, a.headline)
+            else:
+                trace_job_create(content=a.text)
+            if args.rate:
+                time.sleep(1.0 / args.rate)
+        sent_s = time.perf_counter() - started
+        timeline = []
+        deadline = started + args.timeout_s
+        while True:
+            states = dict(TraceJob.objects.values_list("state").annotate(n=__import__("django").db.models.Count("id")))
+            finished = states.get("done", 0) + states.get("failed", 0)
+            timeline.append((round(time.perf_counter() - started, 1), states.get("done", 0)))
+            if finished >= args.articles or time.perf_counter() > deadline:
+                break
+            time.sleep(POLL_S)
+        elapsed = time.perf_counter() - started
+    finally:
+        _stop_workers(workers)
+    done = TraceJob.objects.filter(state="done").count()
+    failed = TraceJob.objects.filter(state="failed").count()
+    jobs = TraceJob.objects.count()
+    with_membership = StoryMembership.objects.count()
+    stored = Article.objects.count()
+    # Origin found: a derivative whose story's origin is its true origin.
+    key_of = {f"bench-{a.key}": a for a in articles}
+    right = total = 0
+    if args.mode == "indexed":
+        for article_key, origin_key in StoryMembership.objects.filter(role="derivative").values_list(
+            "article__ingest_key", "story__origin__ingest_key"
+        ):
+            a = key_of.get(article_key)
+            if a is not None and a.origin_position is not None:
+                total += 1
+                right += origin_key == f"bench-a{a.origin_position}"
+    derivatives = sum(a.origin_position is not None for a in articles)
+    window = 60.0
+    rates = []
+    for (t0, d0) in timeline:
+        later = [(t, d) for t, d in timeline if t >= t0 + window]
+        if later:
+            t1, d1 = later[0]
+            rates.append((d1 - d0) / (t1 - t0))
+    from django.db import connection
+
+    connection.close()
+    if not args.keep_db:
+        _drop_database(args.db)
+    return {
+        "mode": args.mode,
+        "articles": args.articles,
+        "workers": args.workers,
+        "elapsed_s": round(elapsed, 1),
+        "send_s": round(sent_s, 1),
+        "articles_per_s": round(done / elapsed, 2),
+        "min_60s_window_per_s": round(min(rates), 2) if rates else None,
+        "jobs": jobs,
+        "done": done,
+        "failed": failed,
+        "lost": args.articles - done - failed,
+        "articles_stored": stored,
+        "story_memberships": with_membership,
+        "derivatives": derivatives,
+        "derivatives_traced_to_true_origin": right,
+        "derivatives_traced": total,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--articles", type=int, default=5000)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--mode", choices=("indexed", "pipeline"), default="indexed")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--rate", type=float, default=0.0, help="articles sent per second (0: all at once)")
+    p.add_argument("--db", default="workbench_bench")
+    p.add_argument("--redis-db", type=int, default=14)
+    p.add_argument("--timeout-s", type=float, default=3600.0)
+    p.add_argument("--keep-db", action="store_true")
+    p.add_argument("--json", help="also write the result here")
+    args = p.parse_args(argv)
+    result = run(args)
+    print(json.dumps(result, indent=2))
+    print()
+    print("| mode | articles | workers | elapsed s | articles/s | slowest 60 s window /s | done | failed | lost |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"| {result['mode']} | {result['articles']:,} | {result['workers']} | {result['elapsed_s']} | "
+          f"{result['articles_per_s']} | {result['min_60s_window_per_s']} | {result['done']:,} | {result['failed']} | "
+          f"{result['lost']} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
