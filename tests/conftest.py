@@ -55,3 +55,20 @@ def _celery_eager_unless_integration(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fetcher_connects_to_loopback_only(monkeypatch):
+    """A second line behind the fetcher's own guard: in tests its real connection may reach 127.0.0.1 / ::1 only."""
+    import ipaddress
+
+    from workbench.core import fetch
+
+    real_connect = fetch.urllib3_connect
+
+    def loopback_only(**kwargs):
+        if not ipaddress.ip_address(kwargs["ip"]).is_loopback:
+            raise AssertionError(f"a test tried to connect to {kwargs['ip']}: tests may reach loopback only")
+        return real_connect(**kwargs)
+
+    monkeypatch.setattr(fetch, "urllib3_connect", loopback_only)

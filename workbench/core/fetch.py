@@ -280,8 +280,8 @@ def fetch_url(
     *,
     resolver: Resolver | None = None,
     connect: Connector | None = None,
-    etag: str = "",
-    last_modified: str = "",
+    etag: str | None = None,
+    last_modified: str | None = None,
     max_bytes: int = FETCH_MAX_BYTES,
     total_timeout_s: float = FETCH_TOTAL_TIMEOUT_S,
     max_redirects: int = FETCH_MAX_REDIRECTS,
@@ -296,6 +296,7 @@ def fetch_url(
     """
     connect = connect or urllib3_connect
     throttle = throttle or default_throttle()
+    etag, last_modified = etag or "", last_modified or ""
     deadline = time.monotonic() + total_timeout_s
     current = url.strip() if isinstance(url, str) else url
     redirects: list[str] = []
