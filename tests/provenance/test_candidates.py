@@ -128,3 +128,27 @@ def test_postings_written_by_one_connection_are_read_by_another(corpus):
     r.start()
     r.join()
     assert stored[origin_pos].pk in found[0]
+
+
+def test_an_arriving_derivative_is_queued_and_traced_with_its_origin(corpus, django_capture_on_commit_callbacks):
+    from workbench.provenance.candidates import origin_for, trace_job_create_indexed
+    from workbench.provenance.models import StoryMembership, TraceJob
+
+    i = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None
+             and "rewrite" not in corpus.article(i).edits)
+    derivative = corpus.article(i)
+    origin = corpus.article(derivative.origin_position)
+    unrelated = corpus.article(next(j for j in range(SIZE) if corpus.role(j) == "unrelated"))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = trace_job_create_indexed(content=origin.text, ingest_key="o", headline=origin.headline)
+        other = trace_job_create_indexed(content=unrelated.text, ingest_key="u", headline=unrelated.headline)
+        job = trace_job_create_indexed(content=derivative.text, ingest_key="d", headline=derivative.headline)
+    origin_article = first.articles.get()
+    assert other.origin is None and first.origin is None
+    assert job.origin == origin_article
+    assert set(job.articles.values_list("ingest_key", flat=True)) == {"o", "d"}
+    assert TraceJob.objects.filter(state="done").count() == 3
+    membership = StoryMembership.objects.get(article__ingest_key="d")
+    assert membership.role == "derivative" and membership.story.origin == origin_article
+    assert origin_for(article=membership.article) == origin_article
+    assert CandidateDoc.objects.count() == 3
