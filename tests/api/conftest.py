@@ -10,6 +10,17 @@ from workbench.api.services import api_token_create
 ALL_SCOPES = ("read", "submit", "review")
 
 
+def reset_broker_connections(app) -> None:
+    """Forget pooled broker connections (kombu keeps them in process-wide registries), so the next publish uses the
+    broker URL configured now and no later test inherits a pool for another broker."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.__dict__["amqp"]._producer_pool = None
+
+
 @pytest.fixture(autouse=True)
 def _fresh_throttles(settings):
     """Each test starts with empty rate counters and limits high enough not to interfere (throttle tests lower them)."""

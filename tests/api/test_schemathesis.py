@@ -16,6 +16,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
 
 from tests import factories
+from tests.api.conftest import reset_broker_connections
 from workbench.api.services import api_token_create
 from workbench.core import fetch
 
@@ -29,7 +30,7 @@ def api_schema(live_server, monkeypatch, settings):
 
     previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     app.conf.update(broker_url="memory://", task_always_eager=False)
-    app._after_fork()
+    reset_broker_connections(app)
     monkeypatch.setattr(fetch, "system_resolver", lambda host, port: ["192.0.2.1"])
     settings.API_THROTTLE_RATES = {"token": None, "submit": None}
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -45,7 +46,7 @@ def api_schema(live_server, monkeypatch, settings):
     loaded.config.update(base_url=live_server.url)
     yield loaded, headers
     app.conf.update(previous)
-    app._after_fork()
+    reset_broker_connections(app)
 
 
 @pytest.mark.django_db(transaction=True)

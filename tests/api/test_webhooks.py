@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests import factories
+from tests.api.conftest import reset_broker_connections
 from tests.api.test_auth import assert_error
 from tests.api.webhook_receiver import WebhookReceiver
 from workbench.api import services
@@ -260,12 +261,12 @@ def test_a_real_worker_delivers_and_retries_over_redis(receiver, story_graph, se
         pytest.skip(f"no Redis at {broker}")
     previous = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     app.conf.update(broker_url=broker, task_always_eager=False)
-    app._after_fork()  # drop connections made for another broker URL
+    reset_broker_connections(app)
     try:
         _deliver_through_a_worker(app, receiver, story_graph, settings)
     finally:
         app.conf.update(previous)
-        app._after_fork()
+        reset_broker_connections(app)
 
 
 def _deliver_through_a_worker(app, receiver, story_graph, settings) -> None:
