@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-engine lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e
+.PHONY: setup setup-ml demo test test-engine lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e
 
 setup: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The optional sentence-embedding model: about 2 GB with torch (a CPU build from this machine's disk).
+setup-ml: setup
+	$(PY) -m pip install --quiet -e '.[dev,ml]'
 
 migrate: setup
 	$(DEMO_ENV) $(MANAGE) migrate --noinput

@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from workbench.engine.clean import prepare
+from workbench.engine.lexicon import content_stems, normalise_for_match
 from workbench.engine.segment import split_sentences
 from workbench.engine.trace import trace_against, trace_articles
 from workbench.engine.types import ArticleInput, ArticleTrace
@@ -25,6 +28,40 @@ _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
 _WORD = re.compile(r"\w+", re.UNICODE)
 DERIVED_LABELS = ("supported", "altered")
 STORY_LABELS = ("supported", "altered", "unsourced", "other_source", "contradicted", "boilerplate")
+
+
+class CachedEmbedder:
+    """Wraps an embedder so each distinct sentence is encoded once, in large batches.
+
+    Evaluation sets repeat sentences across many small traces; batching them up front is what makes the embedding
+    model affordable on a CPU.
+    """
+
+    BATCH_SIZE = 128
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self._vectors: dict[str, list[float]] = {}
+        self.name = f"cached {embedder.name}"
+
+    def warm(self, texts: Iterable[str]) -> None:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        for start in range(0, len(missing), self.BATCH_SIZE):
+            batch = missing[start : start + self.BATCH_SIZE]
+            self._vectors.update(zip(batch, self._embedder.encode(batch), strict=True))
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        self.warm(texts)
+        return [self._vectors[t] for t in texts]
+
+
+def cached(embedder, texts: Iterable[str]):
+    """The embedder wrapped in a cache warmed with the texts' sentences, or None without an embedder."""
+    if embedder is None:
+        return None
+    wrapper = embedder if isinstance(embedder, CachedEmbedder) else CachedEmbedder(embedder)
+    wrapper.warm(s.text for text in texts for s in split_sentences(text))
+    return wrapper
 
 
 # Bag-of-words baseline ------------------------------------------------------------------------------------------
@@ -287,6 +324,7 @@ def evaluate_wice(rows: Sequence[ClaimEvidence], *, embedder=None) -> dict:
     """Claim-level labels (supported / partially / not) and evidence retrieval (top sentence among the supporting)."""
     engine_pred, base_pred, gold = [], [], []
     engine_hit = base_hit = with_support = 0
+    embedder = cached(embedder, [t for row in rows for t in (row.claim, "\n".join(row.evidence))])
     for row in rows:
         label, indices, _ = engine_support(row.claim, row.evidence, embedder=embedder)
         engine_pred.append(WICE_LABEL_OF.get(label, "not_supported"))
@@ -358,6 +396,7 @@ def evaluate_clough_stevenson(folder: Path, *, embedder=None) -> dict:
     """Four-way reuse class from one score by fitted cut points; fitted on the train split, scored on the test split."""
     answers, sources, test = load_clough_stevenson(folder)
     engine_scores, base_scores = {}, {}
+    embedder = cached(embedder, [*sources.values(), *(a.text for a in answers)])
     for answer in answers:
         derived, closeness = engine_reuse_features(sources[answer.task], answer.text, embedder=embedder)
         engine_scores[answer.name] = (derived + closeness) / 2
@@ -429,38 +468,105 @@ def load_mrpc(path: Path) -> list[SentencePair]:
     return pairs
 
 
-def engine_paraphrase_score(first: str, second: str, *, embedder=None) -> float:
-    """How well each sentence is traced to the other, the weaker direction counting: a paraphrase goes both ways."""
+PARAPHRASE_FLAG_TYPES = ("number_changed", "entity_changed", "quote_altered", "hedge_dropped")
 
-    def one_way(origin: str, derivative: str) -> float:
+
+def engine_paraphrase_evidence(first: str, second: str, *, embedder=None) -> list[float]:
+    """The engine's evidence that two sentences say the same thing, tracing each against the other.
+
+    Features: the weaker and stronger direction's alignment score, the share of words flagged as added detail, the
+    length difference, one indicator per telling flag type, and (with a model) the sentences' embedding cosine.
+    """
+    scores, added_words = [], 0
+    flagged: set[str] = set()
+    for origin, derivative in ((first, second), (second, first)):
         _, traced = trace_against(
             ArticleInput(key="o", text=origin), [ArticleInput(key="d", text=derivative)], embedder=embedder
         )
-        sentences = traced.sentences
-        if not sentences:
-            return 0.0
-        weight = {"supported": 1.0, "altered": 0.5}
-        return sum(weight.get(s.label, 0.0) + s.score for s in sentences) / (2 * len(sentences))
+        scores.append(min((s.score for s in traced.sentences), default=0.0))
+        for sentence in traced.sentences:
+            for flag in sentence.flags:
+                flagged.add(flag.type)
+                if flag.type == "added_detail":
+                    added_words += len(flag.span.split())
+    words = max(len(first.split()) + len(second.split()), 1)
+    stems_a, stems_b = content_stems(first), content_stems(second)
+    features = [
+        min(scores),
+        max(scores),
+        added_words / words,
+        abs(len(first.split()) - len(second.split())) / words,
+        _overlap(set(stems_a), set(stems_b)),
+        _overlap(set(zip(stems_a, stems_a[1:])), set(zip(stems_b, stems_b[1:]))),
+        fuzz.token_sort_ratio(normalise_for_match(first), normalise_for_match(second)) / 100,
+        *(float(t in flagged) for t in PARAPHRASE_FLAG_TYPES),
+    ]
+    if embedder is not None:
+        a, b = embedder.encode([first, second])
+        norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(x * x for x in b)) or 1.0
+        features.append(sum(x * y for x, y in zip(a, b, strict=True)) / norm)
+    return features
 
-    return min(one_way(first, second), one_way(second, first))
+
+def _overlap(a: set, b: set) -> float:
+    """F1 of two sets' overlap: how much each side's content the other repeats."""
+    if not a or not b:
+        return 0.0
+    common = len(a & b)
+    return 2 * common / (len(a) + len(b))
 
 
 def evaluate_mrpc(pairs: Sequence[SentencePair], *, embedder=None, fit_share: float = 0.5) -> dict:
-    """Paraphrase or not by one fitted threshold per system: fitted on the first part, scored on the rest."""
+    """Paraphrase or not. The baseline fits one cosine threshold; the engine fits a logistic combination of its
+    evidence. Both are fitted on the first part of the pairs and scored on the rest."""
     split = int(len(pairs) * fit_share)
     fit, scored = pairs[:split], pairs[split:]
-    out = {"n_fit": len(fit), "n_test": len(scored)}
-    systems: dict[str, Callable[[SentencePair], float]] = {
-        "engine": lambda p: engine_paraphrase_score(p.first, p.second, embedder=embedder),
-        "baseline": lambda p: bow_cosine(p.first, p.second),
-    }
-    for system, score_of in systems.items():
-        fit_scores = [score_of(p) for p in fit]
-        threshold = fit_threshold(fit_scores, [p.paraphrase for p in fit])
-        pred = ["paraphrase" if score_of(p) >= threshold else "different" for p in scored]
-        gold = ["paraphrase" if p.paraphrase else "different" for p in scored]
-        out[system] = {**classification_scores(gold, pred), "threshold": threshold}
+    embedder = cached(embedder, [t for p in pairs for t in (p.first, p.second)])
+    gold = ["paraphrase" if p.paraphrase else "different" for p in scored]
+    out: dict = {"n_fit": len(fit), "n_test": len(scored)}
+
+    evidence = [engine_paraphrase_evidence(p.first, p.second, embedder=embedder) for p in pairs]
+    model = LogisticModel.fit(evidence[:split], [p.paraphrase for p in fit])
+    pred = ["paraphrase" if model.probability(x) >= 0.5 else "different" for x in evidence[split:]]
+    out["engine"] = classification_scores(gold, pred)
+
+    cosines = [bow_cosine(p.first, p.second) for p in pairs]
+    threshold = fit_threshold(cosines[:split], [p.paraphrase for p in fit])
+    pred = ["paraphrase" if c >= threshold else "different" for c in cosines[split:]]
+    out["baseline"] = {**classification_scores(gold, pred), "threshold": threshold}
     return out
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """Logistic regression on standardised features, fitted by plain gradient descent (small, dependency-free)."""
+
+    weights: tuple[float, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+
+    STEPS = 2000
+    LEARNING_RATE = 0.5
+
+    @classmethod
+    def fit(cls, rows: Sequence[Sequence[float]], truth: Sequence[bool]) -> LogisticModel:
+        import numpy as np
+
+        x = np.asarray(rows, dtype=float)
+        y = np.asarray(truth, dtype=float)
+        means, scales = x.mean(axis=0), x.std(axis=0) + 1e-9
+        xb = np.hstack([(x - means) / scales, np.ones((len(x), 1))])
+        w = np.zeros(xb.shape[1])
+        for _ in range(cls.STEPS):
+            p = 1.0 / (1.0 + np.exp(-(xb @ w)))
+            w -= cls.LEARNING_RATE * xb.T @ (p - y) / len(y)
+        return cls(tuple(w.tolist()), tuple(means.tolist()), tuple(scales.tolist()))
+
+    def probability(self, row: Sequence[float]) -> float:
+        z = self.weights[-1] + sum(
+            w * (v - m) / s for w, v, m, s in zip(self.weights, row, self.means, self.scales, strict=False)
+        )
+        return 1.0 / (1.0 + math.exp(-z))
 
 
 def fit_threshold(scores: Sequence[float], truth: Sequence[bool]) -> float:
