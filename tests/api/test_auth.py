@@ -191,6 +191,7 @@ class TestAdmin:
         )
         token.refresh_from_db()
         assert token.revoked_at is not None and token.revoked_at <= timezone.now()
+        assert ApiEvent.objects.filter(action="token.revoked", target=str(token.pk), actor__username="root").exists()
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         assert client.get("/api/v1/me/").status_code == 401

@@ -192,3 +192,15 @@ def test_a_retry_is_replayed_even_if_its_body_would_no_longer_validate(submitter
     other.delete()
     second = submit(submitter, body, HTTP_IDEMPOTENCY_KEY="late-retry")
     assert second.status_code == 202 and second.json()["job"]["id"] == first.json()["job"]["id"]
+
+
+def test_a_key_older_than_a_day_is_forgotten(submitter):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    submit(submitter, {"content": TEXT}, HTTP_IDEMPOTENCY_KEY="old")
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    again = submit(submitter, {"content": TEXT}, HTTP_IDEMPOTENCY_KEY="old")
+    assert again.json()["replayed"] is False
+    assert TraceJob.objects.count() == 2 and IdempotencyKey.objects.count() == 1

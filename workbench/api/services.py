@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import urllib3
@@ -37,6 +38,7 @@ WEBHOOK_SECRET_BYTES = 32
 WEBHOOK_TIMEOUT_S = 10.0
 WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024
 SIGNATURE_HEADER = "X-Workbench-Signature"
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
 
 class DeliveryFailed(Exception):
@@ -137,7 +139,11 @@ class Replay:
 
 
 def idempotent_replay(*, user, key: str, fingerprint: str) -> Replay | None:
-    """The stored answer for (user, key), or None. Raises IdempotencyMismatch if the key came with another request."""
+    """The stored answer for (user, key), or None. Raises IdempotencyMismatch if the key came with another request.
+
+    Keys are remembered for IDEMPOTENCY_KEY_TTL; an older one is forgotten (deleted) and the request runs again.
+    """
+    IdempotencyKey.objects.filter(user=user, created_at__lt=timezone.now() - IDEMPOTENCY_KEY_TTL).delete()
     stored = IdempotencyKey.objects.filter(user=user, key=key).first()
     if stored is None:
         return None
