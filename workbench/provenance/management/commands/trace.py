@@ -95,7 +95,13 @@ class Command(BaseCommand):
                     f"trace job {job.pk} is still {progress['state']} after {timeout_s:g} s; it goes on in the "
                     "background (is a worker running? see `make worker`)"
                 )
-            time.sleep(ASYNC_POLL_S)
+            try:
+                time.sleep(ASYNC_POLL_S)
+            except KeyboardInterrupt:
+                bar.finish()
+                raise CommandError(
+                    f"stopped waiting; trace job {job.pk} goes on in the background (see it in the admin)"
+                ) from None
 
 
 class ProgressBar:
