@@ -35,12 +35,16 @@ _ACCORDING = re.compile(
 _TOLD = re.compile(rf"\btold\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,4}}?(?P<src>{_NAME})")
 _NAME_VERB = re.compile(
     rf"(?:^|(?<=[,;:\u2014\u2013(]\s)|(?<=\u201d\s)|(?<=\"\s)|(?<=\bthat\s)|(?<=\band\s))"
-    rf"(?P<src>{_NAME}(?:(?:'s|\u2019s)\s+{_NAME})?(?:\s+(?:{_GROUP_NOUNS}))?)\s+"
+    rf"(?:the\s+)?(?P<src>{_NAME}(?:(?:'s|\u2019s)\s+{_NAME})?(?:\s+(?:{_GROUP_NOUNS}))?)\s+"
     rf"(?:(?:also|has|have|had|later|then|previously|earlier|first)\s+)*(?P<verb>{REPORTING_VERBS})\b(?!\s+of\b)"
 )
 _GROUP_VERB = re.compile(
     rf"\b(?P<src>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*\s+(?:{_GROUP_NOUNS})|(?:{_NAME})(?:'s|\u2019s)\s+[a-z]+(?:\s+[a-z]+)?)\s+"
     rf"(?:(?:also|have|has|had)\s+)*(?P<verb>{REPORTING_VERBS}|suggest|suggests|believe|think|thinks)\b"
+)
+_BARE_GROUP = re.compile(
+    rf"^(?P<src>(?:(?:Some|Many|Several|Most|Other)\s+)?(?:{_GROUP_NOUNS.title()}))\s+"
+    rf"(?:(?:also|have|has|had)\s+)*(?P<verb>{REPORTING_VERBS}|argue|drew attention|draw attention|point(?:ed)? out)\b",
 )
 _VERB_NAME = re.compile(rf"[,\u201d\"]\s*(?P<verb>{REPORTING_VERBS})\s+(?P<src>{_NAME})")
 _HEDGE = re.compile(
@@ -112,6 +116,10 @@ def _find_attribution(sentence_text: str) -> Attribution | None:
             source = source or src
         else:
             speaker = src
+        spans.append(m.span())
+    m = _BARE_GROUP.match(s)
+    if m and speaker is None:
+        speaker = m.group("src")
         spans.append(m.span())
     for m in _NAME_VERB.finditer(s):
         src = _trim_name(m.group("src"))

@@ -135,8 +135,30 @@ _IRREGULAR = {"led": "lead", "said": "say", "told": "tell", "took": "take", "mad
               "children": "child", "people": "person", "men": "man", "women": "woman"}
 
 
+# Words news rewrites swap for one another: each group is folded to one stem so the swap counts as the same word.
+# General news vocabulary only; a group belongs here when rewrites use its words as plain substitutes in any story.
+SYNONYM_GROUPS = (
+    ("weapons", "arms", "weaponry", "munitions"),
+    ("negotiations", "talks"),
+    ("ceasefire", "truce"),
+    ("troops", "forces", "soldiers"),
+    ("war", "conflict"),
+)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """A light stemmer with news synonyms folded together (see `_SYNONYM_STEMS`)."""
+    w = _stem(word)
+    return _synonym_stems().get(w, w)
+
+
+@lru_cache(maxsize=1)
+def _synonym_stems() -> dict[str, str]:
+    return {_stem(word): _stem(group[0]) for group in SYNONYM_GROUPS for word in group}
+
+
+def _stem(word: str) -> str:
     """A light English suffix stripper: enough to match plural/tense/-ly variants, never empty for words."""
     w = strip_accents(fold(word).lower())
     w = _IRREGULAR.get(w, w)

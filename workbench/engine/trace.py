@@ -64,6 +64,11 @@ _GENERIC_SOURCE_WORDS = frozenset("news report reports media the outlet".split()
 
 
 CONTENT_MIN_WORDS = 4
+# A list item is read as part of the sentence that introduces it ("..., which includes:"); it is traced to the origin
+# on its own only when it matches an origin sentence at least this well.
+LIST_ITEM_OWN_ALIGN_MIN = 0.5
+_LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022\u2013\u2014]|\d{1,2}[.)])\s*$")
+_UNSUPPORTED_INTRO = frozenset({LABEL_UNSOURCED, LABEL_OTHER_SOURCE})
 
 
 def claim_features(text: str) -> SentenceFeatures:
@@ -264,6 +269,36 @@ def _trace_story(
                         origin_weights)
             for i, (s, f) in enumerate(zip(sentences[m], feats[m], strict=True))
         ]
+        traced = _continue_lists(articles[m].text, sentences[m], traced)
         results[m] = ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced,
                                   list(warnings))
     return results
+
+
+def _list_intros(text: str, sentences: Sequence[Sentence]) -> dict[int, int]:
+    """Each list item's sentence index mapped to the sentence that introduces the list (one ending with a colon)."""
+    intros: dict[int, int] = {}
+    intro: int | None = None
+    for i, sentence in enumerate(sentences):
+        line_start = text.rfind("\n", 0, sentence.start) + 1
+        is_item = bool(_LIST_MARKER.match(text[line_start:sentence.start])) and line_start < sentence.start
+        if is_item and intro is not None:
+            intros[i] = intro
+        elif sentence.text.rstrip().endswith(":"):
+            intro = i
+        elif not is_item:
+            intro = None
+    return intros
+
+
+def _continue_lists(text: str, sentences: Sequence[Sentence], traced: list[SentenceTrace]) -> list[SentenceTrace]:
+    """Items of a list introduced by a sentence the origin does not support share that sentence's label, unless the
+    item itself closely matches an origin sentence: a list continues the claim of its introduction."""
+    out = list(traced)
+    for item, intro in _list_intros(text, sentences).items():
+        lead, own = out[intro], out[item]
+        traced_on_its_own = own.label not in _UNSUPPORTED_INTRO and own.score >= LIST_ITEM_OWN_ALIGN_MIN
+        if lead.label in _UNSUPPORTED_INTRO and own.label != LABEL_BOILERPLATE and not traced_on_its_own:
+            out[item] = SentenceTrace(own.index, own.text, own.start, own.end, lead.label, [], own.score,
+                                      own.method, own.attribution, [])
+    return out
