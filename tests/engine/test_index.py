@@ -204,3 +204,13 @@ def test_tracing_the_seeds_one_by_one_groups_them_as_tracing_them_together(seed_
             continue
         out = tracer.trace(a)
         assert (out.trace.role, out.origin_key) == together[a.key]
+
+
+def test_signatures_do_not_depend_on_the_word_hash_cache(texts, monkeypatch):
+    from workbench.engine import index as index_module
+
+    expected = [sign(t).keys for t in list(texts.values())[:5]]
+    monkeypatch.setattr(index_module, "_WORD_CACHE_MAX", 50)
+    for text, keys in zip(list(texts.values())[:5], expected, strict=True):
+        assert np.array_equal(sign(text).keys, keys)
+    assert len(index_module._word_hash_cache) <= 50 + 400

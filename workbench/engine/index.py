@@ -72,6 +72,7 @@ def _hashes(words: list[bytes]) -> np.ndarray:
         if len(cache) + len(missing) > _WORD_CACHE_MAX:
             cache.clear()
             cache[_SEPARATOR] = 0
+            missing = set(words).difference(cache)
         for w in missing:
             cache[w] = zlib.crc32(w) + 1
     return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
