@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+handler500 = "workbench.core.middleware.server_error"
 
 admin.site.site_header = "Provenance workbench"
 admin.site.site_title = "Provenance workbench"
@@ -13,5 +15,5 @@ urlpatterns = [
     path("review/", include("workbench.review.urls")),
     path("api/v1/", include("workbench.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]

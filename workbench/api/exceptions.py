@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from workbench.core.errors import IngestError
+from workbench.core.middleware import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, database_unavailable
 from workbench.core.fetch import FetchUnavailable, UrlRefused
 from workbench.provenance.services import TraceJobInputError
 from workbench.review.errors import InvalidTransition, VerdictConflict, VerdictPermissionDenied
@@ -94,6 +95,13 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
+    if response is None and database_unavailable(exc):
+        logger.warning("database unavailable in %s: %s", context["view"].__class__.__name__, exc)
+        return Response(
+            error_body(status_code=503, code="service_unavailable", message=UNAVAILABLE_MESSAGE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
     if response is None:
         logger.exception("Unhandled error in %s", context["view"].__class__.__name__, exc_info=exc)
         return Response(
