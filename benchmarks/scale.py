@@ -242,6 +242,7 @@ def machine() -> dict:
 COLUMNS = [
     ("articles", "archive", "{:,}"),
     ("build_per_s", "build art/s", "{:,.0f}"),
+    ("build_per_cpu_s", "build art/CPU-s", "{:,.0f}"),
     ("index_mb", "index MB", "{:,.0f}"),
     ("peak_rss_mb", "peak RSS MB", "{:,.0f}"),
     ("traced_per_s", "traced/s", "{:.1f}"),
@@ -264,6 +265,7 @@ def table(rows: list[dict]) -> str:
     base = rows[0]["median_cpu_ms"] if rows else 1.0
     lines = [head, sep]
     for r in rows:
+        r = {**r, "build_per_cpu_s": r["articles"] / r["build_cpu_s"] if r.get("build_cpu_s") else float("nan")}
         cells = [fmt.format(r[key]) if r[key] is not None else "n/a" for key, _, fmt in COLUMNS]
         lines.append("| " + " | ".join(cells) + f" | {r['median_cpu_ms'] / base:.2f}x |")
     return "\n".join(lines)
@@ -279,8 +281,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--brute-full-max", type=int, default=2000, help="largest archive brute-forced in full")
     p.add_argument("--brute-sample", type=int, default=1000, help="archive articles timed above that")
     p.add_argument("--json", help="also write the results here")
+    p.add_argument("--table-from", nargs="+", metavar="JSON", help="print the table of saved --json results and exit")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.table_from:
+        saved = []
+        for path in args.table_from:
+            with open(path) as fh:
+                saved.extend(json.load(fh)["rows"])
+        print(table(sorted(saved, key=lambda r: r["articles"])))
+        return 0
     opts = dict(queries=args.queries, seed=args.seed, brute_queries=args.brute_queries,
                 brute_full_max=args.brute_full_max, brute_sample=args.brute_sample, k=args.k)
     if args.one is not None:

@@ -31,6 +31,8 @@ ORIGIN_MIN_SHARE = 0.12
 NEAR_BEST_SHARE = 0.8
 ORIGIN_CACHE_SIZE = 2048
 TERM_TRIES = 3
+TERM_POOL = 20
+TERM_CONFIRM_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,11 @@ def pick_origin(
     return root_of(key) or key
 
 
+def _band_key(candidates: Sequence[tuple[str, Candidate]], signed: Signed) -> str | None:
+    """The candidate ``pick_origin`` chose before following it to its root."""
+    return pick_origin(candidates, signed, lambda key: None)
+
+
 class IncrementalTracer:
     """Trace arriving articles one at a time against an index of the archive, adding each to the index.
 
@@ -203,32 +210,47 @@ class IncrementalTracer:
         return self._root_of(key) if self._root_of else None
 
     def trace(self, article: ArticleInput, *, add: bool = True) -> IncrementalTrace:
+        """Retrieve, pick the origin, trace every claim, and (with ``add``) index the article.
+
+        Candidates come from sentence bands; name/number terms confirm them. A band pick whose term score is under
+        TERM_CONFIRM_SHARE of the best term score (bands shared through stock phrases, as heavy rewrites of other
+        stories have) is tried after the best term candidates; the engine's story link test accepts the first
+        origin it links the article to.
+        """
         signed = sign(article.text)
         candidates = self.index.candidates(signed, k=self.k, exclude_keys=[article.key])
-        origin_key = pick_origin(candidates, signed, self.root_of)
-        result = None
-        if origin_key is not None:
-            pairs = next((c.pairs for key, c in candidates if key == origin_key), None) if self.restrict else None
-            result = trace_against(article, self.cache.get(self.fetch(origin_key)), pairs=pairs)
-            if result.role != ROLE_DERIVATIVE:
-                result, origin_key = None, None
-        terms: list[tuple[str, float]] = []
-        if result is None:
-            # No sentence shares enough bands: a heavy rewrite is found by the names and numbers it kept.
-            terms = self.index.term_candidates(signed, k=self.term_tries, exclude_keys=[article.key])
-            by_root: dict[str, ArticleTrace] = {}
-            for key, _score in terms:
-                root = self.root_of(key) or key
-                if root not in by_root:
-                    by_root[root] = trace_against(article, self.cache.get(self.fetch(root)))
-                attempt = by_root[root]
-                if attempt.role == ROLE_DERIVATIVE:
-                    result, origin_key = attempt, root
-                    break
+        terms = self.index.term_candidates(signed, k=TERM_POOL, exclude_keys=[article.key])
+        picked = pick_origin(candidates, signed, self.root_of)
+        term_score = dict(terms)
+        best_term = terms[0][1] if terms else 0.0
+        term_roots = []
+        for key, _ in terms[: self.term_tries]:
+            root = self.root_of(key) or key
+            if root not in term_roots:
+                term_roots.append(root)
+        confirmed = picked is not None and (
+            not terms or max(term_score.get(picked, 0.0), term_score.get(_band_key(candidates, signed), 0.0))
+            >= TERM_CONFIRM_SHARE * best_term
+        )
+        order: list[str] = []
+        if confirmed:
+            order.append(picked)
+        order += [r for r in term_roots if r not in order]
+        if picked is not None and picked not in order:
+            order.append(picked)
+        result = origin_key = None
+        for key in order:
+            pairs = None
+            if self.restrict and key == picked:
+                pairs = next((c.pairs for k, c in candidates if k == key), None)
+            attempt = trace_against(article, self.cache.get(self.fetch(key)), pairs=pairs)
+            if attempt.role == ROLE_DERIVATIVE:
+                result, origin_key = attempt, key
+                break
         if result is None:
             result = _unrelated(article)
         else:
             self.roots[article.key] = origin_key
         if add:
             self.index.add(article.key, signed)
-        return IncrementalTrace(result, candidates, origin_key, terms)
+        return IncrementalTrace(result, candidates, origin_key, terms[: self.term_tries])
