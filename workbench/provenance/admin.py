@@ -8,6 +8,19 @@ from django.utils.html import format_html
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the engine and the pipeline write: browsable, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class StoryMembershipInline(admin.TabularInline):
     model = StoryMembership
     fields = ["article", "role"]
@@ -20,7 +33,7 @@ class StoryMembershipInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "origin", "article_count", "review_overview", "updated_at"]
     list_select_related = ["origin"]
     search_fields = ["title", "origin__headline"]
@@ -40,7 +53,7 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoryMembership)
-class StoryMembershipAdmin(admin.ModelAdmin):
+class StoryMembershipAdmin(ReadOnlyAdmin):
     list_display = ["article", "story", "role", "updated_at"]
     list_filter = ["role"]
     list_select_related = ["article", "story__origin"]
@@ -60,7 +73,7 @@ class DivergenceInline(admin.TabularInline):
 
 
 @admin.register(ProvenanceLink)
-class ProvenanceLinkAdmin(admin.ModelAdmin):
+class ProvenanceLinkAdmin(ReadOnlyAdmin):
     list_display = ["claim", "origin_claim", "rank", "score", "method"]
     list_filter = ["method", "claim__label"]
     list_select_related = ["claim", "origin_claim"]
@@ -70,7 +83,7 @@ class ProvenanceLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Divergence)
-class DivergenceAdmin(admin.ModelAdmin):
+class DivergenceAdmin(ReadOnlyAdmin):
     list_display = ["type", "span", "origin_span", "explanation", "claim"]
     list_filter = ["type", "claim__version__article__outlet"]
     list_select_related = ["claim"]
@@ -82,7 +95,7 @@ class DivergenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(TraceJob)
-class TraceJobAdmin(admin.ModelAdmin):
+class TraceJobAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "state", "attempts", "sentences_done", "sentences_total", "created_at", "finished_at"]
     list_filter = ["state"]
     readonly_fields = [
