@@ -64,7 +64,7 @@ def test_seeds_meet_gold_targets(seed_paths):
 @given(st.lists(st.text(max_size=300), min_size=1, max_size=4))
 def test_trace_never_raises_and_offsets_hold(texts):
     arts = [ArticleInput(key=str(i), text=prepare(t).text) for i, t in enumerate(texts)]
-    for art, tr in zip(arts, trace_articles(arts)):
+    for art, tr in zip(arts, trace_articles(arts), strict=True):
         for s in tr.sentences:
             assert art.text[s.start:s.end] == s.text
             for f in s.flags:

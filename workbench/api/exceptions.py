@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from workbench.core.errors import IngestError
-from workbench.core.middleware import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, database_unavailable
 from workbench.core.fetch import FetchUnavailable, UrlRefused
+from workbench.core.middleware import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, database_unavailable
 from workbench.provenance.services import TraceJobInputError
 from workbench.review.errors import InvalidTransition, VerdictConflict, VerdictPermissionDenied
 

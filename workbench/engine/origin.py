@@ -52,7 +52,7 @@ def coverage(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float]) -> tuple[float
     for s in a.sentences:
         best = 0.0
         ws = sentence_weight(s, idf)
-        for o, wo in zip(b.sentences, b_weights):
+        for o, wo in zip(b.sentences, b_weights, strict=True):
             if s.stems and o.stems and s.stems & o.stems:
                 best = max(best, lexical_score(s, o, idf, ws, wo)[0])
         best_scores.append(best)

@@ -84,7 +84,7 @@ def _line_sentences(text: str, line_start: int, line_end: int) -> list[tuple[int
             cuts.append(m.end())
     cuts.append(len(line))
     spans: list[tuple[int, int]] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         piece = line[a:b]
         stripped = piece.strip()
         if not stripped or not re.search(r"\w", stripped):
@@ -102,9 +102,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """
     text = text or ""
     out: list[Sentence] = []
-    pos = 0
     for line_match in re.finditer(r"[^\n]+", text):
         for s, e in _line_sentences(text, line_match.start(), line_match.end()):
             out.append(Sentence(index=len(out), start=s, end=e, text=text[s:e]))
-        pos = line_match.end()
     return out

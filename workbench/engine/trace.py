@@ -208,8 +208,8 @@ def trace_articles(
     all_feats = [f for fs in feats for f in fs]
     global_idf = idf_table(all_feats)
     docs = [
-        ArticleDoc(a.key, [f for f, s in zip(fs, ss) if not is_boilerplate(s.text)], a.text, a.byline, a.published)
-        for a, fs, ss in zip(articles, feats, sentences)
+        ArticleDoc(a.key, [f for f, s in zip(fs, ss, strict=True) if not is_boilerplate(s.text)], a.text, a.byline, a.published)
+        for a, fs, ss in zip(articles, feats, sentences, strict=True)
     ]
     stories = group_stories(docs, global_idf, origin_key)
     method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL

@@ -12,7 +12,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -497,7 +497,7 @@ def engine_paraphrase_evidence(first: str, second: str, *, embedder=None) -> lis
         added_words / words,
         abs(len(first.split()) - len(second.split())) / words,
         _overlap(set(stems_a), set(stems_b)),
-        _overlap(set(zip(stems_a, stems_a[1:])), set(zip(stems_b, stems_b[1:]))),
+        _overlap(set(zip(stems_a, stems_a[1:], strict=False)), set(zip(stems_b, stems_b[1:], strict=False))),
         fuzz.token_sort_ratio(normalise_for_match(first), normalise_for_match(second)) / 100,
         *(float(t in flagged) for t in PARAPHRASE_FLAG_TYPES),
     ]

@@ -90,7 +90,8 @@ class Divergence(models.Model):
     )
     origin_start = models.PositiveIntegerField(null=True, blank=True)
     origin_end = models.PositiveIntegerField(null=True, blank=True)
-    origin_span = models.TextField(null=True, blank=True)
+    # None, not "", when the divergence has no origin words (an added detail): the API and report keep the difference.
+    origin_span = models.TextField(null=True, blank=True)  # noqa: DJ001
     explanation = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
