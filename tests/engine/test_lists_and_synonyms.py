@@ -53,3 +53,13 @@ def test_a_speaker_after_an_article_and_a_bare_group_are_found():
     group = find_attribution("Analysts drew attention to the minister's statement.")
     assert group is not None and group.speaker == "Analysts"
     assert find_attribution("The mayor opened the bridge on Monday.") is None
+
+
+def test_an_added_detail_names_the_origin_words_it_stands_in_for():
+    origin = ArticleInput("o", "For now, the alliance is redoubling efforts to rush more weapons to the capital as winter nears.")
+    claim = ArticleInput("d", "The alliance plans to double its efforts, delivering tanks, drones and artillery to the capital.")
+    _, traced = trace_against(origin, [claim])
+    flag = next(f for f in traced.sentences[0].flags if f.type == "added_detail")
+    assert "tanks, drones and artillery" in flag.span
+    assert flag.origin_span == "rush more weapons"
+    assert origin.text[flag.origin_start : flag.origin_end] == flag.origin_span

@@ -29,6 +29,7 @@ from .lexicon import (
     Token,
     normalise_for_match,
     number_value,
+    prefix_variants,
     stem,
     tokens,
 )
@@ -283,7 +284,7 @@ def detect_flags(
     flags += _attribution_flags(claim, origin, context)
     flags += _entity_flags(claim, ctoks, origin, context)
 
-    flags += _added_detail_flags(claim, ctoks, o_stems, context)
+    flags += _added_detail_flags(claim, ctoks, o_stems, context, origin)
     flags += _qualifier_flags(claim, ctoks, c_norms, origin, o_join)
     return _dedupe(flags)
 
@@ -466,7 +467,8 @@ def dropped_attribution_flags(claim: str, origin: Sequence[tuple[int, str]]) -> 
 
 
 def _added_detail_flags(
-    claim: str, ctoks: Sequence[Token], o_stems: set[str], context: OriginContext
+    claim: str, ctoks: Sequence[Token], o_stems: set[str], context: OriginContext,
+    origin: Sequence[tuple[int, str]] = (),
 ) -> list[Flag]:
     flags: list[Flag] = []
     run: list[Token] = []
@@ -494,9 +496,50 @@ def _added_detail_flags(
         if len(r) >= ADDED_RUN_MIN_WORDS or names:
             s, e = r[0].start, r[-1].end
             what = "names" if names and len(r) < ADDED_RUN_MIN_WORDS else "specifics"
-            flags.append(_flag("added_detail", claim, (s, e), (), None,
-                               f"{what} not found anywhere in the origin: '{claim[s:e]}'"))
+            slot = _origin_slot(ctoks, (s, e), origin)
+            explanation = f"{what} not found anywhere in the origin: '{claim[s:e]}'"
+            if slot is not None:
+                explanation += f"; where the claim has them, the origin says '{origin[0][1][slot[1]:slot[2]]}'"
+            flags.append(_flag("added_detail", claim, (s, e), origin, slot, explanation))
     return flags
+
+
+SLOT_MAX_WORDS = 12
+
+
+def _origin_slot(
+    ctoks: Sequence[Token], span: tuple[int, int], origin: Sequence[tuple[int, str]]
+) -> tuple[int, int, int] | None:
+    """The origin words standing where the claim put its added words, between the same two shared words.
+
+    "double its efforts, [delivering ... vehicles] to Kyiv" against "redoubling efforts to [rush more weapons to the
+    war-torn country] as Kyiv forces ..." gives the bracketed origin words: what the added detail replaced. None when
+    the added words are not bracketed by words both sentences share, in the same order, with a gap of comparable size.
+    """
+    if not origin:
+        return None
+    otoks = tokens(origin[0][1])
+
+    def same(c: Token, o: Token) -> bool:
+        return c.norm not in STOPWORDS and (c.stem == o.stem or c.stem in prefix_variants({o.stem}))
+
+    before = next((c for c in reversed(ctoks) if c.end <= span[0] and any(same(c, o) for o in otoks)), None)
+    after = next((c for c in ctoks if c.start >= span[1] and any(same(c, o) for o in otoks)), None)
+    if before is None or after is None:
+        return None
+    left = next((i for i, o in enumerate(otoks) if same(before, o)), None)
+    right = next((i for i, o in enumerate(otoks) if left is not None and i > left and same(after, o)), None)
+    if left is None or right is None:
+        return None
+    inner = [o for o in otoks[left + 1 : right]]
+    while inner and inner[0].norm in STOPWORDS:
+        inner.pop(0)
+    while inner and inner[-1].norm in STOPWORDS:
+        inner.pop()
+    added_words = sum(1 for c in ctoks if span[0] <= c.start and c.end <= span[1])
+    if not inner or len(inner) > min(SLOT_MAX_WORDS, 2 * added_words + 2):
+        return None
+    return 0, inner[0].start, inner[-1].end
 
 
 def _qualifier_flags(
