@@ -261,8 +261,11 @@ def urllib3_connect(
         raise FetchUnavailable(f"cannot fetch {scheme}://{host_header}{target}: {exc.__class__.__name__}: {exc}") from None
 
     def chunks() -> Iterator[bytes]:
+        # read1 returns whatever has arrived (decompressed, at most 64 KiB), so a server trickling bytes cannot keep
+        # the caller from checking its deadline; stream() would wait for a full 64 KiB.
         try:
-            yield from response.stream(64 * 1024)
+            while chunk := response.read1(64 * 1024):
+                yield chunk
         except urllib3.exceptions.HTTPError as exc:
             raise FetchUnavailable(f"reading {scheme}://{host_header}{target} failed: {exc.__class__.__name__}") from None
 

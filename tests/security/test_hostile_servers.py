@@ -1,0 +1,158 @@
+"""Hostile servers against the fetcher: zip bombs, slow-loris trickles, redirect loops and redirects to private
+addresses. Servers run on 127.0.0.1 only; refused addresses come from injected resolvers and are never contacted."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import tracemalloc
+import zlib
+
+import pytest
+
+from tests.core.test_fetch import NeverConnect, ScriptedConnect, resolver_for
+from workbench.core.fetch import DomainThrottle, FetchFailed, FetchUnavailable, UrlRefused, fetch_url
+
+BOMB_INFLATED_BYTES = 1024 * 1024 * 1024  # 1 GiB of zeros, about 1 MiB gzipped
+FETCH_LIMIT_BYTES = 1024 * 1024
+TRICKLE_INTERVAL_S = 0.2
+TRICKLE_FOR_S = 12.0
+DEADLINE_S = 1.0
+
+
+def _gzip_bomb() -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1024 * 1024)
+    parts = [compressor.compress(block) for _ in range(BOMB_INFLATED_BYTES // len(block))]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+class RawServer:
+    """One-connection-at-a-time socket server on 127.0.0.1 whose answer is written by `respond(conn)`."""
+
+    def __init__(self, respond) -> None:
+        self.respond = respond
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                try:
+                    conn.recv(65536)
+                    self.respond(conn, self.stopped)
+                except OSError:
+                    pass
+
+    def __enter__(self) -> RawServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join(5)
+        self.sock.close()
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    return _gzip_bomb()
+
+
+def test_a_gzip_bomb_is_refused_at_the_size_limit_without_inflating_it(settings, bomb):
+    def respond(conn, stopped):
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {len(bomb)}\r\n\r\n"
+        conn.sendall(head.encode() + bomb)
+
+    with RawServer(respond) as server:
+        settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchFailed, match="too large"):
+                fetch_url(server.url(), max_bytes=FETCH_LIMIT_BYTES, throttle=DomainThrottle(0))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert len(bomb) < 2 * FETCH_LIMIT_BYTES
+    assert peak < 16 * FETCH_LIMIT_BYTES, f"peak {peak:,} bytes while refusing a {BOMB_INFLATED_BYTES:,}-byte bomb"
+
+
+def test_a_slow_loris_server_is_cut_off_at_the_fetch_deadline(settings):
+    def respond(conn, stopped):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n")
+        until = time.monotonic() + TRICKLE_FOR_S
+        while time.monotonic() < until and not stopped.is_set():
+            conn.sendall(b"a")
+            time.sleep(TRICKLE_INTERVAL_S)
+
+    outcome: dict = {}
+
+    def fetch() -> None:
+        try:
+            fetch_url(server.url(), total_timeout_s=DEADLINE_S, throttle=DomainThrottle(0))
+        except Exception as exc:  # noqa: BLE001 - the test inspects what was raised
+            outcome["error"] = exc
+
+    with RawServer(respond) as server:
+        settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
+        worker = threading.Thread(target=fetch, daemon=True)
+        worker.start()
+        # The server trickles for TRICKLE_FOR_S; a fetcher that honours its deadline has returned well before that.
+        worker.join(TRICKLE_FOR_S / 2)
+        finished_while_trickling = not worker.is_alive()
+    assert finished_while_trickling, "the fetcher kept reading a trickle past its deadline"
+    assert isinstance(outcome.get("error"), FetchUnavailable)
+    assert "took longer than" in str(outcome["error"])
+
+
+def test_a_redirect_loop_on_a_real_server_is_refused(settings):
+    def respond(conn, stopped):
+        conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    with RawServer(respond) as server:
+        settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
+        with pytest.raises(FetchFailed, match="redirects"):
+            fetch_url(server.url("/start"), max_redirects=3, throttle=DomainThrottle(0))
+
+
+def test_a_local_redirect_to_a_private_address_is_refused_before_connecting(settings):
+    def respond(conn, stopped):
+        conn.sendall(b"HTTP/1.1 301 Moved\r\nLocation: http://intranet.example/admin\r\nContent-Length: 0\r\n\r\n")
+
+    with RawServer(respond) as server:
+        settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
+        resolver = resolver_for({"127.0.0.1": ["127.0.0.1"], "intranet.example": ["10.1.2.3"]})
+        with pytest.raises(UrlRefused):
+            fetch_url(server.url("/"), resolver=resolver, throttle=DomainThrottle(0))
+        assert resolver.calls[-1] == "intranet.example"
+
+
+@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/", "http://[fd00::1]/", "http://0.0.0.0/"])
+def test_redirects_to_metadata_and_private_literals_are_refused(target):
+    connect = ScriptedConnect({("93.184.216.34", "/"): (302, {"location": target}, b"")})
+    with pytest.raises(UrlRefused):
+        fetch_url(
+            "http://news.example/", resolver=resolver_for({"news.example": ["93.184.216.34"]}), connect=connect,
+            throttle=DomainThrottle(0),
+        )
+    assert len(connect.calls) == 1
+
+
+def test_a_name_that_rebinds_to_loopback_is_refused():
+    resolver = resolver_for({"rebind.example": ["127.0.0.1"]})
+    with pytest.raises(UrlRefused):
+        fetch_url("http://rebind.example:6379/", resolver=resolver, connect=NeverConnect(), throttle=DomainThrottle(0))
