@@ -308,6 +308,8 @@ LOGGING = {
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Largest JSON body the API reads: an article at the ingest limit plus its metadata.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", INGEST_MAX_BYTES + 64 * 1024, minimum=1024)
+# Django reads a request body whole only up to this size; the API's own limit is the one that applies.
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 # Background pipeline. A job's lease must outlive the hard time limit, or a running job is re-armed while it runs.
 TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", CELERY_TASK_TIME_LIMIT + 60, minimum=1)

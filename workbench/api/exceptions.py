@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -84,6 +85,8 @@ def _translate(exc):
         return exceptions.ValidationError({"content": [str(exc)]})
     if isinstance(exc, TraceJobInputError):
         return exceptions.ValidationError(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(f"The request body is over the limit of {settings.API_MAX_BODY_BYTES:,} bytes.")
     return exc
 
 
