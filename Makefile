@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-ml demo test test-engine lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e
+.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e bench-load
 
 setup: $(STAMP)
 
@@ -33,6 +33,10 @@ test: setup
 
 test-engine: setup
 	$(PY) -m pytest tests/engine $(PYTEST_ARGS)
+
+# Security and fault tests; the fault tests need PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL).
+test-reliability: setup
+	$(PY) -m pytest tests/security tests/reliability $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -66,3 +70,8 @@ bench-scale-1m: setup
 
 bench-e2e: setup
 	$(PY) -m benchmarks.e2e --articles 5000 --workers 2
+
+# Load: 50 clients against gunicorn on 127.0.0.1 with PostgreSQL and a worker (see benchmarks/load/README.md).
+LOAD_SECONDS ?= 120
+bench-load: setup
+	$(PY) -m benchmarks.load.run --seconds $(LOAD_SECONDS) --clients 50 --json var/bench-load.json
