@@ -37,7 +37,6 @@ MAX_BUCKET = 500
 CANDIDATES_K = 10
 SIGN_BATCH = 16
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _rng = np.random.Generator(np.random.PCG64(0x5EED_1DE4))
 _PERM_A = (_rng.integers(1, 2**63, size=HASHES, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _PERM_B = _rng.integers(0, 2**63, size=HASHES, dtype=np.uint64)
@@ -114,11 +113,11 @@ def split_spans(text: str) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class Signed:
-    """An article's band keys: ``keys[i]`` belongs to chunk number ``sentences[i]``, whose span is in ``spans``."""
+    """An article's band keys: ``keys[i]`` belongs to chunk number ``sentences[i]`` (the chunk
+    ``split_spans(text)[sentences[i]]``), plus its name/number term keys."""
 
     keys: np.ndarray  # int64, one per (signed sentence, band)
     sentences: np.ndarray  # int64 chunk number of each key
-    spans: list[tuple[int, int]]
     terms: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # int64 keys of distinct name terms
 
     def postings(self) -> tuple[np.ndarray, np.ndarray]:
@@ -131,9 +130,8 @@ class Signed:
         return len(self.keys) // BANDS
 
 
-def _empty(spans: list[tuple[int, int]], terms: np.ndarray | None = None) -> Signed:
-    return Signed(np.empty(0, np.int64), np.empty(0, np.int64), spans,
-                  terms if terms is not None else np.empty(0, np.int64))
+def _empty(terms: np.ndarray | None = None) -> Signed:
+    return Signed(np.empty(0, np.int64), np.empty(0, np.int64), terms if terms is not None else np.empty(0, np.int64))
 
 
 def _terms(text: str) -> np.ndarray:
@@ -150,8 +148,8 @@ def _terms(text: str) -> np.ndarray:
 
 def sign(text: str) -> Signed:
     """Band keys of every chunk of ``text`` with at least MIN_SHINGLES shingles (content words and adjacent
-    content-word pairs). Deterministic across processes and machines. ``spans`` is left empty (``split_spans``
-    computes the chunk offsets on demand)."""
+    content-word pairs). Deterministic across processes and machines. ``split_spans``
+    gives the chunk offsets on demand."""
     return sign_many([text])[0]
 
 
@@ -161,7 +159,7 @@ def sign_many(texts: Sequence[str]) -> list[Signed]:
     hs = [_hashes(_words(t)) for t in texts]
     lens = np.fromiter((len(h) for h in hs), dtype=np.int64, count=len(hs))
     if not lens.sum():
-        return [_empty([], t) for t in terms]
+        return [_empty(t) for t in terms]
     h = np.concatenate(hs)
     doc = np.repeat(np.arange(len(hs), dtype=np.int64), lens)
     sep = h == 0
@@ -174,14 +172,14 @@ def sign_many(texts: Sequence[str]) -> list[Signed]:
     word = ~sep & (sent < MAX_SENTENCES)
     u, gid = h[word], (doc[word] << SENTENCE_BITS) | sent[word]
     if not len(u):
-        return [_empty([], t) for t in terms]
+        return [_empty(t) for t in terms]
     starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
     counts = np.diff(np.r_[starts, len(gid)])
     keep_group = counts * 2 - 1 >= MIN_SHINGLES
     mask = np.repeat(keep_group, counts)
     u, gid = u[mask], gid[mask]
     if not len(u):
-        return [_empty([], t) for t in terms]
+        return [_empty(t) for t in terms]
     starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
     pair = np.flatnonzero(gid[1:] == gid[:-1])
     with np.errstate(over="ignore"):
@@ -202,7 +200,7 @@ def sign_many(texts: Sequence[str]) -> list[Signed]:
     out = []
     for i in range(len(hs)):
         a, b = cuts[i], cuts[i + 1]
-        out.append(Signed(keys[a:b].reshape(-1).copy(), np.repeat(group_sent[a:b], BANDS), [], terms[i]))
+        out.append(Signed(keys[a:b].reshape(-1).copy(), np.repeat(group_sent[a:b], BANDS), terms[i]))
     return out
 
 
