@@ -120,7 +120,7 @@ class Client(threading.Thread):
                 status = 0
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            self.results.append((kind, status, time.perf_counter() - started))
+            self.results.append((kind, status, time.perf_counter() - started, path.split("?")[0]))
         conn.close()
 
 
@@ -147,6 +147,13 @@ def summarise(results: list[tuple[str, int, float]], seconds: float) -> dict:
             "5xx": sum(1 for r in rows if r[1] >= 500),
             "status_counts": {str(s): sum(1 for r in rows if r[1] == s) for s in sorted({r[1] for r in rows})},
         }
+    by_path: dict[str, list[float]] = {}
+    for row in results:
+        by_path.setdefault(row[3], []).append(row[2] * 1000)
+    report["by_path"] = {
+        path: {"requests": len(v), "p50_ms": round(_percentile(sorted(v), 50), 1), "p95_ms": round(_percentile(sorted(v), 95), 1)}
+        for path, v in sorted(by_path.items())
+    }
     return report
 
 
@@ -233,6 +240,8 @@ def main() -> int:
         row = report[kind]
         print(f"{kind:8} {row['requests']:>9} {row['rps']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} "
               f"{row['errors']:>7} {row['5xx']:>5}")
+    for path, row in report["by_path"].items():
+        print(f"  {path:32} {row['requests']:>7} p50 {row['p50_ms']:>8} ms  p95 {row['p95_ms']:>8} ms")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
