@@ -60,11 +60,12 @@ def _env(db: str, redis_db: int) -> dict[str, str]:
 
 def _start_workers(n: int, env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
     celery = str(Path(sys.executable).with_name("celery"))
+    level = os.environ.get("BENCH_LOGLEVEL", "WARNING")
     workers = []
     for i in range(n):
         log = open(log_dir / f"e2e-worker{i}.log", "w")  # noqa: SIM115 - closed when the worker ends
         cmd = [celery, "-A", "workbench", "worker", "--concurrency=1", "--prefetch-multiplier=1", "-n",
-               f"bench{i}@%h", "--include", "workbench.provenance.candidate_tasks", f"--loglevel={os.environ.get('BENCH_LOGLEVEL', 'WARNING')}",
+               f"bench{i}@%h", "--include", "workbench.provenance.candidate_tasks", f"--loglevel={level}",
                "--without-gossip", "--without-mingle", "--without-heartbeat", "--pool=prefork"]
         workers.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
     return workers
@@ -91,8 +92,10 @@ def run(args: argparse.Namespace) -> dict:
     import django
 
     django.setup()
-    from workbench.celery import app  # noqa: F401 - binds the shared tasks to the configured broker
+    from django.db.models import Count
+
     from benchmarks.corpus import Corpus
+    from workbench.celery import app  # noqa: F401 - binds the shared tasks to the configured broker
     from workbench.provenance.candidate_tasks import ingest_index_trace
     from workbench.provenance.models import StoryMembership, TraceJob
     from workbench.provenance.services import trace_job_create
@@ -117,7 +120,7 @@ def run(args: argparse.Namespace) -> dict:
         timeline = []
         deadline = started + args.timeout_s
         while True:
-            states = dict(TraceJob.objects.values_list("state").annotate(n=__import__("django").db.models.Count("id")))
+            states = dict(TraceJob.objects.values_list("state").annotate(n=Count("id")))
             finished = states.get("done", 0) + states.get("failed", 0)
             timeline.append((round(time.perf_counter() - started, 1), states.get("done", 0)))
             if finished >= args.articles or time.perf_counter() > deadline:
