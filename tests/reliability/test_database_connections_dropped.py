@@ -1,0 +1,63 @@
+"""PostgreSQL drops a worker's connections (pg_terminate_backend) in the middle of a job: the job is retried by the
+sweeper on a fresh connection and completes, with the rows an undisturbed run stores."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tests.provenance.test_tasks import ingest_all, stored_rows
+from tests.reliability.local_server import LocalPageServer, Page
+from tests.reliability.workers import wait_for
+from workbench.provenance import services
+from workbench.provenance.models import TraceJob
+from workbench.provenance.tasks import run_trace_job
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+LEASE_S = 3
+WAIT_S = 60.0
+
+
+def _terminate_other_backends() -> int:
+    """Ends every connection to the test database except this process's own; returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_job_completes_after_the_database_drops_its_worker_s_connections(celery_on_redis, seed_paths):
+    submitted_path = seed_paths[-1]
+    articles = ingest_all(seed_paths[:-1])
+    gate = threading.Event()
+    with LocalPageServer() as server:
+        server.routes["/derivative"] = Page(body=submitted_path.read_bytes(), gate=gate)
+        worker = celery_on_redis("dropped", TRACE_JOB_LEASE_S=str(LEASE_S), FETCH_TEST_ALLOW_LOOPBACK=server.allowance)
+        job = services.trace_job_create(articles=articles, url=server.url("/derivative"))
+        assert server.arrived.wait(timeout=WAIT_S), worker.text()
+        assert TraceJob.objects.get(pk=job.pk).state == TraceJob.State.RUNNING
+
+        assert _terminate_other_backends() >= 1, "the worker held no database connection to drop"
+        gate.set()
+
+        def finished() -> bool:
+            services.trace_jobs_rearm()
+            return TraceJob.objects.get(pk=job.pk).state in {"done", "failed"}
+
+        wait_for(finished, timeout_s=WAIT_S, interval_s=0.5, what="the job to complete after the drop")
+
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("done", ""), worker.text()[-3000:]
+    assert job.attempts >= 2, "the connection drop should have cost the first attempt"
+    assert job.articles.count() == len(articles) + 1
+
+    after_drop = stored_rows()
+    again = TraceJob.objects.create()
+    again.articles.set(job.articles.all())
+    assert run_trace_job.apply(args=[again.pk]).get() == "done"
+    assert stored_rows() == after_drop
