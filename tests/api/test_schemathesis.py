@@ -7,7 +7,6 @@ address the guard refuses, so no request can leave 127.0.0.1.
 
 from __future__ import annotations
 
-import time
 
 import pytest
 import schemathesis
@@ -21,7 +20,6 @@ from workbench.api.services import api_token_create
 from workbench.core import fetch
 
 MAX_EXAMPLES = 10
-RUN_BUDGET_S = 100
 
 
 @pytest.fixture
@@ -55,7 +53,6 @@ def test_the_api_never_fails_and_always_matches_its_schema(api_schema):
     loaded, headers = api_schema
     checks = _checks()
     failures: list[str] = []
-    started = time.monotonic()
     operations = [result.ok() for result in loaded.get_all_operations()]
     assert len(operations) > 30
     for operation in operations:
@@ -78,8 +75,6 @@ def test_the_api_never_fails_and_always_matches_its_schema(api_schema):
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
                 failures.append(f"{operation.label} ({mode}): {exc}"[:3000])
-        if time.monotonic() - started > RUN_BUDGET_S:
-            pytest.fail(f"the run took over {RUN_BUDGET_S} s; lower MAX_EXAMPLES")
     assert not failures, "\n\n".join(failures)
 
 
