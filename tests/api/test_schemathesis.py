@@ -7,7 +7,6 @@ address the guard refuses, so no request can leave 127.0.0.1.
 
 from __future__ import annotations
 
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
