@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from tests.factories import ClaimFactory, alice, bob
 from workbench.api.services import api_token_create
 from workbench.review import services
-from workbench.review.models import ReviewEvent, Verdict
+from workbench.review.models import ReviewEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -159,7 +159,7 @@ def test_a_fact_checker_gets_403_from_admin_pages_outside_her_role():
     client = Client()
     client.force_login(alice)
     refused = []
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         if alice.has_perm(f"{opts.app_label}.view_{opts.model_name}") or alice.has_perm(
             f"{opts.app_label}.change_{opts.model_name}"

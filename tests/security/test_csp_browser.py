@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.browser.conftest import browser, login  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
