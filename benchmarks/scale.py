@@ -311,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as fh:
             json.dump({"machine": info, "args": vars(args), "rows": rows}, fh, indent=2)
     return 0
