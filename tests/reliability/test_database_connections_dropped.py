@@ -21,12 +21,23 @@ LEASE_S = 3
 WAIT_S = 60.0
 
 
-def _terminate_other_backends() -> int:
-    """Ends every connection to the test database except this process's own; returns how many."""
+def _backend_pids() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _terminate_backends_except(keep: set[int]) -> int:
+    """Ends the connections to the test database opened since `keep` was taken (the worker's); returns how many.
+
+    The test process's own connections (this thread's, the live server's) are left alone, so later tests in the
+    same session keep working.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND NOT (pid = ANY(%s))",
+            [sorted(keep)],
         )
         return cursor.fetchone()[0]
 
@@ -35,6 +46,7 @@ def test_a_job_completes_after_the_database_drops_its_worker_s_connections(celer
     submitted_path = seed_paths[-1]
     articles = ingest_all(seed_paths[:-1])
     gate = threading.Event()
+    ours = _backend_pids()
     with LocalPageServer() as server:
         server.routes["/derivative"] = Page(body=submitted_path.read_bytes(), gate=gate)
         worker = celery_on_redis("dropped", TRACE_JOB_LEASE_S=str(LEASE_S), FETCH_TEST_ALLOW_LOOPBACK=server.allowance)
@@ -42,7 +54,7 @@ def test_a_job_completes_after_the_database_drops_its_worker_s_connections(celer
         assert server.arrived.wait(timeout=WAIT_S), worker.text()
         assert TraceJob.objects.get(pk=job.pk).state == TraceJob.State.RUNNING
 
-        assert _terminate_other_backends() >= 1, "the worker held no database connection to drop"
+        assert _terminate_backends_except(ours) >= 1, "the worker held no database connection to drop"
         gate.set()
 
         def finished() -> bool:
