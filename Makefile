@@ -66,7 +66,7 @@ bench-scale: setup
 	$(PY) -m benchmarks.scale --sizes $(BENCH_SIZES) --json var/bench-scale.json
 
 bench-scale-1m: setup
-	$(PY) -m benchmarks.scale --sizes 1000000 --brute-queries 3 --json var/bench-scale-1m.json
+	$(PY) -m benchmarks.scale --sizes 1000000 --queries 100 --brute-queries 2 --json var/bench-scale-1m.json
 
 bench-e2e: setup
 	$(PY) -m benchmarks.e2e --articles 5000 --workers 2
