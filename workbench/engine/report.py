@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .types import ArticleTrace
+from .clean import prepare
+from .trace import trace_articles
+from .types import ArticleInput, ArticleTrace
 
 
 def article_report(
@@ -43,3 +45,16 @@ def article_report(
             }
         )
     return {"articles": articles}
+
+
+def files_report(paths: Sequence[str], *, origin_key: str | None = None, embedder=None) -> dict[str, Any]:
+    """Read article files (UTF-8 page text), trace them together and return the report, keyed by the paths given."""
+    articles, headlines = [], {}
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            prepared = prepare(fh.read())
+        articles.append(ArticleInput(key=path, text=prepared.text, headline=prepared.headline,
+                                     byline=prepared.byline, published=prepared.published))
+        headlines[path] = prepared.headline
+    traces = trace_articles(articles, origin_key=origin_key, embedder=embedder)
+    return article_report(traces, {p: p for p in paths}, headlines)

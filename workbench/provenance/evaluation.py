@@ -20,9 +20,10 @@ from rapidfuzz import fuzz
 
 from workbench.engine.clean import prepare
 from workbench.engine.lexicon import content_stems, normalise_for_match
+from workbench.engine.report import files_report
 from workbench.engine.segment import split_sentences
-from workbench.engine.trace import trace_against, trace_articles
-from workbench.engine.types import ArticleInput, ArticleTrace
+from workbench.engine.trace import trace_against
+from workbench.engine.types import ArticleInput
 
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -205,44 +206,7 @@ def score_story_report(gold: dict, report: dict) -> StoryScore:
 
 def engine_story_report(paths: Sequence[Path], *, embedder=None) -> dict:
     """The engine's report for article files traced together, origins found by the engine."""
-    inputs, headlines = [], {}
-    for path in paths:
-        prepared = prepare(path.read_text(encoding="utf-8"))
-        inputs.append(
-            ArticleInput(
-                key=str(path), text=prepared.text, headline=prepared.headline, byline=prepared.byline,
-                published=prepared.published,
-            )
-        )
-        headlines[str(path)] = prepared.headline
-    traces = trace_articles(inputs, embedder=embedder)
-    return _report(traces, headlines)
-
-
-def _report(traces: Sequence[ArticleTrace], headlines: dict[str, str]) -> dict:
-    by_key = {t.key: t for t in traces}
-    articles = []
-    for trace in traces:
-        origin = by_key.get(trace.origin_key or "")
-        articles.append(
-            {
-                "path": trace.key,
-                "headline": headlines.get(trace.key, ""),
-                "role": trace.role,
-                "origin_path": trace.origin_key,
-                "sentences": [
-                    {
-                        "text": s.text,
-                        "label": s.label,
-                        "origin_text": " ".join(origin.sentences[i].text for i in s.origin_indices) if origin else None,
-                        "score": s.score,
-                        "flags": [{"type": f.type, "span": f.span, "origin_span": f.origin_span} for f in s.flags],
-                    }
-                    for s in trace.sentences
-                ],
-            }
-        )
-    return {"articles": articles}
+    return files_report([str(path) for path in paths], embedder=embedder)
 
 
 def baseline_story_report(paths: Sequence[Path], gold: dict) -> dict:
