@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.loopback import LoopbackServer, QuietHandler
 
 
 @dataclass
@@ -22,14 +23,14 @@ class Received:
     headers: dict[str, str]
 
 
-class LocalPageServer:
+class LocalPageServer(LoopbackServer):
     def __init__(self) -> None:
         self.routes: dict[str, Page | Callable[[Received], Page]] = {}
         self.received: list[Received] = []
         self.arrived = threading.Event()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802
                 request = Received(path=self.path, headers={k.lower(): v for k, v in self.headers.items()})
                 server.received.append(request)
@@ -50,25 +51,4 @@ class LocalPageServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            def log_message(self, format, *args):  # noqa: A002
-                return
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-
-    @property
-    def allowance(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __enter__(self) -> LocalPageServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
