@@ -1,5 +1,6 @@
 """Two reviewers save the same verdict revision at the same moment, one in the admin and one through the API (and
-both in the admin): exactly one save goes through, the other gets a clear conflict, and the history holds one change.
+both in the admin): exactly one save goes through, the other gets a clear conflict, and the history shows both attempts: the change
+that went through and the refused one, with who tried what.
 
 The services' own race (many writers) is tested in tests/review/test_concurrency.py and the API's in
 tests/api/test_verdicts.py; this adds the admin form and the admin racing the API."""
@@ -105,5 +106,22 @@ def test_two_reviewers_saving_one_revision_at_once_get_one_save_and_one_conflict
     verdict.refresh_from_db()
     assert verdict.revision == 2
     assert verdict.rationale in {"from the admin", "second"}
-    assert ReviewEvent.objects.filter(verdict=verdict, kind="updated").count() == 1
+    saved = ReviewEvent.objects.get(verdict=verdict, kind="updated")
+    refused = ReviewEvent.objects.get(verdict=verdict, kind="conflict")
+    assert {saved.actor, refused.actor} == {first, second}
+    winner, loser = ("from the admin", "second") if saved.actor == first else ("second", "from the admin")
+    assert verdict.rationale == winner
+    assert saved.changes["rationale"] == ["", winner]
+    assert refused.changes["rationale"] == [winner, loser] and refused.revision == 2
     assert verdict.history.count() == 2  # created, then the one save that went through
+
+    page = Client()
+    page.force_login(first)
+    history = page.get(f"/admin/review/reviewqueueitem/{claim.pk}/change/").content.decode()
+    assert "Refused: changed meanwhile" in history and loser in history
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=first, name='r', scopes=['read', 'review']).key}")
+    events = api.get(f"/api/v1/verdicts/{verdict.pk}/events/").json()
+    assert [e["kind"] for e in events] == ["conflict", "updated", "created"] or \
+        [e["kind"] for e in events] == ["updated", "conflict", "created"]
+    assert {e["actor"] for e in events if e["kind"] in {"updated", "conflict"}} == {first.username, second.username}

@@ -113,6 +113,34 @@ def test_second_reviewer_gets_a_conflict_and_nothing_is_overwritten():
     verdict.refresh_from_db()
     assert (verdict.label, verdict.revision) == ("contradicted", 2)
     assert ReviewEvent.objects.filter(verdict=verdict, kind="updated").count() == 1
+    refused = ReviewEvent.objects.get(verdict=verdict, kind="conflict")
+    assert refused.changes == {"label": ["contradicted", "supported"]}
+    assert refused.revision == 2 and refused.actor == alice_copy.reviewer
+    assert refused.comment.startswith("Edit refused. Verdict") and "revision 1" in refused.comment
+
+
+@pytest.mark.parametrize("step", ["submit", "approve", "return", "reopen"])
+def test_every_step_refused_for_a_stale_revision_is_in_the_history(step):
+    verdict = _draft()
+    services.verdict_update(verdict=verdict, expected_revision=1, by=verdict.reviewer, rationale="Moved on.")
+    call = {
+        "submit": lambda: services.verdict_submit(verdict=verdict, expected_revision=1, by=verdict.reviewer),
+        "approve": lambda: services.verdict_approve(verdict=verdict, expected_revision=1, by=erin()),
+        "return": lambda: services.verdict_return(verdict=verdict, expected_revision=1, by=erin(), comment="Why?"),
+        "reopen": lambda: services.verdict_reopen(verdict=verdict, expected_revision=1, by=erin(), reason="New."),
+    }[step]
+    with pytest.raises(VerdictConflict):
+        call()
+    kinds = list(ReviewEvent.objects.filter(verdict=verdict).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["created", "updated", "conflict"]
+    assert ReviewEvent.objects.get(kind="conflict").comment.startswith(f"{step.capitalize()} refused.")
+
+
+def test_a_step_refused_for_another_reason_writes_no_conflict_event():
+    verdict = _draft()
+    with pytest.raises(InvalidTransition):
+        services.verdict_approve(verdict=verdict, expected_revision=1, by=erin())
+    assert not ReviewEvent.objects.filter(kind="conflict").exists()
 
 
 def test_an_update_that_changes_nothing_keeps_the_revision():

@@ -209,6 +209,20 @@ class VerdictSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         return verdict_etag(verdict)
 
 
+class ReviewEventSerializer(serializers.Serializer):
+    """One step of a claim's review, refused conflicting saves included."""
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    actor = serializers.CharField(source="actor.get_username", allow_null=True, default=None)
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    revision = serializers.IntegerField(allow_null=True)
+    comment = serializers.CharField()
+    changes = serializers.DictField(help_text="{field: [stored, new]}; for a refused save, [stored, attempted].")
+
+
 class VerdictHistorySerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     history_date = serializers.DateTimeField()

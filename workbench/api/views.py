@@ -38,6 +38,7 @@ from workbench.api.serializers import (
     ClaimSerializer,
     DivergenceSerializer,
     OutletSerializer,
+    ReviewEventSerializer,
     StorySerializer,
     SubmitResponseSerializer,
     TokenInfoSerializer,
@@ -399,6 +400,16 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
         verdict = self.get_object()
         records = verdict.history.select_related("history_user").order_by("-history_date", "-history_id")[:VERDICT_HISTORY_MAX]
         return Response(VerdictHistorySerializer(records, many=True).data)
+
+    @extend_schema(
+        summary="The verdict's review events, newest first, refused conflicting saves included",
+        responses={200: ReviewEventSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, pk=None):
+        verdict = self.get_object()
+        events = verdict.events.select_related("actor").order_by("-created_at", "-id")[:VERDICT_HISTORY_MAX]
+        return Response(ReviewEventSerializer(events, many=True).data)
 
     @extend_schema(
         summary="The verdict as ClaimReview JSON-LD",

@@ -91,6 +91,7 @@ class ReviewEvent(models.Model):
         MARKED_STALE = "marked_stale", "Marked stale"
         ASSIGNED = "assigned", "Assigned"
         UNASSIGNED = "unassigned", "Unassigned"
+        CONFLICT = "conflict", "Refused: changed meanwhile"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="review_events")
     verdict = models.ForeignKey(Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="events")

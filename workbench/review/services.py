@@ -10,8 +10,9 @@ by reopening with a reason. Only draft and returned verdicts can be edited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -31,6 +32,8 @@ STALE_REASON_MAX_CHARS = 500
 REVIEWABLE_CLAIM_LABELS = ("supported", "altered", "unsourced", "other_source", "contradicted")
 
 _url_validator = URLValidator(schemes=["http", "https"])
+
+_Step = TypeVar("_Step", bound=Callable[..., Verdict])
 
 
 # ---------------------------------------------------------------------------------------------------------- checks
@@ -156,6 +159,38 @@ def _announce(verdict: Verdict, event: ReviewEvent) -> None:
     transaction.on_commit(lambda: verdict_changed.send(sender=Verdict, verdict=verdict, event=event))
 
 
+def _records_refusal(step: str) -> Callable[[_Step], _Step]:
+    """Log a save refused for a stale revision as a `conflict` event, so the history shows both attempts.
+
+    The refused step's own transaction is rolled back whole; the event is written after it, in a transaction of
+    its own, naming who tried what against which revision. Then the conflict is raised again for the caller."""
+
+    def wrap(service: _Step) -> _Step:
+        @functools.wraps(service)
+        def run(*, verdict: Verdict, expected_revision: int, by, **kwargs: Any) -> Verdict:
+            try:
+                return service(verdict=verdict, expected_revision=expected_revision, by=by, **kwargs)
+            except VerdictConflict as conflict:
+                with transaction.atomic():
+                    stored = Verdict.objects.filter(pk=verdict.pk).first()
+                    if stored is not None:
+                        attempted = {
+                            key: [getattr(stored, key, None), value] for key, value in kwargs.items()
+                            if isinstance(value, (str, int, float, bool, list, type(None)))
+                        }
+                        ReviewEvent.objects.create(
+                            claim_id=stored.claim_id, verdict=stored, kind=ReviewEvent.Kind.CONFLICT,
+                            actor=by if getattr(by, "pk", None) else None, from_state=stored.state,
+                            to_state=stored.state, revision=stored.revision,
+                            comment=f"{step.capitalize()} refused. {conflict}", changes=attempted,
+                        )
+                raise
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
 # ------------------------------------------------------------------------------------------------------- verdicts
 
 
@@ -190,6 +225,7 @@ def verdict_create(
     return verdict
 
 
+@_records_refusal("edit")
 def verdict_update(*, verdict: Verdict, expected_revision: int, by, **changes: Any) -> Verdict:
     """Edit a draft or returned verdict's label, rationale, corrected wording or evidence links.
 
@@ -218,6 +254,7 @@ def verdict_update(*, verdict: Verdict, expected_revision: int, by, **changes: A
     return locked
 
 
+@_records_refusal("submit")
 def verdict_submit(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
     """Put a draft or returned verdict forward for approval. Only its reviewer (or the claim's assignee) may.
     Raises VerdictConflict, VerdictPermissionDenied, InvalidTransition. Atomic; writes a `submitted` event."""
@@ -241,6 +278,7 @@ def verdict_submit(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
     return locked
 
 
+@_records_refusal("approve")
 def verdict_approve(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
     """Approve (publish) a submitted verdict. Editors only, never their own verdict; a `needs more work` label is not
     publishable. Raises VerdictConflict, VerdictPermissionDenied, InvalidTransition. Atomic; writes an `approved` event
@@ -266,6 +304,7 @@ def verdict_approve(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
     return locked
 
 
+@_records_refusal("return")
 def verdict_return(*, verdict: Verdict, expected_revision: int, by, comment: str) -> Verdict:
     """Send a submitted verdict back to its reviewer with a comment. Editors only, and not on their own verdict.
     Raises VerdictConflict, VerdictPermissionDenied, InvalidTransition (state, empty comment). Atomic; writes an event."""
@@ -287,6 +326,7 @@ def verdict_return(*, verdict: Verdict, expected_revision: int, by, comment: str
     return locked
 
 
+@_records_refusal("reopen")
 def verdict_reopen(*, verdict: Verdict, expected_revision: int, by, reason: str) -> Verdict:
     """Take an approved (published) verdict back to draft, with a reason. Raises VerdictConflict,
     VerdictPermissionDenied, InvalidTransition (not approved, empty reason). Atomic; writes a `reopened` event."""
