@@ -31,6 +31,26 @@ def test_number_changed_and_qualifier_dropped():
     assert "omitted_qualifier" in types("Apple provides 5 per cent of revenue.", "Apple provides about 5 per cent of revenue.")
 
 
+def test_a_dropped_scope_word_is_an_omitted_qualifier():
+    got = flags("The tool beats humans in economically valuable tasks.", "The tool beats humans in most economically valuable tasks.")
+    flag = next(x for x in got if x.type == "omitted_qualifier")
+    assert (flag.span, flag.origin_span) == ("economically", "most economically")
+    got = flags("The chips are the only components made by others.", "The chips are some of the only major components made by others.")
+    assert any(x.type == "omitted_qualifier" and x.origin_span == "some of the only major components" for x in got)
+
+
+def test_a_scope_restated_in_other_words_or_in_another_clause_is_not_omitted():
+    assert "omitted_qualifier" not in types(
+        "Cases rose, predominantly among children.", "Cases rose, most of them among children."
+    )
+    assert "omitted_qualifier" not in types(
+        "A few staff believe the model could help.", "Some staff believe the model could help."
+    )
+    assert "omitted_qualifier" not in types(
+        "Cases rose in Texas, officials said.", "Cases rose, most of them children, Texas officials said."
+    )
+
+
 def test_added_detail_for_novel_specifics():
     got = flags("Troops will deliver advanced air defense systems, artillery and armored vehicles.", "Troops will rush more weapons.")
     assert any(x.type == "added_detail" and "artillery" in x.span for x in got)

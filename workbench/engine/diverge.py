@@ -57,7 +57,14 @@ _NUMBER = re.compile(
 )
 _QUOTE = re.compile(r"[\u201c\"\u00ab](?P<q>[^\u201c\u201d\"\u00ab\u00bb]{2,}?)[\u201d\"\u00bb]")
 _CONDITION = re.compile(rf"(?:^|[,;]\s*)(?P<c>(?:{CONDITION_MARKERS})\b[^,;]*)", re.IGNORECASE)
-_SCOPE_QUALIFIERS = frozenset("only mostly mainly largely partly partially".split())
+_SCOPE_QUALIFIERS = frozenset("only mostly mainly largely partly partially most some".split())
+SCOPE_LOOKAHEAD = 2
+RESTATED_WITHIN_CHARS = 40
+# Words by which a claim restates a scope in its own terms ("most" -> "predominantly", "some" -> "a few").
+QUANTITY_WORDS = frozenset(
+    """some several few many most mostly mainly largely predominantly primarily majority minority certain various
+    numerous array range handful part partly partially only just solely merely exclusively select""".split()
+)
 _VAGUE_NUMBERS = frozenset("one couple single dozen few".split())
 _NAME_VARIANTS = frozenset(
     """united states kingdom sir mr mrs ms dr inc corp co ltd llc plc president secretary minister chief ceo
@@ -565,9 +572,21 @@ def _qualifier_flags(
         otoks = tokens(otext)
         for i, t in enumerate(otoks[:-1]):
             if t.norm in _SCOPE_QUALIFIERS and t.norm not in c_norms:
-                nxt = next((x for x in otoks[i + 1:] if x.norm not in STOPWORDS), None)
-                if nxt is not None and nxt.stem in c_stems:
-                    anchor = next(x for x in ctoks if x.stem == nxt.stem)
+                clause_end = next(
+                    (x.start for x in otoks[i + 1:] if re.search(r"[,;:()]", otext[t.end:x.start])), len(otext)
+                )
+                scoped = [x for x in otoks[i + 1:] if x.end <= clause_end]
+                ahead = [x for x in scoped if x.norm not in STOPWORDS][:SCOPE_LOOKAHEAD]
+                nxt = next((x for x in ahead if x.stem in c_stems), None)
+                if nxt is None:
+                    continue
+                anchor = next(x for x in ctoks if x.stem == nxt.stem)
+                own_words = {x.norm for x in scoped}
+                restated = any(
+                    x.norm in QUANTITY_WORDS and x.norm not in own_words
+                    for x in ctoks if anchor.start - RESTATED_WITHIN_CHARS <= x.start < anchor.start
+                )
+                if not restated:
                     flags.append(_flag("omitted_qualifier", claim, (anchor.start, anchor.end), origin, (k, t.start, nxt.end),
                                        f"the origin limits this with '{t.text}'; the claim drops it"))
                     return flags
