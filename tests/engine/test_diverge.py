@@ -51,6 +51,17 @@ def test_a_scope_restated_in_other_words_or_in_another_clause_is_not_omitted():
     )
 
 
+def test_an_outcome_the_origin_never_states_is_added_detail():
+    got = flags("A buffer zone will likely dominate future talks.", "One possible option includes a buffer zone.")
+    flag = next(x for x in got if x.type == "added_detail")
+    assert flag.span == "dominate future talks" and flag.origin_span is None
+
+
+def test_a_reworded_outcome_of_an_origin_that_predicts_one_is_not_added_detail():
+    got = flags("The discovery could pose a threat to humanity.", "The discovery could threaten humanity.")
+    assert not any(x.type == "added_detail" for x in got)
+
+
 def test_added_detail_for_novel_specifics():
     got = flags("Troops will deliver advanced air defense systems, artillery and armored vehicles.", "Troops will rush more weapons.")
     assert any(x.type == "added_detail" and "artillery" in x.span for x in got)

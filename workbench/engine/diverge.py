@@ -508,10 +508,54 @@ def _added_detail_flags(
             if slot is not None:
                 explanation += f"; where the claim has them, the origin says '{origin[0][1][slot[1]:slot[2]]}'"
             flags.append(_flag("added_detail", claim, (s, e), origin, slot, explanation))
+    flagged = [t for r in runs for t in r if any(f.span_start <= t.start < f.span_end for f in flags)]
+    for r in _novel_predicates(ctoks, o_stems, context, flagged, origin):
+        s, e = r[0].start, r[-1].end
+        flags.append(_flag("added_detail", claim, (s, e), origin, None,
+                           f"an outcome the origin never states: '{claim[s:e]}'"))
     return flags
 
 
+_MODALS = frozenset("will would could may might".split())
+_PREDICATE_SKIP = frozenset("also likely probably possibly soon eventually still then not never further only".split())
+
+
+def _novel_predicates(
+    ctoks: Sequence[Token], o_stems: set[str], context: OriginContext, flagged: Sequence[Token],
+    origin: Sequence[tuple[int, str]],
+) -> list[list[Token]]:
+    """What the claim says will or could happen, in a verb the origin never uses ("... will likely dominate future
+    negotiations"): the origin may support the subject, but not this outcome. The verb and the novel words after it
+    form the run; words already `flagged` are not flagged again. When the aligned origin sentence itself says what
+    will or could happen, the claim's verb is read as a paraphrase of it and left alone."""
+    if any(t.norm in _MODALS for _, text in origin for t in tokens(text)):
+        return []
+    seen = {t.start for t in flagged}
+    found: list[list[Token]] = []
+    for i, t in enumerate(ctoks):
+        if t.norm not in _MODALS:
+            continue
+        j = i + 1
+        while j < len(ctoks) and ctoks[j].norm in _PREDICATE_SKIP:
+            j += 1
+        if j >= len(ctoks):
+            continue
+        verb = ctoks[j]
+        if verb.norm in STOPWORDS or verb.norm in LIGHT_WORDS or verb.start in seen or len(verb.norm) <= 2:
+            continue
+        if not (_is_novel(verb, context.stems) and _is_novel(verb, o_stems)):
+            continue
+        run = [verb]
+        for nxt in ctoks[j + 1 : j + 1 + PREDICATE_MAX_WORDS]:
+            if nxt.norm in STOPWORDS or not (_is_novel(nxt, context.stems) and _is_novel(nxt, o_stems)):
+                break
+            run.append(nxt)
+        found.append(run)
+    return found
+
+
 SLOT_MAX_WORDS = 12
+PREDICATE_MAX_WORDS = 3
 
 
 def _origin_slot(
