@@ -59,6 +59,15 @@ def test_a_wrong_label_counts_against_both_labels():
     assert score.per_label["altered"].fn == 1 and score.per_label["supported"].fp == 1
 
 
+def test_paraphrase_evidence_sees_changed_figures_and_names():
+    same = ev.engine_paraphrase_evidence("Shares fell 9 percent on Monday in New York.", "On Monday in New York, shares fell 9 percent.")
+    changed = ev.engine_paraphrase_evidence("Shares fell 9 percent on Monday in New York.", "Shares fell 7 percent on Monday in Tokyo.")
+    assert len(same) == len(changed)
+    figures_equal, figures_differ, names = 7, 8, 9
+    assert (same[figures_equal], same[figures_differ], same[names]) == (1.0, 0.0, 1.0)
+    assert changed[figures_equal] == 0.0 and changed[figures_differ] == 1.0 and changed[names] < 1.0
+
+
 def test_fitted_threshold_and_cut_points_separate_what_they_can():
     assert ev.fit_threshold([0.1, 0.2, 0.8, 0.9], [False, False, True, True]) == 0.8
     cuts = ev.fit_ordinal_cuts([0.95, 0.9, 0.7, 0.6, 0.4, 0.35, 0.1, 0.05], list("aabbccdd"), ("a", "b", "c", "d"))

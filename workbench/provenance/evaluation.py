@@ -19,7 +19,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from workbench.engine.clean import prepare
-from workbench.engine.lexicon import content_stems, normalise_for_match
+from workbench.engine.lexicon import content_stems, normalise_for_match, tokens
 from workbench.engine.report import files_report
 from workbench.engine.segment import split_sentences
 from workbench.engine.trace import trace_against
@@ -439,7 +439,8 @@ def engine_paraphrase_evidence(first: str, second: str, *, embedder=None) -> lis
     """The engine's evidence that two sentences say the same thing, tracing each against the other.
 
     Features: the weaker and stronger direction's alignment score, the share of words flagged as added detail, the
-    length difference, one indicator per telling flag type, and (with a model) the sentences' embedding cosine.
+    length difference, content, phrase and character overlap, whether both give the same figures and how many differ,
+    the overlap of their names, one indicator per telling flag type, and (with a model) the embedding cosine.
     """
     scores, added_words = [], 0
     flagged: set[str] = set()
@@ -463,6 +464,7 @@ def engine_paraphrase_evidence(first: str, second: str, *, embedder=None) -> lis
         _overlap(set(stems_a), set(stems_b)),
         _overlap(set(zip(stems_a, stems_a[1:], strict=False)), set(zip(stems_b, stems_b[1:], strict=False))),
         fuzz.token_sort_ratio(normalise_for_match(first), normalise_for_match(second)) / 100,
+        *_figure_and_name_evidence(first, second),
         *(float(t in flagged) for t in PARAPHRASE_FLAG_TYPES),
     ]
     if embedder is not None:
@@ -470,6 +472,26 @@ def engine_paraphrase_evidence(first: str, second: str, *, embedder=None) -> lis
         norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(x * x for x in b)) or 1.0
         features.append(sum(x * y for x, y in zip(a, b, strict=True)) / norm)
     return features
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _figure_and_name_evidence(first: str, second: str) -> list[float]:
+    """Same figures in both (1/0), share of figures given by only one, overlap of mid-sentence names, and overlap of
+    character trigrams (spelling variants and split words that word overlap misses)."""
+    figures_a, figures_b = set(_FIGURE.findall(first)), set(_FIGURE.findall(second))
+    names_a = {t.stem for t in tokens(first) if t.is_capitalised and t.start > 0}
+    names_b = {t.stem for t in tokens(second) if t.is_capitalised and t.start > 0}
+    text_a, text_b = normalise_for_match(first), normalise_for_match(second)
+    grams_a = {text_a[i : i + 3] for i in range(len(text_a) - 2)}
+    grams_b = {text_b[i : i + 3] for i in range(len(text_b) - 2)}
+    return [
+        float(figures_a == figures_b),
+        len(figures_a ^ figures_b) / max(len(figures_a | figures_b), 1),
+        _overlap(names_a, names_b) if names_a or names_b else 1.0,
+        _overlap(grams_a, grams_b),
+    ]
 
 
 def _overlap(a: set, b: set) -> float:
