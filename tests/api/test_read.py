@@ -200,3 +200,60 @@ def test_list_queries_do_not_grow_with_the_page_size(endpoint, client_for, alice
 def test_out_of_range_dates_and_ids_are_400s_not_errors(reader, query):
     error = assert_error(reader.get(f"/api/v1/articles/?{query}"), 400, "invalid")
     assert set(error["fields"]) == {query.split("=")[0]}
+
+
+# What one read costs in queries: the token (1), the page (1), then one per prefetched relation. No COUNT anywhere
+# (cursor pages are count-free, and per-row counts come from the prefetched rows), and no article body is read by an
+# endpoint that does not show it.
+READ_QUERY_BUDGET = {
+    "/api/v1/me/": 1,
+    "/api/v1/claims/": 4,
+    "/api/v1/claims/{c1}/": 4,
+    "/api/v1/stories/": 3,
+    "/api/v1/stories/{story}/": 3,
+    "/api/v1/articles/": 3,
+    "/api/v1/articles/{copy}/": 3,
+    "/api/v1/divergences/": 2,
+    "/api/v1/divergences/{divergence}/": 2,
+    "/api/v1/verdicts/": 2,
+    "/api/v1/verdicts/{verdict}/": 2,
+    "/api/v1/outlets/": 2,
+}
+ARTICLE_BODY_COLUMNS = ('"raw_content"', '"clean_text"', '"removed_lines"', '"diff"')
+
+
+@pytest.fixture
+def graph_with_verdict(story_graph, alice, erin):
+    verdict = factories.VerdictFactory(
+        claim=story_graph["c1"], reviewer=alice, state=Verdict.State.APPROVED, approver=erin, approved_at=timezone.now()
+    )
+    return {**story_graph, "verdict": verdict}
+
+
+@pytest.mark.parametrize("path", list(READ_QUERY_BUDGET))
+def test_each_read_costs_a_fixed_number_of_queries(path, graph_with_verdict, tom, client_for, django_assert_max_num_queries):
+    client = client_for(tom, "read")
+    client.get("/api/v1/me/")  # records the token's last use, a write made at most every few minutes
+    url = path.format(**{name: row.pk for name, row in graph_with_verdict.items() if hasattr(row, "pk")})
+    with django_assert_max_num_queries(READ_QUERY_BUDGET[path]) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    for query in captured.captured_queries:
+        assert "COUNT(" not in query["sql"].upper(), query["sql"]
+
+
+@pytest.mark.parametrize("endpoint", ["claims", "divergences", "verdicts", "articles", "stories"])
+def test_lists_never_read_article_bodies(endpoint, graph_with_verdict, tom, client_for, django_assert_max_num_queries):
+    client = client_for(tom, "read")
+    with django_assert_max_num_queries(5) as captured:
+        assert client.get(f"/api/v1/{endpoint}/").status_code == 200
+    for query in captured.captured_queries:
+        assert not any(column in query["sql"] for column in ARTICLE_BODY_COLUMNS), query["sql"]
+
+
+def test_an_article_shows_its_versions_text_but_never_reads_the_raw_content(story_graph, tom, client_for, django_assert_max_num_queries):
+    client = client_for(tom, "read")
+    with django_assert_max_num_queries(5) as captured:
+        article = client.get(f"/api/v1/articles/{story_graph['copy'].pk}/").json()
+    assert article["versions"][0]["clean_text"] == "Copy text."
+    assert not any('"raw_content"' in query["sql"] for query in captured.captured_queries)

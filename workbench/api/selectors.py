@@ -1,9 +1,13 @@
 """Read queries for the API. Each returns a queryset already scoped to what the caller may see, and shaped
-(select_related / prefetch_related / annotations) so that serialising a page costs a fixed number of queries."""
+(select_related / prefetch_related) so that serialising a page costs a fixed number of queries.
+
+Counts shown per row come from the prefetched rows, not from COUNT annotations: an annotation makes PostgreSQL group
+the whole table before it can take one page. Prefetches land in plain lists (`to_attr`), which spares Django a
+queryset per row. Rows that only point at an article version never load its text."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from workbench.api.models import Webhook, WebhookDelivery
 from workbench.claims.models import Claim
@@ -12,27 +16,26 @@ from workbench.review.models import Verdict
 from workbench.sources.models import Article, ArticleVersion
 
 VERSION_SUMMARY_FIELDS = ("id", "article_id", "number", "content_type", "content_hash", "arrival", "fetched_at")
+# The bodies of an article version (up to INGEST_MAX_BYTES each): never needed to list claims, links or verdicts.
+VERSION_BODY_FIELDS = ("raw_content", "clean_text", "removed_lines", "diff")
+
+
+def _without_version_bodies(path: str) -> list[str]:
+    return [f"{path}__{name}" for name in VERSION_BODY_FIELDS]
 
 
 def article_list(*, user) -> QuerySet[Article]:
     """Every article (the newsroom shares its sources), with outlet, story role and version summaries."""
-    return (
-        Article.objects.select_related("outlet", "story_membership")
-        .annotate(version_count=Count("versions", distinct=True))
-        .prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=ArticleVersion.objects.only(*VERSION_SUMMARY_FIELDS).order_by("number"),
-            )
-        )
+    versions = ArticleVersion.objects.only(*VERSION_SUMMARY_FIELDS).order_by("number")
+    return Article.objects.select_related("outlet", "story_membership").prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="version_rows")
     )
 
 
 def article_detail(*, user) -> QuerySet[Article]:
-    return (
-        Article.objects.select_related("outlet", "story_membership")
-        .annotate(version_count=Count("versions", distinct=True))
-        .prefetch_related(Prefetch("versions", queryset=ArticleVersion.objects.defer("raw_content").order_by("number")))
+    versions = ArticleVersion.objects.defer("raw_content").order_by("number")
+    return Article.objects.select_related("outlet", "story_membership").prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="version_rows")
     )
 
 
@@ -42,34 +45,37 @@ def story_list(*, user) -> QuerySet[Story]:
         .select_related("article__outlet")
         .order_by("article_id")
     )
-    return (
-        Story.objects.select_related("origin__outlet")
-        .annotate(
-            derivative_count=Count("memberships", filter=Q(memberships__role=StoryMembership.Role.DERIVATIVE), distinct=True)
-        )
-        .prefetch_related(Prefetch("memberships", queryset=derivatives, to_attr="derivative_memberships"))
+    return Story.objects.select_related("origin__outlet").prefetch_related(
+        Prefetch("memberships", queryset=derivatives, to_attr="derivative_memberships")
     )
 
 
 def claim_list(*, user) -> QuerySet[Claim]:
-    return Claim.objects.select_related(
-        "version__article__outlet", "version__article__story_membership", "verdict"
-    ).prefetch_related(
-        Prefetch(
-            "links",
-            queryset=ProvenanceLink.objects.select_related("origin_claim__version").order_by("rank"),
-        ),
-        Prefetch("divergences", queryset=Divergence.objects.order_by("span_start", "id")),
+    links = (
+        ProvenanceLink.objects.select_related("origin_claim__version")
+        .defer(*_without_version_bodies("origin_claim__version"))
+        .order_by("rank")
+    )
+    return (
+        Claim.objects.select_related("version__article__story_membership", "verdict")
+        .defer(*_without_version_bodies("version"))
+        .prefetch_related(
+            Prefetch("links", queryset=links, to_attr="link_rows"),
+            Prefetch("divergences", queryset=Divergence.objects.order_by("span_start", "id"), to_attr="divergence_rows"),
+        )
     )
 
 
 def divergence_list(*, user) -> QuerySet[Divergence]:
-    return Divergence.objects.select_related("claim__version", "origin_claim__version")
+    """Divergences name their claims by id only, so no join is needed to list them."""
+    return Divergence.objects.all()
 
 
 def verdict_list(*, user, can_review: bool) -> QuerySet[Verdict]:
     """Reviewers see every verdict, drafts included; other readers see approved verdicts only."""
-    queryset = Verdict.objects.select_related("claim__version", "reviewer", "approver")
+    queryset = Verdict.objects.select_related("claim__version", "reviewer", "approver").defer(
+        *_without_version_bodies("claim__version")
+    )
     if not can_review:
         queryset = queryset.filter(state=Verdict.State.APPROVED)
     return queryset

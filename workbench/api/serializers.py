@@ -67,7 +67,10 @@ class _ArticleBase(SparseFieldsMixin, serializers.ModelSerializer):
     outlet = OutletSerializer(allow_null=True)
     story = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
-    version_count = serializers.IntegerField(read_only=True)
+    version_count = serializers.SerializerMethodField()
+
+    def get_version_count(self, article) -> int:
+        return len(article.version_rows)
 
     def get_story(self, article) -> int | None:
         membership = getattr(article, "story_membership", None)
@@ -79,7 +82,9 @@ class _ArticleBase(SparseFieldsMixin, serializers.ModelSerializer):
 
 
 class ArticleSerializer(_ArticleBase):
-    versions = ArticleVersionSummarySerializer(many=True)
+    """Needs workbench.api.selectors.article_list (versions prefetched as `version_rows`)."""
+
+    versions = ArticleVersionSummarySerializer(many=True, source="version_rows")
 
     class Meta:
         model = Article
@@ -90,7 +95,9 @@ class ArticleSerializer(_ArticleBase):
 
 
 class ArticleDetailSerializer(_ArticleBase):
-    versions = ArticleVersionSerializer(many=True)
+    """Needs workbench.api.selectors.article_detail (versions prefetched as `version_rows`)."""
+
+    versions = ArticleVersionSerializer(many=True, source="version_rows")
 
     class Meta:
         model = Article
@@ -107,12 +114,15 @@ class StoryMemberSerializer(serializers.ModelSerializer):
 
 class StorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
     origin = ArticleBriefSerializer()
-    derivative_count = serializers.IntegerField(read_only=True)
+    derivative_count = serializers.SerializerMethodField()
     derivatives = serializers.SerializerMethodField()
 
     class Meta:
         model = Story
         fields = ["id", "title", "origin", "derivative_count", "derivatives", "created_at", "updated_at"]
+
+    def get_derivative_count(self, story) -> int:
+        return len(story.derivative_memberships)
 
     @extend_schema_field(ArticleBriefSerializer(many=True))
     def get_derivatives(self, story):
@@ -161,11 +171,13 @@ class VerdictBriefSerializer(serializers.ModelSerializer):
 
 
 class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
+    """Needs workbench.api.selectors.claim_list (links and divergences prefetched as `link_rows`, `divergence_rows`)."""
+
     article = serializers.IntegerField(source="version.article_id")
     version = serializers.IntegerField(source="version.number")
     story = serializers.SerializerMethodField()
-    links = ProvenanceLinkSerializer(many=True)
-    divergences = DivergenceInClaimSerializer(many=True)
+    links = ProvenanceLinkSerializer(many=True, source="link_rows")
+    divergences = DivergenceInClaimSerializer(many=True, source="divergence_rows")
     verdict = serializers.SerializerMethodField()
 
     class Meta:
