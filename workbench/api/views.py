@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -24,6 +23,7 @@ from workbench.api.filters import (
     ArticleFilter,
     ClaimFilter,
     DivergenceFilter,
+    QueryFilterBackend,
     StoryFilter,
     TraceJobFilter,
     VerdictFilter,
@@ -98,7 +98,7 @@ class SparseFieldsViewMixin:
 
 
 class ReadOnlyViewSet(SparseFieldsViewMixin, viewsets.ReadOnlyModelViewSet):
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [QueryFilterBackend, OrderingFilter]
     ordering = ["-id"]
 
 
@@ -108,7 +108,7 @@ class ReadOnlyViewSet(SparseFieldsViewMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(list=extend_schema(summary="List outlets"), retrieve=extend_schema(summary="An outlet"))
 class OutletViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OutletSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [QueryFilterBackend, OrderingFilter]
     ordering_fields = ["id", "name"]
     ordering = ["name"]
 
@@ -197,7 +197,7 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
 @extend_schema_view(list=extend_schema(summary="Your trace jobs"), retrieve=extend_schema(summary="A trace job's state and progress"))
 class TraceJobViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TraceJobFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [QueryFilterBackend, OrderingFilter]
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
 
@@ -437,7 +437,7 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
 )
 class WebhookViewSet(viewsets.ModelViewSet):
     serializer_class = WebhookSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [QueryFilterBackend, OrderingFilter]
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
