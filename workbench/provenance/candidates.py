@@ -10,7 +10,6 @@ everything from the newest versions. ``article_candidates`` ranks likely origins
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -72,33 +71,45 @@ class DatabaseBandStore:
 
     def lookup(self, keys: np.ndarray, max_bucket: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         empty = np.empty(0, np.int64)
-        wanted = sorted(set(np.asarray(keys, dtype=np.int64).tolist()))
-        if not wanted:
+        keys = np.asarray(keys, dtype=np.int64)
+        wanted = np.unique(keys)
+        if not len(wanted):
             return empty, empty, empty
-        crowded = (
-            CandidateBand.objects.filter(key__in=wanted)
-            .values("key")
-            .annotate(n=Count("id"))
-            .filter(n__gt=max_bucket)
-            .values_list("key", flat=True)
-        )
-        rows = list(
-            CandidateBand.objects.filter(key__in=wanted)
-            .exclude(key__in=crowded)
-            .values_list("key", "article_id", "sentence")
-        )
+        if connection.vendor == "postgresql":
+            # One round trip with one array parameter; the bucket sizes are counted by the same scan.
+            table = CandidateBand._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT key, article_id, sentence FROM (SELECT key, article_id, sentence, "
+                    f"count(*) OVER (PARTITION BY key) AS n FROM {table} WHERE key = ANY(%s::bigint[])) AS hits "
+                    f"WHERE n <= %s",
+                    [wanted.tolist(), max_bucket],
+                )
+                rows = cursor.fetchall()
+        else:
+            crowded = (
+                CandidateBand.objects.filter(key__in=wanted.tolist())
+                .values("key")
+                .annotate(n=Count("id"))
+                .filter(n__gt=max_bucket)
+                .values_list("key", flat=True)
+            )
+            rows = list(
+                CandidateBand.objects.filter(key__in=wanted.tolist())
+                .exclude(key__in=crowded)
+                .values_list("key", "article_id", "sentence")
+            )
         if not rows:
             return empty, empty, empty
-        positions: dict[int, list[int]] = defaultdict(list)
-        for i, key in enumerate(np.asarray(keys, dtype=np.int64).tolist()):
-            positions[key].append(i)
-        pos, docs, sents = [], [], []
-        for key, doc, sentence in rows:
-            for p in positions[key]:
-                pos.append(p)
-                docs.append(doc)
-                sents.append(sentence)
-        return np.asarray(pos, np.int64), np.asarray(docs, np.int64), np.asarray(sents, np.int64)
+        found = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+        # Every position of ``keys`` holding a row's key gets that row (a key can occur at several positions).
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        lo = np.searchsorted(sorted_keys, found[:, 0], "left")
+        n = np.searchsorted(sorted_keys, found[:, 0], "right") - lo
+        which = np.repeat(np.arange(len(found)), n)
+        offsets = np.arange(len(which)) - np.repeat(np.cumsum(n) - n, n)
+        return order[lo[which] + offsets], found[which, 1], found[which, 2]
 
 
 @dataclass(frozen=True)
@@ -112,14 +123,15 @@ class CandidateMatch:
     term_score: float = 0.0
 
 
-def article_index(*, article: Article, version: ArticleVersion | None = None) -> bool:
-    """Put ``article``'s newest version (or ``version``) in the shared index; returns False when that version is
-    already indexed with the current signature scheme (idempotent). Replaces an older version's postings in one
-    transaction; locks the article's CandidateDoc row so concurrent calls for one article serialise."""
+def article_index(*, article: Article, version: ArticleVersion | None = None, signed: Signed | None = None) -> bool:
+    """Put ``article``'s newest version (or ``version``, with its signature ``signed`` when the caller has it) in the
+    shared index; returns False when that version is already indexed with the current signature scheme
+    (idempotent). Replaces an older version's postings in one transaction; locks the article's CandidateDoc row so
+    concurrent calls for one article serialise."""
     version = version or latest_versions([article]).get(article.pk)
     if version is None:
         return False
-    signed = sign(version.clean_text)
+    signed = signed if signed is not None else sign(version.clean_text)
     with transaction.atomic():
         doc, created = CandidateDoc.objects.select_for_update().get_or_create(
             article=article, defaults={"version": version, "signature_version": SIGNATURE_VERSION}
@@ -163,10 +175,12 @@ def candidates_rebuild(*, batch: int = REBUILD_BATCH) -> int:
     return indexed
 
 
-def text_candidates(*, text: str, k: int = CANDIDATES_K, exclude: Iterable[int] = ()) -> list[CandidateMatch]:
-    """Ranked candidate origins for ``text``: the ``k`` best by sentence votes, then (when none qualifies) up to
-    TERMS_K more by shared rare names and numbers. Reads only; any worker, any time."""
-    signed = sign(text)
+def text_candidates(
+    *, text: str = "", signed: Signed | None = None, k: int = CANDIDATES_K, exclude: Iterable[int] = ()
+) -> list[CandidateMatch]:
+    """Ranked candidate origins for ``text`` (or its signature ``signed``): the ``k`` best by sentence votes, then up
+    to TERMS_K more by shared rare names and numbers. Reads only; any worker, any time."""
+    signed = signed if signed is not None else sign(text)
     store = DatabaseBandStore()
     exclude = list(exclude)
     out = [CandidateMatch(c.doc, c.votes, c.pairs) for c in rank(signed, store, k=k, exclude=exclude)]
@@ -190,15 +204,17 @@ ORIGIN_MIN_SHARE = 0.12
 NEAR_BEST_SHARE = 0.8
 
 
-def origin_for(*, article: Article) -> Article | None:
+def origin_for(*, article: Article, signed: Signed | None = None) -> Article | None:
     """The stored article to trace ``article`` against: among candidates sharing bands with at least
     ORIGIN_MIN_VOTES sentences (and ORIGIN_MIN_SHARE of the article's signed sentences) and within NEAR_BEST_SHARE of
     the best, the earliest; if that one belongs to a story, the story's origin. None when nothing qualifies (the
-    article starts a story of its own). Reads only."""
-    version = latest_versions([article]).get(article.pk)
-    if version is None:
-        return None
-    signed = sign(version.clean_text)
+    article starts a story of its own). ``signed``: the signature of the article's newest version, when the caller
+    has it. Reads only."""
+    if signed is None:
+        version = latest_versions([article]).get(article.pk)
+        if version is None:
+            return None
+        signed = sign(version.clean_text)
     ranked = rank(signed, DatabaseBandStore(), k=CANDIDATES_K, exclude=[article.pk])
     if not ranked:
         return None
@@ -224,8 +240,9 @@ def trace_job_create_indexed(*, content: str | bytes, ingest_key: str = "", outl
 
     result = article_ingest(content=content, arrival=ArticleVersion.Arrival.UPLOAD, ingest_key=ingest_key,
                             outlet_name=outlet_name, headline=headline)
-    article_index(article=result.article, version=result.version)
-    origin = origin_for(article=result.article)
+    signed = sign(result.version.clean_text)
+    article_index(article=result.article, version=result.version, signed=signed)
+    origin = origin_for(article=result.article, signed=signed)
     articles = [result.article] + ([origin] if origin is not None else [])
     return trace_job_create(articles=articles, origin=origin)
 
