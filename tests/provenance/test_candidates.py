@@ -152,3 +152,26 @@ def test_an_arriving_derivative_is_queued_and_traced_with_its_origin(corpus, dja
     assert membership.role == "derivative" and membership.story.origin == origin_article
     assert origin_for(article=membership.article) == origin_article
     assert CandidateDoc.objects.count() == 3
+
+
+def test_story_detection_asks_the_index_and_the_engine_decides(seed_paths):
+    from workbench.provenance import services
+    from workbench.provenance.models import Story, StoryMembership
+    from workbench.sources.services import article_ingest_file
+
+    by_prefix = {p.name[:3]: p for p in seed_paths}
+    stored = [article_ingest_file(path=by_prefix[n]).article for n in ("001", "002", "004")]
+    services.articles_trace(articles=stored)
+    story = Story.objects.get(origin=stored[0])
+    assert CandidateDoc.objects.filter(article__in=stored).count() == 3
+    derivative = article_ingest_file(path=by_prefix["000"]).article
+    interview = article_ingest_file(path=by_prefix["003"]).article
+
+    assert services.story_detect(article=derivative) == story
+    # The index proposes the truce story for the interview (shared names), and the engine turns it down.
+    proposed = {m.article_id for m in article_candidates(article=interview)}
+    assert proposed & set(StoryMembership.objects.filter(story=story).values_list("article_id", flat=True))
+    assert services.story_detect(article=interview) is None
+    # Stories are found through the index alone: without the stored articles' postings there is nothing to find.
+    CandidateBand.objects.exclude(article=derivative).delete()
+    assert services.story_detect(article=derivative) is None

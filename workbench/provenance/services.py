@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -18,9 +18,11 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from workbench.claims.models import Claim
 from workbench.core.errors import IngestError, WorkbenchError
 from workbench.core.fetch import FetchFailed, UrlRefused, check_url_syntax
+from workbench.engine.index import SIGNATURE_VERSION, sign
 from workbench.engine.trace import trace_articles
 from workbench.engine.types import ArticleInput, ArticleTrace
 from workbench.provenance.models import (
+    CandidateDoc,
     Divergence,
     ProvenanceLink,
     Story,
@@ -30,7 +32,7 @@ from workbench.provenance.models import (
     TraceJobEvent,
 )
 from workbench.provenance.selectors import latest_versions
-from workbench.sources.models import Article, ArticleVersion
+from workbench.sources.models import Article, ArticleVersion, Outlet
 from workbench.sources.services import article_ingest, article_ingest_url, article_refetch
 
 logger = logging.getLogger(__name__)
@@ -43,14 +45,18 @@ class TraceOutcome:
     claims_traced: int
 
 
-def articles_trace(*, articles: list[Article], origin: Article | None = None, embedder=None) -> TraceOutcome:
+def articles_trace(
+    *, articles: list[Article], origin: Article | None = None, embedder=None, versions: dict | None = None
+) -> TraceOutcome:
     """Trace the articles' newest versions against each other and store the result.
 
     Idempotent: re-tracing the same versions replaces the stored links and divergences with equal ones. The engine runs
-    outside any transaction; only the write holds locks, taken on the articles in primary-key order.
+    outside any transaction; only the write holds locks, taken on the articles in primary-key order. ``versions``:
+    the articles' newest versions when the caller has already read them (``latest_versions``).
     """
     articles = sorted({article.pk: article for article in articles}.values(), key=lambda a: a.pk)
-    versions = latest_versions(articles)
+    versions = versions if versions is not None else latest_versions(articles)
+    outlets = _outlet_name_by_id(articles)
     inputs = [
         ArticleInput(
             key=str(article.pk),
@@ -58,51 +64,87 @@ def articles_trace(*, articles: list[Article], origin: Article | None = None, em
             headline=article.headline,
             byline=article.byline or None,
             published=article.published_at,
-            outlet=article.outlet.name if article.outlet_id else None,
+            outlet=outlets.get(article.outlet_id),
         )
         for article in articles
         if article.pk in versions
     ]
     traces = trace_articles(inputs, origin_key=str(origin.pk) if origin else None, embedder=embedder)
     with transaction.atomic():
-        list(Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]).order_by("pk"))
-        stories = _store_stories(traces)
+        list(Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]).order_by("pk").values_list("pk"))
+        stories = _store_stories(traces, {a.pk: a for a in articles})
         claims_traced = _store_claim_traces(traces, versions)
+    _articles_index(articles, versions)
     return TraceOutcome(traces=traces, stories=stories, claims_traced=claims_traced)
 
 
-def _store_stories(traces: list[ArticleTrace]) -> list[Story]:
+def _articles_index(articles: list[Article], versions: dict[int, ArticleVersion]) -> None:
+    """Every article stored in a story is in the shared candidate index, so ``story_detect`` can find its story."""
+    from workbench.provenance.candidates import article_index
+
+    indexed = set(
+        CandidateDoc.objects.filter(article__in=articles, signature_version=SIGNATURE_VERSION).values_list(
+            "article_id", "version_id"
+        )
+    )
+    for article in articles:
+        version = versions.get(article.pk)
+        if version is not None and (article.pk, version.pk) not in indexed:
+            article_index(article=article, version=version)
+
+
+def _outlet_name_by_id(articles: list[Article]) -> dict[int, str]:
+    """Outlet names by id, from the articles' cached outlets or one query for the rest."""
+    names = {a.outlet_id: a.outlet.name for a in articles if a.outlet_id and Article.outlet.is_cached(a)}
+    missing = {a.outlet_id for a in articles if a.outlet_id and a.outlet_id not in names}
+    if missing:
+        names.update(Outlet.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return names
+
+
+def _store_stories(traces: list[ArticleTrace], articles: dict[int, Article]) -> list[Story]:
+    """Stories and memberships for the traces; only memberships that changed are written."""
     by_story: dict[int, list[ArticleTrace]] = defaultdict(list)
     for trace in traces:
         by_story[trace.story_index].append(trace)
-    previous = set(StoryMembership.objects.filter(article_id__in=[int(t.key) for t in traces]).values_list("story_id", flat=True))
+    existing = {m.article_id: m for m in StoryMembership.objects.filter(article_id__in=[int(t.key) for t in traces])}
+    previous = {m.story_id for m in existing.values()}
     stories = []
+    created: list[StoryMembership] = []
     for members in by_story.values():
         origin_key = next((t.origin_key for t in members if t.origin_key), None) or members[0].key
-        origin = Article.objects.get(pk=int(origin_key))
+        origin = articles.get(int(origin_key)) or Article.objects.get(pk=int(origin_key))
         story, _ = Story.objects.get_or_create(origin=origin, defaults={"title": origin.headline[:500]})
         for trace in members:
-            StoryMembership.objects.update_or_create(
-                article_id=int(trace.key), defaults={"story": story, "role": trace.role}
-            )
+            membership = existing.get(int(trace.key))
+            if membership is None:
+                created.append(StoryMembership(article_id=int(trace.key), story=story, role=trace.role))
+            elif (membership.story_id, membership.role) != (story.pk, trace.role):
+                membership.story, membership.role = story, trace.role
+                membership.save(update_fields=["story", "role", "updated_at"])
         stories.append(story)
+    StoryMembership.objects.bulk_create(created)
     # A story whose articles have all moved to other stories no longer exists.
-    Story.objects.filter(pk__in=previous - {s.pk for s in stories}, memberships__isnull=True).delete()
+    gone = previous - {s.pk for s in stories}
+    if gone:
+        Story.objects.filter(pk__in=gone, memberships__isnull=True).delete()
     return stories
 
 
 def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
     key_to_version = {str(article_id): version for article_id, version in versions.items()}
     claims = {
-        (claim.version_id, claim.start, claim.end): claim
-        for claim in Claim.objects.filter(version__in=list(versions.values()))
+        (version_id, start, end): pk
+        for pk, version_id, start, end in Claim.objects.filter(version__in=list(versions.values())).values_list(
+            "pk", "version_id", "start", "end"
+        )
     }
     origin_claims_by_key = {
         trace.key: [claims.get((key_to_version[trace.key].pk, s.start, s.end)) for s in trace.sentences]
         for trace in traces
     }
     now = timezone.now()
-    traced: list[Claim] = []
+    traced: list[tuple[int, str, float]] = []
     links: list[ProvenanceLink] = []
     divergences: list[Divergence] = []
     for trace in traces:
@@ -112,12 +154,12 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
             claim = claims.get((version.pk, sentence.start, sentence.end))
             if claim is None:
                 continue
-            claim.label, claim.label_score, claim.traced_at = sentence.label, sentence.score, now
-            traced.append(claim)
+            traced.append((claim, sentence.label, sentence.score))
             sources = [origin_claims[i] for i in sentence.origin_indices if i < len(origin_claims)]
-            for rank, origin_claim in enumerate(c for c in sources if c is not None and c.pk != claim.pk):
+            for rank, origin_claim in enumerate(c for c in sources if c is not None and c != claim):
                 links.append(
-                    ProvenanceLink(claim=claim, origin_claim=origin_claim, rank=rank, score=sentence.score, method=sentence.method)
+                    ProvenanceLink(claim_id=claim, origin_claim_id=origin_claim, rank=rank, score=sentence.score,
+                                   method=sentence.method)
                 )
             for flag in sentence.flags:
                 origin_index = flag.origin_sentence_index
@@ -127,22 +169,23 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
                 has_origin_span = origin_claim is not None and flag.origin_start is not None and flag.origin_end is not None
                 divergences.append(
                     Divergence(
-                        claim=claim,
+                        claim_id=claim,
                         type=flag.type,
                         span_start=flag.span_start,
                         span_end=flag.span_end,
                         span=flag.span,
-                        origin_claim=origin_claim if has_origin_span else None,
+                        origin_claim_id=origin_claim if has_origin_span else None,
                         origin_start=flag.origin_start if has_origin_span else None,
                         origin_end=flag.origin_end if has_origin_span else None,
                         origin_span=flag.origin_span if has_origin_span else None,
                         explanation=flag.explanation[:500],
                     )
                 )
-    Claim.objects.bulk_update(traced, ["label", "label_score", "traced_at"], batch_size=500)
-    traced_ids = [claim.pk for claim in traced]
-    ProvenanceLink.objects.filter(claim_id__in=traced_ids).delete()
+    _claims_label(traced, now=now)
+    traced_ids = [pk for pk, _, _ in traced]
+    # Divergences first: then no divergence points at a link being deleted.
     Divergence.objects.filter(claim_id__in=traced_ids).delete()
+    ProvenanceLink.objects.filter(claim_id__in=traced_ids).delete()
     ProvenanceLink.objects.bulk_create(links, batch_size=500)
     link_for: dict[tuple[int, int | None], ProvenanceLink] = {}
     for link in links:
@@ -156,13 +199,31 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
     return len(traced)
 
 
+def _claims_label(labels: list[tuple[int, str, float]], *, now) -> None:
+    """Store (claim id, engine label, score) for each traced claim. On PostgreSQL one UPDATE joins the new values as
+    arrays: ``bulk_update`` builds a CASE expression per row and field, which costs more than the tracing itself."""
+    if not labels:
+        return
+    if connection.vendor != "postgresql":
+        claims = [Claim(pk=pk, label=label, label_score=score, traced_at=now) for pk, label, score in labels]
+        Claim.objects.bulk_update(claims, ["label", "label_score", "traced_at"], batch_size=500)
+        return
+    ids, names, scores = zip(*labels, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Claim._meta.db_table} AS c SET label = v.label, label_score = v.score, traced_at = %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::float8[]) AS v(id, label, score) WHERE c.id = v.id",
+            [now, list(ids), list(names), list(scores)],
+        )
+
+
 # ------------------------------------------------------------------------------------------------ trace jobs
 # The job row is the truth; the broker message only rings the bell. A worker claims a job with a conditional UPDATE
 # (queued, or running with an expired lease, and attempts left), so a duplicate delivery does nothing; the sweeper
 # re-sends jobs whose message was lost and fails jobs that ran out of attempts.
 
 PERMANENT_ERRORS = (IngestError, UrlRefused, FetchFailed)
-STORY_DETECT_CANDIDATES = 200
+STORY_DETECT_CANDIDATES = 3
 REARM_BATCH = 500
 
 
@@ -281,8 +342,8 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
     """
     mine = TraceJob.objects.filter(pk=job.pk, lease_token=job.lease_token, state=TraceJob.State.RUNNING)
     try:
-        articles = list(job.articles.order_by("pk"))
-        origin = job.origin
+        articles = list(job.articles.select_related("outlet").order_by("pk"))
+        origin = next((a for a in articles if a.pk == job.origin_id), None) or job.origin
         submitted = None
         if job.url:
             submitted = article_ingest_url(url=job.url, fetch=fetch).article
@@ -300,9 +361,10 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
         if origin is not None:
             articles = [*articles, origin]
         articles = sorted({a.pk: a for a in articles}.values(), key=lambda a: a.pk)
-        total = Claim.objects.filter(version__in=list(latest_versions(articles).values())).count()
+        versions = latest_versions(articles)
+        total = Claim.objects.filter(version__in=list(versions.values())).count()
         mine.update(sentences_total=total, sentences_done=0, updated_at=timezone.now())
-        outcome = articles_trace(articles=articles, origin=origin)
+        outcome = articles_trace(articles=articles, origin=origin, versions=versions)
     except PERMANENT_ERRORS as exc:
         now = timezone.now()
         if mine.update(state=TraceJob.State.FAILED, error=str(exc), finished_at=now, lease_expires_at=None, updated_at=now):
@@ -358,27 +420,41 @@ def trace_jobs_rearm(*, now=None) -> dict[str, int]:
 
 
 def story_detect(*, article: Article) -> Story | None:
-    """The stored story the article belongs to, found by running the engine (without storing anything) over the
-    article and the origins of recent stories; None when it starts a story of its own."""
-    candidates = [
-        story.origin
-        for story in Story.objects.select_related("origin__outlet").exclude(origin=article).order_by("-updated_at")[
-            :STORY_DETECT_CANDIDATES
-        ]
-    ]
-    if not candidates:
+    """The stored story the article belongs to, or None when it starts a story of its own.
+
+    The shared candidate index proposes stories: those of the archived articles sharing the most sentence bands,
+    then rare names and numbers, with the article (``candidates.text_candidates``; the article is indexed first, and
+    every article a trace stored in a story is in the index). The engine decides, trying at most
+    STORY_DETECT_CANDIDATES stories in that order: the first whose origin falls in one story with the article when the
+    two are traced together (as ``trace_articles`` groups them). Stores nothing but the article's index postings.
+    """
+    from workbench.provenance.candidates import article_index, text_candidates
+
+    versions = latest_versions([article])
+    version = versions.get(article.pk)
+    if version is None:
         return None
-    pool = [article, *candidates]
-    versions = latest_versions(pool)
-    inputs = [_engine_input(a, versions[a.pk]) for a in pool if a.pk in versions]
-    if not inputs or inputs[0].key != str(article.pk):
-        return None
-    traces = trace_articles(inputs)
-    mine = traces[0]
-    grouped = [int(t.key) for t in traces[1:] if t.story_index == mine.story_index]
-    if not grouped:
-        return None
-    return Story.objects.filter(origin_id__in=grouped).order_by("-updated_at").first()
+    signed = sign(version.clean_text)
+    article_index(article=article, version=version, signed=signed)
+    ranked = [m.article_id for m in text_candidates(signed=signed, exclude=[article.pk])]
+    story_of = {
+        m.article_id: m.story
+        for m in StoryMembership.objects.filter(article_id__in=ranked).select_related("story__origin__outlet")
+    }
+    stories: list[Story] = []
+    for article_id in ranked:
+        story = story_of.get(article_id)
+        if story is not None and story.origin_id != article.pk and story not in stories:
+            stories.append(story)
+    mine = _engine_input(article, version)
+    for story in stories[:STORY_DETECT_CANDIDATES]:
+        origin_version = latest_versions([story.origin]).get(story.origin_id)
+        if origin_version is None:
+            continue
+        traced, theirs = trace_articles([mine, _engine_input(story.origin, origin_version)])
+        if traced.story_index == theirs.story_index:
+            return story
+    return None
 
 
 def _engine_input(article: Article, version) -> ArticleInput:
