@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e bench-load
+.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e bench-load bench-soak
 
 setup: $(STAMP)
 
@@ -70,6 +70,10 @@ bench-scale-1m: setup
 
 bench-e2e: setup
 	$(PY) -m benchmarks.e2e --articles 5000 --workers 2
+
+# Soak: 200 articles traced twice, the second time with 20 worker SIGKILLs; exits non-zero when the results differ.
+bench-soak: setup
+	$(PY) -m benchmarks.soak --articles 200 --kills 20 --json benchmarks/results/soak.json
 
 # Load: 50 clients against gunicorn on 127.0.0.1 with PostgreSQL and a worker (see benchmarks/load/README.md).
 LOAD_SECONDS ?= 120

@@ -18,8 +18,10 @@ Lost jobs = articles whose job neither finished nor failed by the end. Only 127.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -58,27 +60,39 @@ def _env(db: str, redis_db: int) -> dict[str, str]:
     }
 
 
-def _start_workers(n: int, env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
+def start_worker(name: str, env: dict[str, str], log_path: Path, level: str | None = None) -> subprocess.Popen:
+    """One Celery worker (prefork, one pool process, prefetch 1) in a process group of its own, logging to
+    ``log_path``; its group id is its pid, so it and its pool process can be ended together."""
     celery = str(Path(sys.executable).with_name("celery"))
-    level = os.environ.get("BENCH_LOGLEVEL", "WARNING")
-    workers = []
-    for i in range(n):
-        log = open(log_dir / f"e2e-worker{i}.log", "w")  # noqa: SIM115 - closed when the worker ends
-        cmd = [celery, "-A", "workbench", "worker", "--concurrency=1", "--prefetch-multiplier=1", "-n",
-               f"bench{i}@%h", "--include", "workbench.provenance.candidate_tasks", f"--loglevel={level}",
-               "--without-gossip", "--without-mingle", "--without-heartbeat", "--pool=prefork"]
-        workers.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    return workers
+    level = level or os.environ.get("BENCH_LOGLEVEL", "WARNING")
+    log = open(log_path, "w")  # noqa: SIM115 - the worker holds it until it ends
+    cmd = [celery, "-A", "workbench", "worker", "--concurrency=1", "--prefetch-multiplier=1", "-n",
+           f"{name}@%h", "--include", "workbench.provenance.candidate_tasks", f"--loglevel={level}",
+           "--without-gossip", "--without-mingle", "--without-heartbeat", "--pool=prefork"]
+    try:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    finally:
+        log.close()
+
+
+def _start_workers(n: int, env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
+    return [start_worker(f"bench{i}", env, log_dir / f"e2e-worker{i}.log") for i in range(n)]
 
 
 def _stop_workers(workers: list[subprocess.Popen]) -> None:
+    """Warm shutdown, then SIGKILL for what is left of each worker's process group (a pool process outlives a main
+    process that was killed)."""
     for w in workers:
-        w.terminate()
+        if w.poll() is None:
+            w.terminate()
     for w in workers:
         try:
             w.wait(timeout=30)
         except subprocess.TimeoutExpired:
             w.kill()
+            w.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(w.pid, signal.SIGKILL)
 
 
 def run(args: argparse.Namespace) -> dict:
