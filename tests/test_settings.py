@@ -18,7 +18,7 @@ PROBE = (
     "'hosts': s.ALLOWED_HOSTS, 'secure_cookies': s.SESSION_COOKIE_SECURE}))"
 )
 CONFIG_VARS = (
-    "DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "WORKBENCH_VAR_DIR",
+    "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "WORKBENCH_VAR_DIR",
     "SECURE_HSTS_SECONDS",
 )
 
@@ -65,6 +65,7 @@ def test_database_and_broker_urls_switch_to_postgres_and_real_workers(tmp_path):
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters"),
         ({"CELERY_TASK_TIME_LIMIT_S": "soon"}, "CELERY_TASK_TIME_LIMIT_S must be an integer"),
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL is not a database URL"),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL must be a redis://"),
     ],
 )
 def test_malformed_values_are_refused_at_start_up(env, message, tmp_path):
@@ -91,3 +92,17 @@ def test_check_deploy_complains_when_https_is_not_declared(tmp_path):
     result = run_with(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path)
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
+
+
+def test_a_cache_url_shares_the_cache_and_turns_on_remembered_tokens(tmp_path):
+    probe_cache = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CACHES['default']['BACKEND'], s.API_TOKEN_CACHE_S]))"
+    )
+    for env, expected in (
+        ({}, ["django.core.cache.backends.locmem.LocMemCache", 0]),
+        ({"CACHE_URL": "redis://:pw@cache:6379/1"}, ["django.core.cache.backends.redis.RedisCache", 60]),
+    ):
+        result = run_with(env, "-c", probe_cache, tmp_path=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == expected

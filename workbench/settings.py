@@ -214,6 +214,26 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Cache: Redis shared by every web and worker process (CACHE_URL=redis://[:PASSWORD@]HOST:PORT/DB), or, unset, a
+# memory cache in each process. The API's rate counters live here (per process without Redis), and, only in a shared
+# cache, remembered token look-ups: one process's memory would not hear of a revocation made in another.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "workbench",
+            # An unreachable cache costs a request at most this long; the API then reads the database instead.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+API_TOKEN_CACHE_S = 60 if CACHE_URL else 0
+
 # Celery: no broker URL means eager, in-process execution (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

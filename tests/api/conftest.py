@@ -30,6 +30,12 @@ def _fresh_throttles(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _remembered_tokens(settings):
+    """As in production with a shared cache (CACHE_URL): token look-ups are remembered; each test's cache is new."""
+    settings.API_TOKEN_CACHE_S = 60
+
+
 @pytest.fixture
 def token_for(db):
     """token_for(user, *scopes) -> the key of a new token for the user."""

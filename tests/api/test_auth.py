@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import io
+import socket
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -195,3 +198,83 @@ class TestAdmin:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         assert client.get("/api/v1/me/").status_code == 401
+
+
+class TestRememberedTokens:
+    """With a shared cache, token look-ups are remembered (workbench.api.tokens); a change still takes effect at once."""
+
+    @pytest.fixture(autouse=True)
+    def _remembering(self, settings):
+        settings.API_TOKEN_CACHE_S = 60
+
+    @pytest.fixture
+    def used(self, tom, token_for):
+        """A key already used once, so its look-up is remembered and its last use recorded."""
+        key = token_for(tom, "read")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get("/api/v1/me/").status_code == 200
+        return client, ApiToken.objects.get(key_hash=hash_token_key(key))
+
+    def test_a_remembered_token_costs_no_query(self, used, django_assert_num_queries):
+        client, _ = used
+        with django_assert_num_queries(0):
+            assert client.get("/api/v1/me/").json()["username"] == "tom"
+
+    def test_a_token_revoked_after_use_is_refused_on_the_next_request(self, used, tom, django_capture_on_commit_callbacks):
+        client, token = used
+        with django_capture_on_commit_callbacks(execute=True):
+            api_token_revoke(token=token, by=tom)
+        assert "revoked" in assert_error(client.get("/api/v1/me/"), 401)["message"]
+
+    def test_a_token_of_a_user_deactivated_after_use_is_refused(self, used, tom, django_capture_on_commit_callbacks):
+        client, _ = used
+        with django_capture_on_commit_callbacks(execute=True):
+            tom.is_active = False
+            tom.save()
+        assert_error(client.get("/api/v1/me/"), 401)
+
+    def test_a_look_up_read_before_the_revocation_committed_is_never_used(
+        self, used, tom, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """Another process read the row just before the commit and remembers it just after the first stamp: the stamp
+        made after commit still outdates it."""
+        from workbench.api import tokens
+
+        monkeypatch.setattr(tokens, "CLOCK_MARGIN_S", 0.0)
+        client, token = used
+        with django_capture_on_commit_callbacks(execute=False) as after_commit:
+            api_token_revoke(token=token, by=tom)
+            time.sleep(0.01)
+            stale = tokens.TokenLookup(ApiToken.objects.select_related("user").get(pk=token.pk), time.time())
+            stale.token.revoked_at = None  # what that process's read saw
+            tokens.token_remember(stale)
+            time.sleep(0.01)
+        for callback in after_commit:
+            callback()
+        assert_error(client.get("/api/v1/me/"), 401)
+
+    def test_the_last_use_is_still_recorded(self, used, django_assert_num_queries):
+        client, token = used
+        long_ago = timezone.now() - timezone.timedelta(hours=1)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+        from workbench.api import tokens
+
+        tokens.token_remember(tokens.TokenLookup(ApiToken.objects.select_related("user").get(pk=token.pk), time.time()))
+        with django_assert_num_queries(1):  # the last-used write, once
+            client.get("/api/v1/me/")
+        with django_assert_num_queries(0):
+            client.get("/api/v1/me/")
+        token.refresh_from_db()
+        assert token.last_used_at > long_ago
+
+    def test_an_unreachable_cache_leaves_the_api_working(self, tom, token_for, settings):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed_port = probe.getsockname()[1]
+        settings.API_THROTTLE_RATES = {"token": "1/hour", "submit": None}
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(tom, 'read')}")
+        unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}
+        with override_settings(CACHES={"default": unreachable}):
+            assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 200]

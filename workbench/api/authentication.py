@@ -9,6 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from workbench.api.models import ApiToken, hash_token_key
+from workbench.api.tokens import token_lookup, token_remember
 
 KEYWORDS = ("token", "bearer")
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -27,9 +28,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token_key(key)).first()
-        if token is None:
+        lookup = token_lookup(key_hash=hash_token_key(key))
+        if lookup is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
+        token = lookup.token
         if not token.is_active:
             raise exceptions.AuthenticationFailed("This token has been revoked.")
         if not token.user.is_active:
@@ -37,6 +39,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+            token_remember(lookup)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

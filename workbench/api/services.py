@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from workbench.api.models import ApiEvent, ApiToken, IdempotencyKey, Scope, Webhook, WebhookDelivery, hash_token_key
+from workbench.api.tokens import tokens_changed
 from workbench.claims.models import Claim
 from workbench.core import fetch
 from workbench.core.fetch import Resolver, UrlRefused, guard_url
@@ -86,6 +87,7 @@ def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
         updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if updated:
             _event(actor=by, action="token.revoked", target=str(token.pk))
+            tokens_changed(key_hashes=[token.key_hash])
     token.refresh_from_db()
     return token
 

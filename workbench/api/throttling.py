@@ -1,11 +1,18 @@
-"""Per-token rate limits. A session user is limited per user; the rate is read from settings at each request."""
+"""Per-token rate limits. A session user is limited per user; the rate is read from settings at each request.
+The counters live in the default cache: shared by all processes with CACHE_URL (Redis), per process without it.
+While Redis is unreachable requests are let through unchecked."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from workbench.api.models import ApiToken
+
+log = logging.getLogger(__name__)
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -24,7 +31,11 @@ class TokenRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except RedisError:  # an unreachable cache must not take the API down with it
+            log.warning("cache unreachable: the %s rate was not checked", self.scope)
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
