@@ -16,6 +16,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from workbench.claims.models import Claim
+from workbench.core.bulk import rows_insert
 from workbench.core.errors import IngestError, WorkbenchError
 from workbench.core.fetch import FetchFailed, UrlRefused, check_url_syntax
 from workbench.engine.index import SIGNATURE_VERSION, sign
@@ -145,8 +146,8 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
     }
     now = timezone.now()
     traced: list[tuple[int, str, float]] = []
-    links: list[ProvenanceLink] = []
-    divergences: list[Divergence] = []
+    links: list[tuple] = []
+    divergences: list[list] = []
     for trace in traces:
         version = key_to_version[trace.key]
         origin_claims = origin_claims_by_key.get(trace.origin_key or "", [])
@@ -157,45 +158,48 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
             traced.append((claim, sentence.label, sentence.score))
             sources = [origin_claims[i] for i in sentence.origin_indices if i < len(origin_claims)]
             for rank, origin_claim in enumerate(c for c in sources if c is not None and c != claim):
-                links.append(
-                    ProvenanceLink(claim_id=claim, origin_claim_id=origin_claim, rank=rank, score=sentence.score,
-                                   method=sentence.method)
-                )
+                links.append((claim, origin_claim, rank, sentence.score, sentence.method, now))
             for flag in sentence.flags:
                 origin_index = flag.origin_sentence_index
                 if origin_index is None and sentence.origin_indices:
                     origin_index = sentence.origin_indices[0]
                 origin_claim = origin_claims[origin_index] if origin_index is not None and origin_index < len(origin_claims) else None
                 has_origin_span = origin_claim is not None and flag.origin_start is not None and flag.origin_end is not None
-                divergences.append(
-                    Divergence(
-                        claim_id=claim,
-                        type=flag.type,
-                        span_start=flag.span_start,
-                        span_end=flag.span_end,
-                        span=flag.span,
-                        origin_claim_id=origin_claim if has_origin_span else None,
-                        origin_start=flag.origin_start if has_origin_span else None,
-                        origin_end=flag.origin_end if has_origin_span else None,
-                        origin_span=flag.origin_span if has_origin_span else None,
-                        explanation=flag.explanation[:500],
-                    )
-                )
+                divergences.append([
+                    claim,
+                    None,  # the link, known once the links are stored
+                    flag.type,
+                    flag.span_start,
+                    flag.span_end,
+                    flag.span,
+                    origin_claim if has_origin_span else None,
+                    flag.origin_start if has_origin_span else None,
+                    flag.origin_end if has_origin_span else None,
+                    flag.origin_span if has_origin_span else None,
+                    flag.explanation[:500],
+                    now,
+                ])
     _claims_label(traced, now=now)
     traced_ids = [pk for pk, _, _ in traced]
     # Divergences first: then no divergence points at a link being deleted.
     Divergence.objects.filter(claim_id__in=traced_ids).delete()
     ProvenanceLink.objects.filter(claim_id__in=traced_ids).delete()
-    ProvenanceLink.objects.bulk_create(links, batch_size=500)
-    link_for: dict[tuple[int, int | None], ProvenanceLink] = {}
-    for link in links:
-        link_for.setdefault((link.claim_id, link.origin_claim_id), link)
-        link_for.setdefault((link.claim_id, None), link)
+    stored = rows_insert(
+        ProvenanceLink, ["claim_id", "origin_claim_id", "rank", "score", "method", "created_at"], links,
+        returning=["id", "claim_id", "origin_claim_id"],
+    )
+    link_for: dict[tuple[int, int | None], int] = {}
+    for link_id, claim_id, origin_claim_id in stored:
+        link_for.setdefault((claim_id, origin_claim_id), link_id)
+        link_for.setdefault((claim_id, None), link_id)
     for divergence in divergences:
-        divergence.link = link_for.get((divergence.claim_id, divergence.origin_claim_id)) or link_for.get(
-            (divergence.claim_id, None)
-        )
-    Divergence.objects.bulk_create(divergences, batch_size=500)
+        divergence[1] = link_for.get((divergence[0], divergence[6])) or link_for.get((divergence[0], None))
+    rows_insert(
+        Divergence,
+        ["claim_id", "link_id", "type", "span_start", "span_end", "span", "origin_claim_id", "origin_start",
+         "origin_end", "origin_span", "explanation", "created_at"],
+        [tuple(d) for d in divergences],
+    )
     return len(traced)
 
 
