@@ -63,7 +63,7 @@ def article_ingest(
     content_hash = hashlib.sha256(extracted.text.encode("utf-8")).hexdigest()
     key = url or ingest_key or f"sha256:{content_hash}"
     with transaction.atomic():
-        article, _ = Article.objects.get_or_create(
+        article, created = Article.objects.get_or_create(
             ingest_key=key,
             defaults={
                 "canonical_url": url,
@@ -73,12 +73,15 @@ def article_ingest(
                 "published_at": published_at or extracted.published,
             },
         )
-        # Serialise versioning per article: two ingests of one article must not both take number n+1.
-        article = Article.objects.select_for_update().get(pk=article.pk)
-        existing = article.versions.filter(content_hash=content_hash).first()
-        if existing is not None:
-            return IngestResult(article=article, version=existing, created_version=False)
-        previous = article.versions.order_by("-number").first()
+        previous = None
+        if not created:
+            # Serialise versioning per article: two ingests of one article must not both take number n+1. (An
+            # article created here has no versions, and its row is ours until this transaction commits.)
+            article = Article.objects.select_for_update().get(pk=article.pk)
+            existing = article.versions.filter(content_hash=content_hash).first()
+            if existing is not None:
+                return IngestResult(article=article, version=existing, created_version=False)
+            previous = article.versions.order_by("-number").first()
         number = (previous.number if previous else 0) + 1
         version = ArticleVersion.objects.create(
             article=article,
