@@ -96,8 +96,8 @@ def test_a_verdict_goes_from_fact_checker_to_editor_and_a_concurrent_edit_is_ref
     verdict.refresh_from_db()
     assert (verdict.state, verdict.approver.username) == ("approved", "erin")
     assert list(ReviewEvent.objects.filter(verdict=verdict).values_list("kind", "actor__username")) == [
-        ("created", "alice"), ("submitted", "alice"), ("approved", "erin")]
-    assert editor_page.locator("#history tbody tr").count() == 3
+        ("created", "alice"), ("submitted", "alice"), ("conflict", "bob"), ("approved", "erin")]
+    assert editor_page.locator("#history tbody tr").count() == 4
     editor_page.screenshot(path=str(ARTIFACTS_DIR / "review-page-approved.png"), full_page=True)
 
     # The story view draws the provenance graph.
