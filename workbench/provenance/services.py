@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -47,13 +48,20 @@ class TraceOutcome:
 
 
 def articles_trace(
-    *, articles: list[Article], origin: Article | None = None, embedder=None, versions: dict | None = None
-) -> TraceOutcome:
+    *,
+    articles: list[Article],
+    origin: Article | None = None,
+    embedder=None,
+    versions: dict | None = None,
+    still_current: Callable[[], bool] | None = None,
+) -> TraceOutcome | None:
     """Trace the articles' newest versions against each other and store the result.
 
     Idempotent: re-tracing the same versions replaces the stored links and divergences with equal ones. The engine runs
     outside any transaction; only the write holds locks, taken on the articles in primary-key order. ``versions``:
-    the articles' newest versions when the caller has already read them (``latest_versions``).
+    the articles' newest versions when the caller has already read them (``latest_versions``). ``still_current`` is
+    asked once the locks are held: when it answers False (what the caller decided from has changed while the engine
+    ran) nothing is stored and None is returned.
     """
     articles = sorted({article.pk: article for article in articles}.values(), key=lambda a: a.pk)
     versions = versions if versions is not None else latest_versions(articles)
@@ -73,6 +81,8 @@ def articles_trace(
     traces = trace_articles(inputs, origin_key=str(origin.pk) if origin else None, embedder=embedder)
     with transaction.atomic():
         list(Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]).order_by("pk").values_list("pk"))
+        if still_current is not None and not still_current():
+            return None
         stories = _store_stories(traces, {a.pk: a for a in articles})
         claims_traced = _store_claim_traces(traces, versions)
     _articles_index(articles, versions)
@@ -228,11 +238,16 @@ def _claims_label(labels: list[tuple[int, str, float]], *, now) -> None:
 
 PERMANENT_ERRORS = (IngestError, UrlRefused, FetchFailed)
 STORY_DETECT_CANDIDATES = 3
+STORY_RECHECKS = 5
 REARM_BATCH = 500
 
 
 class TraceJobInputError(WorkbenchError, ValueError):
     """The request cannot become a trace job: nothing to trace, or more than one thing to ingest."""
+
+
+class StoriesKeptChanging(WorkbenchError):
+    """Other jobs kept storing stories for a job's articles while it traced them; the job is retried later."""
 
 
 def _job_event(job_id: int, kind: str, *, by=None, **extra) -> None:
@@ -368,7 +383,7 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
         versions = latest_versions(articles)
         total = Claim.objects.filter(version__in=list(versions.values())).count()
         mine.update(sentences_total=total, sentences_done=0, updated_at=timezone.now())
-        outcome = articles_trace(articles=articles, origin=origin, versions=versions)
+        outcome = _job_articles_trace(articles=articles, origin=origin, versions=versions)
     except PERMANENT_ERRORS as exc:
         now = timezone.now()
         if mine.update(state=TraceJob.State.FAILED, error=str(exc), finished_at=now, lease_expires_at=None, updated_at=now):
@@ -399,6 +414,48 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
     if done:
         _job_event(job.pk, "done", claims_traced=outcome.claims_traced)
     return TraceJobRun(state=TraceJob.State.DONE if done else job.state)
+
+
+def _stored_story_origin(articles: list[Article]) -> Article | None:
+    """The origin of the one stored story with derivatives that the articles belong to (as its origin or among its
+    derivatives); None when they belong to no such story, or to several."""
+    origins = set(
+        Story.objects.filter(memberships__article__in=articles)
+        .filter(memberships__role=StoryMembership.Role.DERIVATIVE)
+        .values_list("origin_id", flat=True)
+    )
+    if len(origins) != 1:
+        return None
+    origin_id = origins.pop()
+    return next((a for a in articles if a.pk == origin_id), None) or Article.objects.get(pk=origin_id)
+
+
+def _job_articles_trace(*, articles: list[Article], origin: Article | None, versions: dict) -> TraceOutcome:
+    """Trace a job's articles; a job that names no origin keeps the story already stored for them.
+
+    Jobs sharing an article may end in any order (a job whose worker died runs again after its lease expires). An
+    origin's own job, run after a derivative's job stored the story, would otherwise trace the origin alone and turn
+    it back into an unrelated article with unsourced claims. So articles of a stored story are traced against its
+    origin; the story is looked up before the engine runs and again under the write locks, and if another job
+    stored one in between, the articles are traced again. Raises StoriesKeptChanging after STORY_RECHECKS tries.
+    """
+    if origin is not None:
+        return articles_trace(articles=articles, origin=origin, versions=versions)
+    for _ in range(STORY_RECHECKS):
+        kept = _stored_story_origin(articles)
+        if kept is None or kept.pk in versions:
+            traced, known = articles, versions
+        else:
+            traced, known = [*articles, kept], None
+        outcome = articles_trace(
+            articles=traced, origin=kept, versions=known,
+            still_current=lambda kept=kept: _stored_story_origin(articles) == kept,
+        )
+        if outcome is not None:
+            return outcome
+    raise StoriesKeptChanging(
+        f"stories of articles {sorted(a.pk for a in articles)} changed during each of {STORY_RECHECKS} traces"
+    )
 
 
 def trace_jobs_rearm(*, now=None) -> dict[str, int]:
