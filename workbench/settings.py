@@ -241,6 +241,11 @@ if CELERY_TASK_ALWAYS_EAGER:
     # Eager tasks never reach a broker; the in-memory transport stops Celery looking for one on localhost.
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
+# Celery's Django fix-up closes the database connection before and after every task unless this is set, so every
+# task paid for a new PostgreSQL connection. It now closes it every this many tasks; between tasks the connection is
+# checked as Django checks it between requests (workbench.celery: closed after an error, past DB_CONN_MAX_AGE_S, or
+# when its health check fails).
+CELERY_DB_REUSE_MAX = 200
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

@@ -73,3 +73,22 @@ def test_a_job_completes_after_the_database_drops_its_worker_s_connections(celer
     again.articles.set(job.articles.all())
     assert run_trace_job.apply(args=[again.pk]).get() == "done"
     assert stored_rows() == after_drop
+
+
+def test_a_worker_keeps_its_connection_between_jobs_and_replaces_it_once_dropped(celery_on_redis, seed_paths):
+    articles = ingest_all(seed_paths[:2])
+    ours = _backend_pids()
+    worker = celery_on_redis("idle")
+
+    def done(job) -> bool:
+        return TraceJob.objects.get(pk=job.pk).state in {"done", "failed"}
+
+    first = services.trace_job_create(articles=articles[:1])
+    wait_for(lambda: done(first), timeout_s=WAIT_S, interval_s=0.2, what="the first job")
+    # The idle worker still holds the connection its job used; the database now drops it.
+    assert _terminate_backends_except(ours) >= 1, "the worker closed its connection after the job"
+
+    second = services.trace_job_create(articles=articles)
+    wait_for(lambda: done(second), timeout_s=WAIT_S, interval_s=0.2, what="the job after the drop")
+    second.refresh_from_db()
+    assert (second.state, second.attempts) == ("done", 1), worker.text()[-3000:]
