@@ -13,7 +13,9 @@ It creates (drops first) a dedicated database ``workbench_bench`` on 127.0.0.1:5
 - ``pipeline``: the driver calls ``trace_job_create(content=...)`` and the worker ingests and finds the story with
   ``services.story_detect``.
 
-Lost jobs = articles whose job neither finished nor failed by the end. Only 127.0.0.1 is contacted.
+Lost jobs = articles whose job neither finished nor failed by the end. CPU per article = CPU seconds of the worker
+processes and of the database server processes serving the benchmark database (sampled from /proc while they run),
+over the jobs done. Only 127.0.0.1 is contacted.
 """
 from __future__ import annotations
 
@@ -95,6 +97,57 @@ def _stop_workers(workers: list[subprocess.Popen]) -> None:
             os.killpg(w.pid, signal.SIGKILL)
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int, *, children: bool = False) -> float | None:
+    """CPU seconds (user + system) a live process has used, with its reaped children's when ``children``; None
+    once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / _CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU used by the workers (every process of their process groups) and by the database server processes serving
+    the benchmark database, sampled while they run: on a shared machine wall time says little, CPU time says what
+    an article costs."""
+
+    def __init__(self, workers: list[subprocess.Popen], db: str) -> None:
+        self.groups = {w.pid for w in workers}
+        self.db = db
+        self.seen: dict[tuple[str, int], float] = {}
+
+    def sample(self, cursor) -> None:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    group = int(fh.read().rsplit(")", 1)[1].split()[2])
+            except OSError:
+                continue
+            if group in self.groups:
+                cpu = _cpu_s(int(pid), children=int(pid) in self.groups)
+                if cpu is not None:
+                    self.seen[("worker", int(pid))] = cpu
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.db])
+        for (pid,) in cursor.fetchall():
+            cpu = _cpu_s(pid)
+            if cpu is not None:
+                self.seen[("db", pid)] = cpu
+
+    def totals(self) -> dict[str, float]:
+        out = {"worker": 0.0, "db": 0.0}
+        for (kind, _), cpu in self.seen.items():
+            out[kind] += cpu
+        return out
+
+
 def run(args: argparse.Namespace) -> dict:
     env = _env(args.db, args.redis_db)
     _prepare_database(args.db)
@@ -120,6 +173,9 @@ def run(args: argparse.Namespace) -> dict:
     corpus = Corpus(args.articles, args.seed)
     articles = [corpus.article(i) for i in range(args.articles)]
     workers = _start_workers(args.workers, env, log_dir)
+    from django.db import connection
+
+    meter = CpuMeter(workers, args.db)
     try:
         time.sleep(3)
         started = time.perf_counter()
@@ -137,12 +193,17 @@ def run(args: argparse.Namespace) -> dict:
             states = dict(TraceJob.objects.values_list("state").annotate(n=Count("id")))
             finished = states.get("done", 0) + states.get("failed", 0)
             timeline.append((round(time.perf_counter() - started, 1), states.get("done", 0)))
+            with connection.cursor() as cursor:
+                meter.sample(cursor)
             if finished >= args.articles or time.perf_counter() > deadline:
                 break
             time.sleep(POLL_S)
         elapsed = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            meter.sample(cursor)
     finally:
         _stop_workers(workers)
+    cpu = meter.totals()
     done = TraceJob.objects.filter(state="done").count()
     failed = TraceJob.objects.filter(state="failed").count()
     jobs = TraceJob.objects.count()
@@ -160,6 +221,12 @@ def run(args: argparse.Namespace) -> dict:
                 total += 1
                 right += origin_key == f"bench-a{a.origin_position}"
     derivatives = sum(a.origin_position is not None for a in articles)
+    # Articles the generator made unrelated to everything before them, stored as some story's derivative.
+    false_derivatives = sum(
+        key_of[k].origin_position is None
+        for k in StoryMembership.objects.filter(role="derivative").values_list("article__ingest_key", flat=True)
+        if k in key_of
+    )
     window = 60.0
     rates = []
     for (t0, d0) in timeline:
@@ -167,8 +234,6 @@ def run(args: argparse.Namespace) -> dict:
         if later:
             t1, d1 = later[0]
             rates.append((d1 - d0) / (t1 - t0))
-    from django.db import connection
-
     connection.close()
     if not args.keep_db:
         _drop_database(args.db)
@@ -189,6 +254,10 @@ def run(args: argparse.Namespace) -> dict:
         "derivatives": derivatives,
         "derivatives_traced_to_true_origin": right,
         "derivatives_traced": total,
+        "unrelated_traced_as_derivatives": false_derivatives,
+        "worker_cpu_s": round(cpu["worker"], 1),
+        "db_cpu_s": round(cpu["db"], 1),
+        "cpu_ms_per_article": round(1000 * (cpu["worker"] + cpu["db"]) / done, 1) if done else None,
     }
 
 
@@ -208,11 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     print(json.dumps(result, indent=2))
     print()
-    print("| mode | articles | workers | elapsed s | articles/s | slowest 60 s window /s | done | failed | lost |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| mode | articles | workers | elapsed s | articles/s | slowest 60 s window /s | done | failed | lost "
+          "| CPU ms/article (workers + database) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print(f"| {result['mode']} | {result['articles']:,} | {result['workers']} | {result['elapsed_s']} | "
           f"{result['articles_per_s']} | {result['min_60s_window_per_s']} | {result['done']:,} | {result['failed']} | "
-          f"{result['lost']} |")
+          f"{result['lost']} | {result['cpu_ms_per_article']} |")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=2))
