@@ -25,14 +25,19 @@ def _env_int(name: str, default: int, *, minimum: int) -> int:
 
 # Loopback or a unix socket only: nginx is the one public listener.
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")]
-workers = _env_int("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1, minimum=1)
-worker_class = "sync"
+# Processes x threads. One process per core runs the Python; its threads overlap one request's database and cache
+# round trips with another's work, and keep clients' connections open between requests (a sync worker closes each).
+# The same box runs PostgreSQL and the Celery worker, so more processes than cores only add switching.
+workers = _env_int("GUNICORN_WORKERS", os.cpu_count() or 1, minimum=1)
+threads = _env_int("GUNICORN_THREADS", 4, minimum=1)
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = _env_int("GUNICORN_TIMEOUT_S", 60, minimum=5)
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all restarting at once.
-max_requests = 1000
-max_requests_jitter = 100
+# A new worker costs about a CPU second to import and warm up, so not too often.
+max_requests = 10000
+max_requests_jitter = 1000
 # Heartbeat files on tmpfs, so a slow disk cannot make the arbiter kill healthy workers.
 worker_tmp_dir = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 

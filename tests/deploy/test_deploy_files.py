@@ -466,6 +466,20 @@ def test_gunicorn_config_check_loads_the_application(tmp_path):
     bad = run(argv, env=production_env(tmp_path, GUNICORN_WORKERS="many"))
     assert bad.returncode != 0
     assert "GUNICORN_WORKERS must be an integer" in bad.stdout + bad.stderr
+    bad = run(argv, env=production_env(tmp_path, GUNICORN_THREADS="0"))
+    assert bad.returncode != 0
+    assert "GUNICORN_THREADS must be at least 1" in bad.stdout + bad.stderr
+
+
+@pytest.mark.parametrize(("threads", "worker_class"), [("", "gthread"), ("1", "sync"), ("8", "gthread")])
+def test_gunicorn_uses_threads_with_keep_alive_unless_told_one(threads, worker_class, monkeypatch):
+    monkeypatch.setenv("GUNICORN_THREADS", threads)
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    namespace: dict = {}
+    exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), namespace)
+    assert namespace["worker_class"] == worker_class
+    assert namespace["threads"] == int(threads or 4)
+    assert namespace["workers"] == os.cpu_count()
 
 
 def test_gunicorn_access_log_format_leaves_out_query_strings_and_referrers():
