@@ -77,5 +77,6 @@ bench-soak: setup
 
 # Load: 50 clients against gunicorn on 127.0.0.1 with PostgreSQL and a worker (see benchmarks/load/README.md).
 LOAD_SECONDS ?= 120
+LOAD_THINK_MS ?= 1000
 bench-load: setup
-	$(PY) -m benchmarks.load.run --seconds $(LOAD_SECONDS) --clients 50 --json var/bench-load.json
+	$(PY) -m benchmarks.load.run --seconds $(LOAD_SECONDS) --clients 50 --think-ms $(LOAD_THINK_MS) --json var/bench-load.json
