@@ -7,7 +7,7 @@ queryset per row. Rows that only point at an article version never load its text
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from workbench.api.models import Webhook, WebhookDelivery
 from workbench.claims.models import Claim
@@ -18,6 +18,12 @@ from workbench.sources.models import Article, ArticleVersion
 VERSION_SUMMARY_FIELDS = ("id", "article_id", "number", "content_type", "content_hash", "arrival", "fetched_at")
 # The bodies of an article version (up to INGEST_MAX_BYTES each): never needed to list claims, links or verdicts.
 VERSION_BODY_FIELDS = ("raw_content", "clean_text", "removed_lines", "diff")
+
+
+ORIGIN_LINK_FIELDS = (
+    "id", "claim_id", "rank", "score", "method", "origin_claim__id", "origin_claim__position", "origin_claim__start",
+    "origin_claim__end", "origin_claim__text",
+)
 
 
 def _without_version_bodies(path: str) -> list[str]:
@@ -51,16 +57,20 @@ def story_list(*, user) -> QuerySet[Story]:
 
 
 def claim_list(*, user) -> QuerySet[Claim]:
-    links = (
-        ProvenanceLink.objects.select_related("origin_claim__version")
-        .defer(*_without_version_bodies("origin_claim__version"))
-        .order_by("rank")
+    """Claims with their article, version number and story as plain columns (no version, article or membership rows),
+    their verdict, and their links (with the origin claim's own columns only) and divergences."""
+    links = ProvenanceLink.objects.select_related("origin_claim__version").only(
+        *ORIGIN_LINK_FIELDS, "origin_claim__version__article_id", "origin_claim__version__number"
     )
     return (
-        Claim.objects.select_related("version__article__story_membership", "verdict")
-        .defer(*_without_version_bodies("version"))
+        Claim.objects.select_related("verdict")
+        .annotate(
+            article_id=F("version__article_id"),
+            version_number=F("version__number"),
+            story_id=F("version__article__story_membership__story_id"),
+        )
         .prefetch_related(
-            Prefetch("links", queryset=links, to_attr="link_rows"),
+            Prefetch("links", queryset=links.order_by("rank"), to_attr="link_rows"),
             Prefetch("divergences", queryset=Divergence.objects.order_by("span_start", "id"), to_attr="divergence_rows"),
         )
     )
@@ -72,9 +82,11 @@ def divergence_list(*, user) -> QuerySet[Divergence]:
 
 
 def verdict_list(*, user, can_review: bool) -> QuerySet[Verdict]:
-    """Reviewers see every verdict, drafts included; other readers see approved verdicts only."""
-    queryset = Verdict.objects.select_related("claim__version", "reviewer", "approver").defer(
-        *_without_version_bodies("claim__version")
+    """Reviewers see every verdict, drafts included; other readers see approved verdicts only. Of the claim, its
+    version and the users, only the article id and the user names are read."""
+    own = [field.attname for field in Verdict._meta.concrete_fields]
+    queryset = Verdict.objects.select_related("claim__version", "reviewer", "approver").only(
+        *own, "claim__version__article_id", "reviewer__username", "approver__username"
     )
     if not can_review:
         queryset = queryset.filter(state=Verdict.State.APPROVED)

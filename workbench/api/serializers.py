@@ -171,11 +171,12 @@ class VerdictBriefSerializer(serializers.ModelSerializer):
 
 
 class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
-    """Needs workbench.api.selectors.claim_list (links and divergences prefetched as `link_rows`, `divergence_rows`)."""
+    """Needs workbench.api.selectors.claim_list: its article, version number and story annotated, and its links and
+    divergences prefetched as `link_rows` and `divergence_rows`."""
 
-    article = serializers.IntegerField(source="version.article_id")
-    version = serializers.IntegerField(source="version.number")
-    story = serializers.SerializerMethodField()
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    version = serializers.IntegerField(source="version_number", read_only=True)
+    story = serializers.IntegerField(source="story_id", read_only=True, allow_null=True)
     links = ProvenanceLinkSerializer(many=True, source="link_rows")
     divergences = DivergenceInClaimSerializer(many=True, source="divergence_rows")
     verdict = serializers.SerializerMethodField()
@@ -186,12 +187,6 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             "id", "article", "version", "story", "position", "start", "end", "text", "label", "label_score",
             "attribution", "attribution_speaker", "attribution_hedge", "traced_at", "links", "divergences", "verdict",
         ]
-
-    def get_story(self, claim) -> int | None:
-        try:
-            return claim.version.article.story_membership.story_id
-        except StoryMembership.DoesNotExist:
-            return None
 
     @extend_schema_field(VerdictBriefSerializer(allow_null=True))
     def get_verdict(self, claim):
