@@ -100,6 +100,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Conditional GET: a GET answer gets an ETag (its content's hash, or the verdict's "rN"), and a client sending it
+    # back in If-None-Match gets 304 with no body while the answer is unchanged.
+    "django.middleware.http.ConditionalGetMiddleware",
     "workbench.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

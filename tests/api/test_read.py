@@ -257,3 +257,29 @@ def test_an_article_shows_its_versions_text_but_never_reads_the_raw_content(stor
         article = client.get(f"/api/v1/articles/{story_graph['copy'].pk}/").json()
     assert article["versions"][0]["clean_text"] == "Copy text."
     assert not any('"raw_content"' in query["sql"] for query in captured.captured_queries)
+
+
+class TestConditionalGet:
+    def test_an_unchanged_list_is_answered_304_without_a_body_and_a_change_gives_a_new_etag(self, reader, story_graph):
+        first = reader.get("/api/v1/claims/")
+        etag = first["ETag"]
+        assert first.status_code == 200 and etag
+        again = reader.get("/api/v1/claims/", HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304 and again.content == b""
+        factories.ClaimFactory(version=story_graph["copy_v"], position=5, start=40, end=50)
+        changed = reader.get("/api/v1/claims/", HTTP_IF_NONE_MATCH=etag)
+        assert changed.status_code == 200 and changed["ETag"] != etag
+        assert len(changed.json()["results"]) == len(first.json()["results"]) + 1
+
+    def test_what_a_caller_may_see_is_part_of_the_etag(self, reader, client_for, alice, story_graph):
+        factories.VerdictFactory(claim=story_graph["c1"], reviewer=alice)
+        reviewer = client_for(alice, "read", "review")
+        etag = reader.get("/api/v1/verdicts/")["ETag"]
+        assert reviewer.get("/api/v1/verdicts/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+    def test_a_verdict_keeps_its_revision_etag_and_is_304_while_unchanged(self, client_for, alice, story_graph):
+        verdict = factories.VerdictFactory(claim=story_graph["c1"], reviewer=alice)
+        reviewer = client_for(alice, "read", "review")
+        response = reviewer.get(f"/api/v1/verdicts/{verdict.pk}/")
+        assert response["ETag"] == f'"r{verdict.revision}"'
+        assert reviewer.get(f"/api/v1/verdicts/{verdict.pk}/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
