@@ -79,3 +79,32 @@ def test_seed_weapon_list_is_added_detail_against_the_redoubling_sentence(seed_p
     assert "redoubling efforts" in origin.sentences[claim.origin_indices[0]].text
     assert any(f.type == "added_detail" and "artillery" in f.span for f in claim.flags)
     assert traces["003"].role == "unrelated" and traces["003"].origin_key is None
+
+
+def test_an_article_and_its_named_origin_group_as_the_full_clustering_groups_them(seed_paths):
+    """group_stories settles a pair with a named origin from one direction of coverage when it can; the grouping must
+    be the one the full clustering finds without a named origin."""
+    from benchmarks.corpus import Corpus
+    from workbench.engine.align import idf_table
+    from workbench.engine.origin import ArticleDoc, group_stories
+    from workbench.engine.trace import _sentences_and_features
+
+    corpus = Corpus(300, seed=5)
+    pairs = [(_inputs([p])[0], _inputs([q])[0]) for p in seed_paths for q in seed_paths if p != q]
+    for i in range(0, 300, 3):
+        a = corpus.article(i)
+        o = corpus.article(a.origin_position if a.origin_position is not None else (i * 7 + 1) % 300)
+        pairs.append((ArticleInput(a.key, a.text, a.headline), ArticleInput(o.key, o.text, o.headline)))
+    grouped = 0
+    for article, origin in pairs:
+        docs = [ArticleDoc(x.key, _sentences_and_features(x.text)[1], x.text) for x in (article, origin)]
+        idf = idf_table([f for d in docs for f in d.sentences])
+        named = group_stories(docs, idf, origin.key)
+        free = group_stories(docs, idf)
+        assert [s.members for s in named] == [s.members for s in free]
+        if len(named) == 1:
+            grouped += 1
+            assert named[0].origin == 1
+        else:
+            assert [s.origin for s in named] == [None, 1]
+    assert 0 < grouped < len(pairs)

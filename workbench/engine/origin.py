@@ -70,6 +70,12 @@ def group_stories(docs: Sequence[ArticleDoc], idf: dict[str, float], origin_key:
     """Stories in first-member order (average-linkage clustering on shared near-verbatim sentences);
     singletons have no origin unless named by `origin_key`. Deterministic for a given input order."""
     n = len(docs)
+    if n == 2 and origin_key in (docs[0].key, docs[1].key):
+        # An article and its named origin: only whether they link matters, and one direction may settle it.
+        o = 0 if docs[0].key == origin_key else 1
+        if coverage(docs[0], docs[1], idf)[1] >= STORY_LINK_MIN or coverage(docs[1], docs[0], idf)[1] >= STORY_LINK_MIN:
+            return [Story((0, 1), o)]
+        return [Story((0,), 0 if docs[0].key == origin_key else None), Story((1,), 1 if docs[1].key == origin_key else None)]
     cov = [[(0.0, 0.0, 0.0)] * n for _ in range(n)]
     for i in range(n):
         for j in range(n):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
 from .attribute import find_attribution
@@ -80,6 +81,28 @@ def claim_features(text: str) -> SentenceFeatures:
     if len(re.findall(r"[^\W\d_]{3,}", rest)) < CONTENT_MIN_WORDS:
         return features(text)
     return features(text, weak_text=att.text)
+
+
+# Articles whose segmentation, claim features and origin context are remembered per process: a story's origin is
+# traced again with every derivative that arrives.
+PREPARED_CACHE_ARTICLES = 128
+
+
+@lru_cache(maxsize=PREPARED_CACHE_ARTICLES)
+def _prepared(text: str) -> tuple[tuple[Sentence, ...], tuple[SentenceFeatures, ...]]:
+    sentences = tuple(split_sentences(text))
+    return sentences, tuple(claim_features(s.text) for s in sentences)
+
+
+def _sentences_and_features(text: str) -> tuple[list[Sentence], list[SentenceFeatures]]:
+    """``split_sentences(text)`` and the claim features of each sentence (pure functions of the text, so cached)."""
+    sentences, feats = _prepared(text)
+    return list(sentences), list(feats)
+
+
+@lru_cache(maxsize=PREPARED_CACHE_ARTICLES)
+def _origin_context(headline: str, text: str, outlet_names: tuple[str, ...]) -> OriginContext:
+    return origin_context([headline, text], outlet_names)
 
 
 def _outlet_names(article: ArticleInput) -> list[str]:
@@ -203,8 +226,9 @@ def trace_articles(
 
     Sentence i of an article's trace is `split_sentences(article.text)[i]`. Output order follows input order.
     """
-    sentences = [split_sentences(a.text) for a in articles]
-    feats = [[claim_features(s.text) for s in ss] for ss in sentences]
+    prepared = [_sentences_and_features(a.text) for a in articles]
+    sentences = [ss for ss, _ in prepared]
+    feats = [fs for _, fs in prepared]
     all_feats = [f for fs in feats for f in fs]
     global_idf = idf_table(all_feats)
     docs = [
@@ -234,8 +258,9 @@ def trace_against(
     the engine on sentence pairs. Returns the origin's trace first, then the derivatives' in the order given.
     """
     articles = [origin, *derivatives]
-    sentences = [split_sentences(a.text) for a in articles]
-    feats = [[claim_features(s.text) for s in ss] for ss in sentences]
+    prepared = [_sentences_and_features(a.text) for a in articles]
+    sentences = [ss for ss, _ in prepared]
+    feats = [fs for _, fs in prepared]
     traced = _trace_story(articles, sentences, feats, 0, range(len(articles)), 0, embedder)
     return [traced[i] for i in range(len(articles))]
 
@@ -256,7 +281,7 @@ def _trace_story(
     results = {o: ArticleTrace(origin_article.key, ROLE_ORIGIN, None, story_index,
                                _trace_origin(sentences[o], method), list(warnings))}
     story_idf = idf_table([f for m in members for f in feats[m]])
-    context = origin_context([origin_article.headline, origin_article.text], _outlet_names(origin_article))
+    context = _origin_context(origin_article.headline, origin_article.text, tuple(_outlet_names(origin_article)))
     origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
     for m in members:
         if m == o:
