@@ -42,6 +42,7 @@ POLL_S = 0.5
 SCORE_DIGITS = 4
 BUSY_SAMPLE_S = 0.05
 BUSY_WAIT_S = 10.0
+KILL_POLL_S = 0.02
 KILL_TARGETS = ("pool", "main", "worker")
 SECTIONS = ("claims", "links", "divergences", "memberships")
 
@@ -254,41 +255,39 @@ def _states(job_ids: list[int]) -> dict[str, int]:
     return dict(TraceJob.objects.filter(pk__in=job_ids).values_list("state").annotate(n=Count("id")))
 
 
-def _busy_pool(workers, prefer: int) -> tuple[int, int | None]:
-    """The slot and pool process to kill: the preferred worker's pool process when it is tracing, else the other
-    worker's; waits up to BUSY_WAIT_S for one (a worker just started may still be booting)."""
-    deadline = time.monotonic() + BUSY_WAIT_S
-    while time.monotonic() < deadline:
-        for slot in (prefer, 1 - prefer):
-            pools = pool_processes(workers.slots[slot].pid)
-            if pools and busy(pools[0]):
-                return slot, pools[0]
-    pools = pool_processes(workers.slots[prefer].pid)
-    return prefer, (pools[0] if pools else None)
+def busy_pool(workers, prefer: int) -> tuple[int, int] | None:
+    """The slot and pool process of a worker tracing right now, the preferred one first; None when both are idle
+    (or booting)."""
+    for slot in (prefer, 1 - prefer):
+        pools = pool_processes(workers.slots[slot].pid)
+        if pools and busy(pools[0]):
+            return slot, pools[0]
+    return None
 
 
-def kill_now(workers, kill: Kill) -> dict:
-    """Carry out one kill, if possible while the worker's pool process is tracing, and start a new worker in place
-    of a killed main process. ``workers`` has ``slots`` (the main processes, Popen) and ``replace(slot)``."""
+def kill_now(workers, kill: Kill, found: tuple[int, int] | None) -> dict:
+    """SIGKILL the planned process of the worker ``found`` busy (or of the planned worker when none was), and start a
+    new worker in place of a killed main process. ``workers`` has ``slots`` (main processes, Popen) and
+    ``replace(slot)``."""
     from workbench.provenance.models import TraceJob
 
-    time.sleep(kill.delay_s)
-    slot, pool = _busy_pool(workers, kill.slot)
+    slot, pool = found if found is not None else (kill.slot, None)
     main = workers.slots[slot]
-    mid_trace = pool is not None and busy(pool)
-    victims = {"pool": [pool], "main": [main.pid], "worker": [main.pid, pool]}[kill.target]
+    if pool is None:
+        pools = pool_processes(main.pid)
+        pool = pools[0] if pools else None
+    victims = [pid for pid in {"pool": [pool], "main": [main.pid], "worker": [main.pid, pool]}[kill.target] if pid]
     for pid in victims:
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    record = {
+        "after_done": kill.after_done, "slot": slot, "target": kill.target, "pids": victims,
+        "pool_busy": found is not None, "jobs_running": TraceJob.objects.filter(state=TraceJob.State.RUNNING).count(),
+    }
     if kill.target != "pool":
         main.wait()
         workers.replace(slot)
-    return {
-        "after_done": kill.after_done, "slot": slot, "target": kill.target,
-        "pids": [pid for pid in victims if pid is not None], "mid_trace": mid_trace,
-        "jobs_running": TraceJob.objects.filter(state=TraceJob.State.RUNNING).count(),
-    }
+    return record
 
 
 @dataclass
@@ -302,29 +301,43 @@ class Drive:
 def drive(*, workers, requests: list[dict], plan: list[Kill], timeout_s: float, arrival_s: float = 0.0,
           label: str = "run") -> Drive:
     """Queue the jobs (one every ``arrival_s``, or all at once), run the sweeper every POLL_S as the scheduler
-    would, and carry out the planned kills, until every job has finished or ``timeout_s`` has passed."""
+    would, and carry out the planned kills, until every job has finished or ``timeout_s`` has passed.
+
+    A kill falls due once its number of jobs is done and its delay has passed; it waits (up to BUSY_WAIT_S, while
+    jobs keep arriving and the sweeper keeps running) for a worker's pool process to be tracing."""
     from workbench.provenance.services import trace_job_create, trace_jobs_rearm
 
     plan = list(plan)
     result = Drive([], [], Counter(), 0.0)
     started = time.perf_counter()
     deadline = started + timeout_s
+    due_at: float | None = None
+    last_sweep, next_arrival = 0.0, started
     while True:
         now = time.perf_counter()
-        while len(result.job_ids) < len(requests) and now >= started + len(result.job_ids) * arrival_s:
+        while len(result.job_ids) < len(requests) and now >= next_arrival:
             result.job_ids.append(trace_job_create(**requests[len(result.job_ids)]).pk)
-        result.sweeps.update(trace_jobs_rearm())
+            next_arrival = max(next_arrival, now) + arrival_s  # no burst after the driver was held up by a restart
+        if now - last_sweep >= POLL_S:
+            result.sweeps.update(trace_jobs_rearm())
+            last_sweep = now
         states = _states(result.job_ids)
         done = states.get("done", 0)
-        while plan and done >= plan[0].after_done:
-            record = kill_now(workers, plan.pop(0))
-            record["at_s"] = round(time.perf_counter() - started, 1)
-            result.kills.append(record)
-            print(f"  {label}: kill {len(result.kills)}: {record}", file=sys.stderr, flush=True)
+        if plan and due_at is None and done >= plan[0].after_done:
+            due_at = now + plan[0].delay_s
+        if due_at is not None and now >= due_at:
+            found = busy_pool(workers, plan[0].slot)
+            if found is not None or now - due_at > BUSY_WAIT_S:
+                record = kill_now(workers, plan.pop(0), found)
+                record["at_s"] = round(time.perf_counter() - started, 1)
+                result.kills.append(record)
+                print(f"  {label}: kill {len(result.kills)}: {record}", file=sys.stderr, flush=True)
+                due_at = None
+            continue
         finished = done + states.get("failed", 0)
         if (len(result.job_ids) == len(requests) and finished >= len(requests)) or time.perf_counter() > deadline:
             break
-        time.sleep(POLL_S)
+        time.sleep(KILL_POLL_S if due_at is not None else POLL_S)
     result.elapsed_s = round(time.perf_counter() - started, 1)
     return result
 
@@ -375,7 +388,7 @@ def one_run(
         "run": label,
         "articles": len(corpus_articles),
         "kills": len(run_.kills),
-        "kills_mid_trace": sum(k["mid_trace"] for k in run_.kills),
+        "kills_pool_busy": sum(k["pool_busy"] for k in run_.kills),
         "kills_by_target": {t: sum(k["target"] == t for k in run_.kills) for t in KILL_TARGETS},
         "workers_started": len(workers.started),
         **job_figures(run_.job_ids),
@@ -447,7 +460,7 @@ def run(args: argparse.Namespace) -> dict:
 
 def table(result: dict) -> str:
     lines = [
-        "| run | articles | jobs | kills (pool/main/both, mid-trace) | done | failed | lost | retried (attempts > 1) | "
+        "| run | articles | jobs | kills (pool/main/both; pool busy) | done | failed | lost | retried (attempts > 1) | "
         "re-armed | wall s | rows (claims/links/divergences/memberships) | fingerprint |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -455,8 +468,8 @@ def table(result: dict) -> str:
         rows = "/".join(f"{r['rows'][name]:,}" for name in SECTIONS)
         by = r["kills_by_target"]
         lines.append(
-            f"| {r['run']} | {r['articles']} | {r['jobs']} | {r['kills']} ({by['pool']}/{by['main']}/{by['worker']}, "
-            f"{r['kills_mid_trace']}) | {r['done']} | {r['failed']} | {r['lost']} | {r['retried']} | {r['rearmed']} | "
+            f"| {r['run']} | {r['articles']} | {r['jobs']} | {r['kills']} ({by['pool']}/{by['main']}/{by['worker']}; "
+            f"{r['kills_pool_busy']}) | {r['done']} | {r['failed']} | {r['lost']} | {r['retried']} | {r['rearmed']} | "
             f"{r['elapsed_s']} | {rows} | {r['fingerprint']} |"
         )
     lines.append("")

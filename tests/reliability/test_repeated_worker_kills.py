@@ -23,7 +23,7 @@ STORIES = 3  # the first three stories of the archive, with all their derivative
 ARTICLES = 20
 KILLS = 4
 KILL_SEED = 6  # its plan: a pool process, a main process, two whole workers (main and pool)
-ARRIVAL_S = 0.25
+ARRIVAL_S = 0.5
 LEASE_S = 2
 QUEUED_STALE_S = 5
 WAIT_S = 150.0
@@ -40,22 +40,23 @@ def small_archive() -> list:
 
 
 class KilledWorkers:
-    """Two worker slots for ``soak.kill_now``: the main processes, and a new worker in place of a killed one."""
+    """Two worker slots for ``soak.kill_now``: the main processes, and a new worker in place of a killed one (started
+    without waiting for it, as the benchmark does, so articles keep arriving meanwhile)."""
 
     def __init__(self, start, **env: str) -> None:
         self.start, self.env, self.count = start, env, 0
-        self.workers: list[Worker] = [self._new(slot) for slot in range(2)]
+        self.workers: list[Worker] = [self._new(slot, wait=True) for slot in range(2)]
 
-    def _new(self, slot: int) -> Worker:
+    def _new(self, slot: int, *, wait: bool) -> Worker:
         self.count += 1
-        return self.start(f"soak{slot}-{self.count}", **self.env)
+        return self.start(f"soak{slot}-{self.count}", wait=wait, **self.env)
 
     @property
     def slots(self):
         return [worker.process for worker in self.workers]
 
     def replace(self, slot: int) -> None:
-        self.workers[slot] = self._new(slot)
+        self.workers[slot] = self._new(slot, wait=False)
 
 
 def traces_forget() -> None:

@@ -140,10 +140,13 @@ def celery_on_redis(transactional_db) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
     log_dir = Path(os.environ.get("WORKER_LOG_DIR", "/tmp"))
 
-    def start(name: str = "w1", **env: str) -> Worker:
+    def start(name: str = "w1", *, wait: bool = True, **env: str) -> Worker:
+        """A worker with ``env`` added to its environment; ``wait=False`` returns before it is ready (a replacement
+        started while the test goes on)."""
         worker = Worker(name, log_dir / f"celery-{name}-{os.getpid()}.log", worker_env(**env))
         workers.append(worker)
-        worker.wait_ready()
+        if wait:
+            worker.wait_ready()
         return worker
 
     try:
