@@ -9,7 +9,7 @@ It creates (drops first) a dedicated database ``workbench_bench`` on 127.0.0.1:5
 (the truth) until every article's job is done or failed, or the timeout passes. Modes:
 
 - ``indexed``: each article goes to the ``provenance.ingest_index_trace`` task (ingest, shared candidate index,
-  origin lookup), which queues the pipeline's ``trace_job_create`` job for the article and its origin;
+  origin lookup), which stores the pipeline's trace job for the article and its origin and runs it;
 - ``pipeline``: the driver calls ``trace_job_create(content=...)`` and the worker ingests and finds the story with
   ``services.story_detect``.
 

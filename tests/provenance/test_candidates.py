@@ -175,3 +175,41 @@ def test_story_detection_asks_the_index_and_the_engine_decides(seed_paths):
     # Stories are found through the index alone: without the stored articles' postings there is nothing to find.
     CandidateBand.objects.exclude(article=derivative).delete()
     assert services.story_detect(article=derivative) is None
+
+
+def test_the_arrival_task_runs_the_trace_job_itself_without_sending_it(corpus, django_capture_on_commit_callbacks):
+    from workbench.provenance.candidate_tasks import ingest_index_trace
+    from workbench.provenance.models import StoryMembership, TraceJob, TraceJobEvent
+
+    i = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None
+             and "rewrite" not in corpus.article(i).edits)
+    derivative, origin = corpus.article(i), corpus.article(corpus.article(i).origin_position)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for key, a in (("o", origin), ("d", derivative)):
+            ingest_index_trace.apply(args=[a.text, key, a.outlet, a.headline]).get()
+    assert callbacks == []
+    jobs = list(TraceJob.objects.order_by("pk"))
+    assert [job.state for job in jobs] == ["done", "done"]
+    assert [e.kind for e in TraceJobEvent.objects.filter(job=jobs[1])] == ["queued", "claimed", "done"]
+    membership = StoryMembership.objects.get(article__ingest_key="d")
+    assert membership.role == "derivative" and membership.story.origin.ingest_key == "o"
+
+
+def test_the_origin_lookup_does_not_follow_a_story_link_the_article_does_not_share(corpus):
+    """An origin stored as a derivative of another story (linked by a few shared stock phrases, say) is not swapped
+    for that story's origin when the article shares next to nothing with it."""
+    from workbench.provenance.candidates import origin_for
+    from workbench.provenance.models import Story, StoryMembership
+
+    i = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None
+             and set(corpus.article(i).edits) <= {"copy", "trim", "reorder"})
+    o = corpus.article(i).origin_position
+    other = next(j for j in range(SIZE) if corpus.role(j) == "unrelated")
+    stored = _store(corpus, [o, i, other])
+    for article in stored.values():
+        article_index(article=article)
+    story = Story.objects.create(origin=stored[other])
+    StoryMembership.objects.create(story=story, article=stored[other], role="origin")
+    StoryMembership.objects.create(story=story, article=stored[o], role="derivative")
+
+    assert origin_for(article=stored[i]) == stored[o]

@@ -202,14 +202,17 @@ def article_candidates(*, article: Article, k: int = CANDIDATES_K) -> list[Candi
 ORIGIN_MIN_VOTES = 3
 ORIGIN_MIN_SHARE = 0.12
 NEAR_BEST_SHARE = 0.8
+ROOT_MIN_SHARE = 0.5
 
 
 def origin_for(*, article: Article, signed: Signed | None = None) -> Article | None:
     """The stored article to trace ``article`` against: among candidates sharing bands with at least
     ORIGIN_MIN_VOTES sentences (and ORIGIN_MIN_SHARE of the article's signed sentences) and within NEAR_BEST_SHARE of
-    the best, the earliest; if that one belongs to a story, the story's origin. None when nothing qualifies (the
-    article starts a story of its own). ``signed``: the signature of the article's newest version, when the caller
-    has it. Reads only."""
+    the best, the earliest; if that one belongs to a story whose origin is itself a candidate with ROOT_MIN_SHARE of
+    the best's votes, that origin (a derivative of a derivative is traced to the root; a story joined through a
+    link that does not carry over to this article, such as a few stock phrases, is not followed). None when nothing
+    qualifies (the article starts a story of its own). ``signed``: the signature of the article's newest version,
+    when the caller has it. Reads only."""
     if signed is None:
         version = latest_versions([article]).get(article.pk)
         if version is None:
@@ -226,15 +229,19 @@ def origin_for(*, article: Article, signed: Signed | None = None) -> Article | N
     if chosen is None:
         return None
     membership = getattr(chosen, "story_membership", None)
-    if membership is not None and membership.story.origin_id != article.pk:
+    qualified = {c.doc for c in ranked if c.votes >= max(floor, ROOT_MIN_SHARE * ranked[0].votes)}
+    if membership is not None and membership.story.origin_id != article.pk and membership.story.origin_id in qualified:
         return membership.story.origin
     return chosen
 
 
-def trace_job_create_indexed(*, content: str | bytes, ingest_key: str = "", outlet_name: str = "", headline: str = ""):
+def trace_job_create_indexed(
+    *, content: str | bytes, ingest_key: str = "", outlet_name: str = "", headline: str = "", send: bool = True
+):
     """Ingest ``content``, put it in the shared index, find its origin there, and queue the pipeline's trace job for
-    the article (with its origin when one was found). Returns the TraceJob. Idempotent for one ingest key: the
-    version is not ingested or signed twice (a second call queues another, equally idempotent, trace)."""
+    the article (with its origin when one was found). Returns the TraceJob; ``send=False`` leaves the job to the
+    caller to run (see ``trace_job_create``). Idempotent for one ingest key: the version is not ingested or signed
+    twice (a second call queues another, equally idempotent, trace)."""
     from workbench.provenance.services import trace_job_create
     from workbench.sources.services import article_ingest
 
@@ -244,7 +251,7 @@ def trace_job_create_indexed(*, content: str | bytes, ingest_key: str = "", outl
     article_index(article=result.article, version=result.version, signed=signed)
     origin = origin_for(article=result.article, signed=signed)
     articles = [result.article] + ([origin] if origin is not None else [])
-    return trace_job_create(articles=articles, origin=origin)
+    return trace_job_create(articles=articles, origin=origin, send=send)
 
 
 __all__ = [

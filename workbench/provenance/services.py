@@ -254,12 +254,16 @@ def _job_event(job_id: int, kind: str, *, by=None, **extra) -> None:
     TraceJobEvent.objects.create(job_id=job_id, kind=kind, by=by, extra=extra)
 
 
-def _send_job(job_id: int) -> None:
-    """Publish the job's message. A failed publish is only logged: the row is stored and the sweeper re-sends it."""
+def trace_job_send(*, job_id: int, countdown_s: float | None = None) -> None:
+    """Publish the job's message (delivered after ``countdown_s``). A failed publish is only logged: the row is
+    stored and the sweeper re-sends it."""
     from workbench.provenance.tasks import run_trace_job
 
     try:
-        run_trace_job.delay(job_id)
+        if countdown_s is None:
+            run_trace_job.delay(job_id)
+        else:
+            run_trace_job.apply_async(args=[job_id], countdown=countdown_s)
     except (KombuOperationalError, ConnectionError, OSError) as exc:
         logger.warning("event=enqueue_failed job=%s error=%r (the sweeper will re-send it)", job_id, str(exc))
 
@@ -271,13 +275,16 @@ def trace_job_create(
     content: str | bytes | None = None,
     origin: Article | None = None,
     requested_by=None,
+    send: bool = True,
 ) -> TraceJob:
     """Store a queued trace job and send it to the workers once the caller's transaction commits.
 
     Give stored ``articles`` (traced together, with ``origin`` if known), or one ``url`` / ``content`` to ingest
     first (its story is then found among the stored ones). Raises TraceJobInputError or UrlRefused (wrong scheme)
     at once for requests that can never run; content problems found later end the job as failed with the error.
-    Runs in the caller's transaction (or its own); never sends before the row is committed.
+    Runs in the caller's transaction (or its own); never sends before the row is committed. With ``send=False`` no
+    message is sent: a worker that runs the job itself claims it like any other (and if it never does, the sweeper
+    sends it once it has waited TRACE_JOB_QUEUED_STALE_S).
     """
     articles = list(articles or [])
     if url and content is not None:
@@ -300,9 +307,10 @@ def trace_job_create(
             url=url, upload=content, origin=origin, requested_by=requested_by, enqueued_at=timezone.now()
         )
         if articles:
-            job.articles.set(articles)
+            job.articles.add(*articles)
         _job_event(job.pk, "queued", by=requested_by, articles=sorted(a.pk for a in articles), url=url)
-        transaction.on_commit(partial(_send_job, job.pk))
+        if send:
+            transaction.on_commit(partial(trace_job_send, job_id=job.pk))
     return job
 
 
@@ -475,7 +483,7 @@ def trace_jobs_rearm(*, now=None) -> dict[str, int]:
                 state=TraceJob.State.QUEUED, lease_expires_at=None, lease_token="", enqueued_at=now, updated_at=now
             ):
                 _job_event(job.pk, "rearmed", was=job.state, attempts=job.attempts)
-                transaction.on_commit(partial(_send_job, job.pk))
+                transaction.on_commit(partial(trace_job_send, job_id=job.pk))
                 rearmed += 1
     return {"rearmed": rearmed, "failed": failed}
 

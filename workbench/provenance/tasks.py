@@ -60,23 +60,30 @@ def backoff_s(retries: int) -> float:
 def run_trace_job(self, job_id: int) -> str:
     """Claim the job (a duplicate delivery finds nothing to claim), do it, and schedule a retry on transient errors."""
     with task_log("provenance.run_trace_job", job=job_id) as log:
+        run = job_run(self, job_id, log)
+        if run is not None and run.retry_in_s is not None and not self.request.is_eager:
+            raise self.retry(countdown=run.retry_in_s)
+        return log["outcome"]
+
+
+def job_run(task, job_id: int, log: dict) -> services.TraceJobRun | None:
+    """Claim and do a job inside ``task``; None when it was not claimable. The run's retry_in_s, when set, is for
+    the caller to act on (a retry of its own, or a new message for the job)."""
+    job = services.trace_job_claim(job_id=job_id)
+    if job is None:
+        log["outcome"] = "not_claimable"
+        return None
+    log["attempt"] = job.attempts
+    log["articles"] = ",".join(str(pk) for pk in job.articles.order_by("pk").values_list("pk", flat=True)) or "-"
+    run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
+    # Eager (embedded) mode has no broker to come back through: try again at once, up to the attempts cap.
+    while run.retry_in_s is not None and task.request.is_eager:
         job = services.trace_job_claim(job_id=job_id)
         if job is None:
-            log["outcome"] = "not_claimable"
-            return "not_claimable"
-        log["attempt"] = job.attempts
-        log["articles"] = ",".join(str(pk) for pk in job.articles.order_by("pk").values_list("pk", flat=True)) or "-"
-        run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
-        # Eager (embedded) mode has no broker to come back through: try again at once, up to the attempts cap.
-        while run.retry_in_s is not None and self.request.is_eager:
-            job = services.trace_job_claim(job_id=job_id)
-            if job is None:
-                break
-            run = services.trace_job_run(job=job, retry_in_s=0)
-        log["outcome"] = run.state
-        if run.retry_in_s is not None and not self.request.is_eager:
-            raise self.retry(countdown=run.retry_in_s)
-        return run.state
+            break
+        run = services.trace_job_run(job=job, retry_in_s=0)
+    log["outcome"] = run.state
+    return run
 
 
 @shared_task(name="provenance.sweep_trace_jobs", ignore_result=True)
