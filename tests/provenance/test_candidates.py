@@ -213,3 +213,18 @@ def test_the_origin_lookup_does_not_follow_a_story_link_the_article_does_not_sha
     StoryMembership.objects.create(story=story, article=stored[o], role="derivative")
 
     assert origin_for(article=stored[i]) == stored[o]
+
+
+def test_a_lookup_skips_buckets_holding_more_postings_than_the_limit():
+    import numpy as np
+
+    from workbench.provenance.candidates import DatabaseBandStore
+
+    articles = [ArticleFactory() for _ in range(4)]
+    store = DatabaseBandStore()
+    crowded, full = 11, 22
+    for n, article in enumerate(articles):
+        store.add(article.pk, np.array([crowded] + ([full] if n < 3 else []), np.int64), np.array([n] * (2 if n < 3 else 1)))
+    pos, docs, sentences = store.lookup(np.array([full, crowded, full], np.int64), max_bucket=3)
+    got = sorted(zip(pos.tolist(), docs.tolist(), sentences.tolist(), strict=True))
+    assert got == sorted((p, articles[n].pk, n) for p in (0, 2) for n in range(3))

@@ -76,14 +76,15 @@ class DatabaseBandStore:
         if not len(wanted):
             return empty, empty, empty
         if connection.vendor == "postgresql":
-            # One round trip with one array parameter; the bucket sizes are counted by the same scan.
+            # One round trip; each key reads at most max_bucket + 1 postings from the key index (which carries them),
+            # so a crowded bucket costs no more than a full one however large it grows.
             table = CandidateBand._meta.db_table
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT key, article_id, sentence FROM (SELECT key, article_id, sentence, "
-                    f"count(*) OVER (PARTITION BY key) AS n FROM {table} WHERE key = ANY(%s::bigint[])) AS hits "
-                    f"WHERE n <= %s",
-                    [wanted.tolist(), max_bucket],
+                    f"SELECT k.key, b.article_id, b.sentence FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL "
+                    f"(SELECT article_id, sentence, count(*) OVER () AS n FROM (SELECT article_id, sentence FROM "
+                    f"{table} AS posting WHERE posting.key = k.key LIMIT %s) AS capped) AS b WHERE b.n <= %s",
+                    [wanted.tolist(), max_bucket + 1, max_bucket],
                 )
                 rows = cursor.fetchall()
         else:

@@ -209,15 +209,19 @@ class StoryRetrace(models.Model):
 class CandidateBand(models.Model):
     """One posting of the shared candidate index (workbench.engine.index): a band key of one sentence of an
     article's indexed version, or one of its name/number terms (sentence = TERM_SENTENCE). Every worker reads the
-    same rows; written only by provenance.candidates."""
+    same rows; written only by provenance.candidates.
+
+    Derived data, rebuilt at will (``candidates_rebuild``): the article reference is not checked by the database (an
+    arriving article writes some 500 postings, each of which a foreign key would look up at commit), and Django still
+    deletes an article's postings with it. The key index carries the posting, so a lookup reads the index alone."""
 
     key = models.BigIntegerField()
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", db_index=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     sentence = models.PositiveSmallIntegerField()
 
     class Meta:
         indexes = [
-            models.Index(fields=["key"], name="candidateband_key"),
+            models.Index(fields=["key"], include=["article", "sentence"], name="candidateband_key_posting"),
             models.Index(fields=["article"], name="candidateband_article"),
         ]
 
