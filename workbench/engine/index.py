@@ -16,7 +16,6 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import filterfalse
 from typing import Protocol
 
 import numpy as np
@@ -46,7 +45,8 @@ _BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 _TERM_MIX = np.uint64(0xD6E8FEB86659FD93)
 _TERM_SALT = np.uint64(0x7E57AB1E5EED0001)
 # Names (capitalised words) and multi-digit numbers: the words a heavy rewrite keeps.
-_TERM = re.compile(rb"[A-Z][a-z\x80-\xff][A-Za-z\x80-\xff]+|\d[\d,.]*\d")
+_TERM_NAME = re.compile(rb"[A-Z][a-z\x80-\xff][A-Za-z\x80-\xff]+")
+_TERM_NUMBER = re.compile(rb"\d[\d,.]*\d")  # no character in common with a name, so two scans find what one would
 
 # Sentence boundaries, on UTF-8 bytes: end punctuation (and closing quotes) before a capital or digit, or line breaks.
 _BOUNDARY = re.compile(rb"[.!?](?:[\"')\]]|\xe2\x80[\x9d\x99])*[ \t]+(?=(?:[\"(\[]|\xe2\x80[\x9c\x98])?[A-Z0-9])")
@@ -58,33 +58,41 @@ _PUNCT_UTF8 = (b"\xe2\x80\x9c", b"\xe2\x80\x9d", b"\xe2\x80\x98", b"\xe2\x80\x99
 _BYTE_TABLE = bytes(
     c if (48 <= c <= 57 or 97 <= c <= 122 or c == 0 or c >= 128) else 32 for c in range(256)
 )
+_PUNCT = re.compile(b"|".join(re.escape(seq) for seq in _PUNCT_UTF8))
 _STOP = frozenset(w.encode() for w in STOPWORDS) | {b"the", b"a", b"an", b"s"}
+_STOP_HASH = 1 << 40  # what the word hash cache holds for a stopword: outside the CRC32 + 1 range, dropped
 _word_hash_cache: dict[bytes, int] = {_SEPARATOR: 0}
 _WORD_CACHE_MAX = 200_000
 
 
-def _hashes(words: list[bytes]) -> np.ndarray:
-    """Stable 32-bit word hashes (CRC32 + 1; the separator hashes to 0), cached."""
+def _tokens(text: str) -> list[bytes]:
+    """Lower-cased words of ``text``, stopwords included, with a separator token between chunks."""
+    raw = text.replace("\x00", " ").encode("utf-8").replace(b"\n", b" \x00 ")
+    marked = _BOUNDARY.sub(b" \x00 ", raw)
+    if not marked.isascii():
+        marked = _PUNCT.sub(b" ", marked)
+    return marked.lower().translate(_BYTE_TABLE).split()
+
+
+def _word_hash(word: bytes) -> int:
+    return _STOP_HASH if word in _STOP else zlib.crc32(word) + 1
+
+
+def _content_hashes(text: str) -> np.ndarray:
+    """Stable 32-bit hashes of the content words of ``text`` (CRC32 + 1; the chunk separator hashes to 0), in
+    order, stopwords left out. One cached dictionary look-up a word decides both."""
+    tokens = _tokens(text)
     cache = _word_hash_cache
-    missing = set(words).difference(cache)
+    missing = set(tokens).difference(cache)
     if missing:
         if len(cache) + len(missing) > _WORD_CACHE_MAX:
             cache.clear()
             cache[_SEPARATOR] = 0
-            missing = set(words).difference(cache)
+            missing = set(tokens).difference(cache)
         for w in missing:
-            cache[w] = zlib.crc32(w) + 1
-    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
-
-
-def _words(text: str) -> list[bytes]:
-    """Lower-cased content words of ``text`` with a separator token between chunks."""
-    raw = text.replace("\x00", " ").encode("utf-8").replace(b"\n", b" \x00 ")
-    marked = _BOUNDARY.sub(b" \x00 ", raw)
-    for seq in _PUNCT_UTF8:
-        if seq in marked:
-            marked = marked.replace(seq, b" ")
-    return list(filterfalse(_STOP.__contains__, marked.lower().translate(_BYTE_TABLE).split()))
+            cache[w] = _word_hash(w)
+    h = np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    return h[h != _STOP_HASH]
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -135,8 +143,8 @@ def _empty(terms: np.ndarray | None = None) -> Signed:
 
 
 def _terms(text: str) -> np.ndarray:
-    found = set(_TERM.findall(text.encode("utf-8")))
-    found = {t.lower() for t in found}
+    data = text.encode("utf-8")
+    found = {t.lower() for t in set(_TERM_NAME.findall(data)).union(_TERM_NUMBER.findall(data))}
     found -= _STOP
     if not found:
         return np.empty(0, np.int64)
@@ -153,10 +161,19 @@ def sign(text: str) -> Signed:
     return sign_many([text])[0]
 
 
+def _min_hash(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """(HASHES, groups): for each permutation, the minimum over each group of ``values`` (groups begin at
+    ``starts``)."""
+    with np.errstate(over="ignore"):
+        permuted = _PERM_A[:, None] * values[None, :]
+        permuted += _PERM_B[:, None]
+    return np.minimum.reduceat(permuted, starts, axis=1)
+
+
 def sign_many(texts: Sequence[str]) -> list[Signed]:
     """``[sign(t) for t in texts]``, with the hashing vectorised over the whole batch."""
     terms = [_terms(t) for t in texts]
-    hs = [_hashes(_words(t)) for t in texts]
+    hs = [_content_hashes(t) for t in texts]
     lens = np.fromiter((len(h) for h in hs), dtype=np.int64, count=len(hs))
     if not lens.sum():
         return [_empty(t) for t in terms]
@@ -186,13 +203,12 @@ def sign_many(texts: Sequence[str]) -> list[Signed]:
         big = (u[pair] * _BIGRAM_MIX) ^ (u[pair + 1] + np.uint64(0x632BE59BD9B4E019))
         big_gid = gid[pair]
         big_starts = np.flatnonzero(np.r_[True, big_gid[1:] != big_gid[:-1]])
-        sig = np.minimum(
-            np.minimum.reduceat(u[:, None] * _PERM_A[None, :] + _PERM_B[None, :], starts, axis=0),
-            np.minimum.reduceat(big[:, None] * _PERM_A[None, :] + _PERM_B[None, :], big_starts, axis=0),
-        )
-        sig = sig.reshape(len(starts), BANDS, ROWS_PER_BAND)
-        mixed = (sig * _BAND_MIX[None, :, :]).sum(axis=2, dtype=np.uint64) + _BAND_SALT[None, :]
-    keys = (mixed ^ (mixed >> np.uint64(29))).view(np.int64)  # (groups, BANDS)
+        # One row per hash function, words along the row: the minimum over a sentence's words is a contiguous scan.
+        sig = _min_hash(u, starts)
+        np.minimum(sig, _min_hash(big, big_starts), out=sig)
+        mixed = (sig.reshape(BANDS, ROWS_PER_BAND, -1) * _BAND_MIX[:, :, None]).sum(axis=1, dtype=np.uint64)
+        mixed += _BAND_SALT[:, None]
+    keys = np.ascontiguousarray((mixed ^ (mixed >> np.uint64(29))).T).view(np.int64)  # (groups, BANDS)
     group = gid[starts]
     group_doc = group >> SENTENCE_BITS
     group_sent = group & MAX_SENTENCES
