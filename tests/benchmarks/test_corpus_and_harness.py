@@ -65,8 +65,8 @@ def test_copies_keep_every_origin_sentence_and_edits_mark_what_they_change():
 
 
 def test_the_scale_harness_reports_recall_labels_and_brute_force_for_a_small_archive():
-    row = scale.run_size(400, queries=12, seed=2, brute_queries=2, brute_full_max=400, brute_sample=50, k=10)
-    assert row.articles == 400 and row.queries == 12
+    row = scale.run_size(400, queries=30, seed=2, brute_queries=2, brute_full_max=400, brute_sample=50, k=10)
+    assert row.articles == 400 and row.queries == 30
     assert row.recall == 1.0
     assert row.origin_accuracy >= 0.9
     assert 0.8 <= row.label_accuracy <= 1.0

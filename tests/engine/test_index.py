@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.corpus import Corpus
 from workbench.engine.incremental import IncrementalTracer, trace_against
@@ -25,6 +27,9 @@ from workbench.engine.types import ROLE_DERIVATIVE, ROLE_UNRELATED, ArticleInput
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = 600
+PINNED_KEYS = [4268385063799359560, -1020546206308294515, 1862489577447367368]
+PINNED_TERMS = [-6251179789205432483, -5386754826086722591, -3175216890973532390, -2083216966755300045,
+                2088509340280415075, 2374927397377040649, 6328614327706931588]
 
 
 @pytest.fixture(scope="module")
@@ -206,12 +211,37 @@ def test_tracing_the_seeds_one_by_one_groups_them_as_tracing_them_together(seed_
         assert (out.trace.role, out.origin_key) == together[a.key]
 
 
-def test_signatures_do_not_depend_on_the_word_hash_cache(texts, monkeypatch):
-    from workbench.engine import index as index_module
+def test_the_signature_scheme_is_pinned_to_its_version():
+    """Stored postings are only as good as the keys a query computes: a change to the keys must come with a new
+    SIGNATURE_VERSION (and ``candidates_rebuild``)."""
+    from workbench.engine.index import SIGNATURE_VERSION
 
-    expected = [sign(t).keys for t in list(texts.values())[:5]]
-    monkeypatch.setattr(index_module, "_WORD_CACHE_MAX", 50)
-    monkeypatch.setattr(index_module, "_word_hash_cache", {index_module._SEPARATOR: 0})
-    for text, keys in zip(list(texts.values())[:5], expected, strict=True):
-        assert np.array_equal(sign(text).keys, keys)
-        assert len(index_module._word_hash_cache) < 1 + len(set(text.split()))
+    signed = sign("The Ministry of Defence said on Monday that 5,700 troops would leave Berfinrostan. Officials in "
+                  "Hadalbri disputed the figure and the plan.")
+    assert SIGNATURE_VERSION == 2
+    assert signed.keys[:3].tolist() == PINNED_KEYS
+    assert signed.sentences[::BANDS].tolist() == [0, 1]
+    assert signed.terms.tolist() == PINNED_TERMS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789,. aZ", max_size=40))
+def test_numbers_are_what_the_number_pattern_finds(text):
+    """A number term runs from a digit to a digit through digits, commas and points (``\\d[\\d,.]*\\d``)."""
+    import re
+
+    from workbench.engine.index import _numbers
+
+    data = text.encode()
+    starts, ends = _numbers(np.frombuffer(data, dtype=np.uint8))
+    assert [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)] == re.findall(rb"\d[\d,.]*\d", data)
+
+
+def test_names_are_capitalised_words_of_letters_and_stopwords_are_not_names():
+    base = sign("Zorvan Kelt met Anna at dawn on Tuesday in Ostrobia. They sign accords near Brekka today.")
+    for variant, same in (
+        ("zorvan kelt met anna at dawn on tuesday in ostrobia. They sign accords near brekka today.", False),
+        ("Zorvan Kelt met Anna at dawn on Tuesday in Ostrobia. They sign accords near Brekka today.", True),
+        ("Zorvan Kelt met Anna at dawn on Tuesday in Ostrobia. The sign accords near Brekka today.", True),
+    ):
+        assert np.array_equal(sign(variant).terms, base.terms) is same, variant

@@ -5,7 +5,7 @@ MinHash signature over its word shingles (content-word unigrams and bigrams), cu
 band store (key -> article, sentence). A new article's sentences look up their band keys, and archive articles are
 ranked by how many of the new article's sentences they share a band with. Only the top few are aligned.
 
-Signatures are stable across processes and machines (CRC32 word hashes, fixed multiply-shift permutations), so a
+Signatures are stable across processes and machines (word hashes computed from the bytes alone, fixed multiply-shift permutations), so a
 store written by one worker is read by all. The store is pluggable: ``MemoryBandStore`` here (log-structured sorted
 numpy segments, for benchmarks and a single process) and a PostgreSQL-backed one on the Django side.
 Pure Python + numpy; nothing here imports Django.
@@ -13,7 +13,6 @@ Pure Python + numpy; nothing here imports Django.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -22,7 +21,7 @@ import numpy as np
 
 from .lexicon import STOPWORDS
 
-SIGNATURE_VERSION = 1
+SIGNATURE_VERSION = 2
 BANDS = 12
 ROWS_PER_BAND = 3
 HASHES = BANDS * ROWS_PER_BAND
@@ -34,7 +33,7 @@ TERM_MAX_BUCKET = 2000
 TERMS_K = 5
 MAX_BUCKET = 500
 CANDIDATES_K = 10
-SIGN_BATCH = 16
+SIGN_BATCH = 64
 
 _rng = np.random.Generator(np.random.PCG64(0x5EED_1DE4))
 _PERM_A = (_rng.integers(1, 2**63, size=HASHES, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
@@ -44,9 +43,7 @@ _BAND_SALT = _rng.integers(0, 2**63, size=BANDS, dtype=np.uint64)
 _BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 _TERM_MIX = np.uint64(0xD6E8FEB86659FD93)
 _TERM_SALT = np.uint64(0x7E57AB1E5EED0001)
-# Names (capitalised words) and multi-digit numbers: the words a heavy rewrite keeps.
-_TERM_NAME = re.compile(rb"[A-Z][a-z\x80-\xff][A-Za-z\x80-\xff]+")
-_TERM_NUMBER = re.compile(rb"\d[\d,.]*\d")  # no character in common with a name, so two scans find what one would
+# Names (capitalised words) and multi-digit numbers are the words a heavy rewrite keeps (see ``_scan``).
 
 # Sentence boundaries, on UTF-8 bytes: end punctuation (and closing quotes) before a capital or digit, or line breaks.
 _BOUNDARY = re.compile(rb"[.!?](?:[\"')\]]|\xe2\x80[\x9d\x99])*[ \t]+(?=(?:[\"(\[]|\xe2\x80[\x9c\x98])?[A-Z0-9])")
@@ -58,41 +55,150 @@ _PUNCT_UTF8 = (b"\xe2\x80\x9c", b"\xe2\x80\x9d", b"\xe2\x80\x98", b"\xe2\x80\x99
 _BYTE_TABLE = bytes(
     c if (48 <= c <= 57 or 97 <= c <= 122 or c == 0 or c >= 128) else 32 for c in range(256)
 )
-_PUNCT = re.compile(b"|".join(re.escape(seq) for seq in _PUNCT_UTF8))
-_STOP = frozenset(w.encode() for w in STOPWORDS) | {b"the", b"a", b"an", b"s"}
-_STOP_HASH = 1 << 40  # what the word hash cache holds for a stopword: outside the CRC32 + 1 range, dropped
-_word_hash_cache: dict[bytes, int] = {_SEPARATOR: 0}
-_WORD_CACHE_MAX = 200_000
+_PUNCT_THIRD = np.array([seq[2] for seq in _PUNCT_UTF8 if seq[:2] == b"\xe2\x80"], dtype=np.uint8)
+_PUNCT_SECOND = np.array([seq[1] for seq in _PUNCT_UTF8 if seq[:1] == b"\xc2"], dtype=np.uint8)
+assert len(_PUNCT_THIRD) + len(_PUNCT_SECOND) == len(_PUNCT_UTF8)
+_STOPWORDS = frozenset(w.encode() for w in STOPWORDS) | {b"the", b"a", b"an", b"s"}
+# Word hashes: a polynomial over the word's bytes (wrapping at 2**64), through the splitmix64 finaliser, top 32 bits
+# plus one; the chunk separator hashes to 0. Computed with numpy over a whole batch, so no word is hashed in Python.
+_WORD_POLY = np.uint64(0x100000001B3)
+_SPACE = 32
 
 
-def _tokens(text: str) -> list[bytes]:
-    """Lower-cased words of ``text``, stopwords included, with a separator token between chunks."""
+def _marked(text: str) -> bytes:
+    """``text`` as UTF-8 with a separator (``\\x00``, standing alone between spaces) between chunks."""
     raw = text.replace("\x00", " ").encode("utf-8").replace(b"\n", b" \x00 ")
-    marked = _BOUNDARY.sub(b" \x00 ", raw)
-    if not marked.isascii():
-        marked = _PUNCT.sub(b" ", marked)
-    return marked.lower().translate(_BYTE_TABLE).split()
+    return _BOUNDARY.sub(b" \x00 ", raw)
 
 
-def _word_hash(word: bytes) -> int:
-    return _STOP_HASH if word in _STOP else zlib.crc32(word) + 1
+def _mix(h: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
 
 
-def _content_hashes(text: str) -> np.ndarray:
-    """Stable 32-bit hashes of the content words of ``text`` (CRC32 + 1; the chunk separator hashes to 0), in
-    order, stopwords left out. One cached dictionary look-up a word decides both."""
-    tokens = _tokens(text)
-    cache = _word_hash_cache
-    missing = set(tokens).difference(cache)
-    if missing:
-        if len(cache) + len(missing) > _WORD_CACHE_MAX:
-            cache.clear()
-            cache[_SEPARATOR] = 0
-            missing = set(tokens).difference(cache)
-        for w in missing:
-            cache[w] = _word_hash(w)
-    h = np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-    return h[h != _STOP_HASH]
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the maximal runs of True in ``mask``."""
+    edges = np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _span_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Hash of each ``data[start:end]`` (non-empty): a polynomial over its bytes (wrapping at 2**64), through the
+    splitmix64 finaliser, top 32 bits plus one."""
+    if not len(starts):
+        return np.empty(0, np.uint64)
+    lengths = ends - starts
+    first = np.cumsum(lengths) - lengths
+    inside = np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
+    with np.errstate(over="ignore"):
+        powers = np.full(int(lengths.max()), _WORD_POLY, dtype=np.uint64)
+        powers[0] = 1
+        powers = np.cumprod(powers)
+        weighted = (data[inside].astype(np.uint64) + np.uint64(1)) * powers[np.repeat(ends, lengths) - 1 - inside]
+        return (_mix(np.add.reduceat(weighted, first)) >> np.uint64(32)) + np.uint64(1)
+
+
+def _blank_punctuation(data: np.ndarray) -> None:
+    """Typographic quotes, dashes, ellipsis, guillemets and no-break spaces (UTF-8 sequences) become spaces."""
+    at = np.flatnonzero(data[:-2] == 0xE2)
+    at = at[(data[at + 1] == 0x80) & np.isin(data[at + 2], _PUNCT_THIRD)]
+    for k in range(3):
+        data[at + k] = _SPACE
+    at = np.flatnonzero(data[:-1] == 0xC2)
+    at = at[np.isin(data[at + 1], _PUNCT_SECOND)]
+    for k in range(2):
+        data[at + k] = _SPACE
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """A batch of texts read for signing: every word in order (hash, the separator's 0; text number; whether it is a
+    name), and each text's name and number term keys."""
+
+    hashes: np.ndarray
+    docs: np.ndarray
+    names: np.ndarray
+    terms: list[np.ndarray]
+
+
+def _scan(texts: Sequence[str]) -> _Scan:
+    """Words: runs of ASCII letters and digits and non-ASCII bytes, lower-cased. Names: words written with a capital
+    then a lower-case letter, letters only, at least three, not stopwords. Numbers: runs of digits, commas and
+    points from their first digit to their last, at least two characters."""
+    blobs = [_marked(t) for t in texts]
+    joined = b" ".join(blobs)  # the space ends each blob's last word
+    sizes = np.fromiter((len(b) + 1 for b in blobs), dtype=np.int64, count=len(blobs))
+    offsets = np.cumsum(sizes) - sizes
+    original = np.frombuffer(joined, dtype=np.uint8)
+    lowered = np.frombuffer(joined.lower().translate(_BYTE_TABLE), dtype=np.uint8).copy()
+    _blank_punctuation(lowered)
+    starts, ends = _runs(lowered != _SPACE)
+    empty = np.empty(0, np.int64)
+    if not len(starts):
+        return _Scan(empty.astype(np.uint64), empty, empty.astype(bool), [empty] * len(texts))
+    lengths = ends - starts
+    hashes = _span_hashes(lowered, starts, ends)
+    hashes[(lengths == 1) & (lowered[starts] == 0)] = 0
+    docs = np.searchsorted(offsets, starts, side="right") - 1
+    second = original[np.minimum(starts + 1, len(original) - 1)]
+    names = (
+        (lengths >= 3) & (original[starts] >= 65) & (original[starts] <= 90)
+        & (((second >= 97) & (second <= 122)) | (second >= 128))
+    )
+    names &= _letters_only(lowered, starts, ends)
+    names &= ~_is_stopword(hashes)
+    number_starts, number_ends = _numbers(original)
+    term_hashes = np.concatenate((hashes[names], _span_hashes(original, number_starts, number_ends)))
+    term_docs = np.concatenate((docs[names], np.searchsorted(offsets, number_starts, side="right") - 1))
+    with np.errstate(over="ignore"):
+        keys = _mix(term_hashes * _TERM_MIX + _TERM_SALT).view(np.int64)
+    order = np.lexsort((keys, term_docs))
+    keys, term_docs = keys[order], term_docs[order]
+    fresh = np.ones(len(keys), dtype=bool)
+    fresh[1:] = (keys[1:] != keys[:-1]) | (term_docs[1:] != term_docs[:-1])
+    keys, term_docs = keys[fresh], term_docs[fresh]
+    cuts = np.searchsorted(term_docs, np.arange(len(texts) + 1))
+    return _Scan(hashes, docs, names, [keys[cuts[i]:cuts[i + 1]].copy() for i in range(len(texts))])
+
+
+def _numbers(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the numbers in ``data``: each run of digits, commas and points, from its first digit to its
+    last, when that spans two characters or more (what ``\\d[\\d,.]*\\d`` finds)."""
+    digit = (data >= 48) & (data <= 57)
+    run_starts, run_ends = _runs(digit | (data == 44) | (data == 46))
+    digit_at = np.flatnonzero(digit)
+    if not len(digit_at):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    first = digit_at[np.minimum(np.searchsorted(digit_at, run_starts), len(digit_at) - 1)]
+    last = digit_at[np.searchsorted(digit_at, run_ends) - 1]
+    found = (first >= run_starts) & (first < run_ends) & (last >= run_starts) & (last < run_ends) & (last > first)
+    return first[found], last[found] + 1
+
+
+def _letters_only(lowered: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each word, whether all its bytes are letters (or non-ASCII): no digit, no separator."""
+    not_letter = np.concatenate(([0], np.cumsum(lowered < 97)))
+    return not_letter[ends] == not_letter[starts]
+
+
+def _stopword_hashes() -> np.ndarray:
+    blob = np.frombuffer(b" ".join(sorted(_STOPWORDS)), dtype=np.uint8)
+    return np.unique(_span_hashes(blob, *_runs(blob != _SPACE)))
+
+
+_STOP_HASHES = _stopword_hashes()
+_STOP_LOW = np.zeros(1 << 16, dtype=bool)  # the low 16 bits of a stopword's hash: a cheap first test
+_STOP_LOW[(_STOP_HASHES & np.uint64(0xFFFF)).astype(np.int64)] = True
+
+
+def _is_stopword(hashes: np.ndarray) -> np.ndarray:
+    out = _STOP_LOW[(hashes & np.uint64(0xFFFF)).astype(np.int64)]
+    maybe = np.flatnonzero(out)
+    at = np.minimum(np.searchsorted(_STOP_HASHES, hashes[maybe]), len(_STOP_HASHES) - 1)
+    out[maybe] = _STOP_HASHES[at] == hashes[maybe]
+    return out
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -142,18 +248,6 @@ def _empty(terms: np.ndarray | None = None) -> Signed:
     return Signed(np.empty(0, np.int64), np.empty(0, np.int64), terms if terms is not None else np.empty(0, np.int64))
 
 
-def _terms(text: str) -> np.ndarray:
-    data = text.encode("utf-8")
-    found = {t.lower() for t in set(_TERM_NAME.findall(data)).union(_TERM_NUMBER.findall(data))}
-    found -= _STOP
-    if not found:
-        return np.empty(0, np.int64)
-    h = np.fromiter((zlib.crc32(t) for t in found), dtype=np.uint64, count=len(found))
-    with np.errstate(over="ignore"):
-        mixed = (h + _TERM_SALT) * _TERM_MIX
-    return np.unique((mixed ^ (mixed >> np.uint64(31))).view(np.int64))
-
-
 def sign(text: str) -> Signed:
     """Band keys of every chunk of ``text`` with at least MIN_SHINGLES shingles (content words and adjacent
     content-word pairs). Deterministic across processes and machines. ``split_spans``
@@ -172,17 +266,17 @@ def _min_hash(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def sign_many(texts: Sequence[str]) -> list[Signed]:
     """``[sign(t) for t in texts]``, with the hashing vectorised over the whole batch."""
-    terms = [_terms(t) for t in texts]
-    hs = [_content_hashes(t) for t in texts]
-    lens = np.fromiter((len(h) for h in hs), dtype=np.int64, count=len(hs))
+    scan = _scan(texts)
+    terms = scan.terms
+    content = ~_is_stopword(scan.hashes)
+    h, doc = scan.hashes[content], scan.docs[content]
+    lens = np.bincount(doc, minlength=len(texts)).astype(np.int64)
     if not lens.sum():
         return [_empty(t) for t in terms]
-    h = np.concatenate(hs)
-    doc = np.repeat(np.arange(len(hs), dtype=np.int64), lens)
     sep = h == 0
     cs = np.cumsum(sep)
     first = np.cumsum(lens) - lens
-    base = np.zeros(len(hs), dtype=np.int64)
+    base = np.zeros(len(texts), dtype=np.int64)
     nonempty = (first > 0) & (lens > 0)
     base[nonempty] = cs[first[nonempty] - 1]
     sent = cs - base[doc]
@@ -212,9 +306,9 @@ def sign_many(texts: Sequence[str]) -> list[Signed]:
     group = gid[starts]
     group_doc = group >> SENTENCE_BITS
     group_sent = group & MAX_SENTENCES
-    cuts = np.searchsorted(group_doc, np.arange(len(hs) + 1))
+    cuts = np.searchsorted(group_doc, np.arange(len(texts) + 1))
     out = []
-    for i in range(len(hs)):
+    for i in range(len(texts)):
         a, b = cuts[i], cuts[i + 1]
         out.append(Signed(keys[a:b].reshape(-1).copy(), np.repeat(group_sent[a:b], BANDS), terms[i]))
     return out
@@ -291,13 +385,29 @@ class MemoryBandStore:
             self.flush()
 
     def add_many(self, docs: Sequence[int], signed: Sequence[Signed]) -> None:
-        for d, s in zip(docs, signed, strict=True):
-            if d in self._dead:
-                raise ValueError(f"doc {d} was removed; give the new version a new id")
-            keys, sentences = s.postings()
-            if len(keys):
-                self._pending.append(self._packed(d, keys, sentences))
-                self._pending_n += len(keys)
+        docs = list(docs)
+        if len(docs) != len(signed):
+            raise ValueError("one signature per doc")
+        dead = self._dead.intersection(docs)
+        if dead:
+            raise ValueError(f"doc {min(dead)} was removed; give the new version a new id")
+        postings = [s.postings() for s in signed]
+        counts = np.fromiter((len(k) for k, _ in postings), dtype=np.int64, count=len(postings))
+        if not counts.sum():
+            return
+        keys = np.concatenate([k for k, _ in postings])
+        which = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
+        # One row per (doc, sentence), numbered in doc order then sentence order, as ``add`` numbers them. Signatures
+        # list their sentences in order, so the codes are usually sorted already and need no sort to be numbered.
+        codes = (which << SENTENCE_BITS) | np.concatenate([s for _, s in postings])
+        if np.all(codes[1:] >= codes[:-1]):
+            first = np.concatenate(([True], codes[1:] != codes[:-1]))
+            pairs, inverse = codes[first], np.cumsum(first) - 1
+        else:
+            pairs, inverse = np.unique(codes, return_inverse=True)
+        rows = self._alloc_rows(np.asarray(docs, dtype=np.int64)[pairs >> SENTENCE_BITS], pairs & MAX_SENTENCES)
+        self._pending.append(((keys.view(np.uint64) >> np.uint64(32)) << np.uint64(32)) | rows[inverse])
+        self._pending_n += len(keys)
         if self._pending_n >= self.flush_at:
             self.flush()
 
