@@ -77,16 +77,22 @@ class DatabaseBandStore:
             return empty, empty, empty
         if connection.vendor == "postgresql":
             # One round trip; each key reads at most max_bucket + 1 postings from the key index (which carries them),
-            # so a crowded bucket costs no more than a full one however large it grows.
+            # so a crowded bucket costs no more than a full one however large it grows. The postings come back as
+            # three arrays, which cost the client half what thousands of rows do.
             table = CandidateBand._meta.db_table
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT k.key, b.article_id, b.sentence FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL "
+                    f"SELECT array_agg(k.key), array_agg(b.article_id), array_agg(b.sentence) FROM "
+                    f"unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL "
                     f"(SELECT article_id, sentence, count(*) OVER () AS n FROM (SELECT article_id, sentence FROM "
                     f"{table} AS posting WHERE posting.key = k.key LIMIT %s) AS capped) AS b WHERE b.n <= %s",
                     [wanted.tolist(), max_bucket + 1, max_bucket],
                 )
-                rows = cursor.fetchall()
+                found_keys, found_docs, found_sentences = cursor.fetchone()
+            if not found_keys:
+                return empty, empty, empty
+            found = np.column_stack([np.asarray(found_keys, dtype=np.int64), np.asarray(found_docs, dtype=np.int64),
+                                     np.asarray(found_sentences, dtype=np.int64)])
         else:
             crowded = (
                 CandidateBand.objects.filter(key__in=wanted.tolist())
@@ -100,9 +106,9 @@ class DatabaseBandStore:
                 .exclude(key__in=crowded)
                 .values_list("key", "article_id", "sentence")
             )
-        if not rows:
-            return empty, empty, empty
-        found = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+            if not rows:
+                return empty, empty, empty
+            found = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
         # Every position of ``keys`` holding a row's key gets that row (a key can occur at several positions).
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
