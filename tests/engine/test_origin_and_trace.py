@@ -48,16 +48,24 @@ def test_seed_quote_flags(seed_paths):
     assert any(f.type == "quote_altered" and "position of strength" in f.span for f in s004.flags)
 
 
-# Alignment on the seeds stands at 19 of 22: the three misses are summary lines that restate the origin's gist in
-# wholly new words, beyond lexical evidence. The floor guards what is reached; the target is 0.90.
-SEED_ALIGN_FLOOR = 0.85
-
-
 def test_seeds_meet_gold_targets(seed_paths):
     score = score_story_report(json.loads(GOLD.read_text()), engine_story_report(seed_paths))
     assert score.origin == 1.0
     assert score.label >= 0.9, score
-    assert score.align >= SEED_ALIGN_FLOOR, score
+    assert score.align >= 0.9, score
+
+
+def test_a_rewrite_s_first_claim_may_summarise_the_origin_s_first_claim_in_new_words(seed_paths):
+    """The first claim of 002 restates the origin's lead with few shared words: aligned there when it opens the
+    article, unsourced when the same sentence stands later in it."""
+    origin, rewrite = (a for a in _inputs(seed_paths) if a.key[:3] in ("001", "002"))
+    first = trace_articles([origin, rewrite], origin_key=origin.key)[1].sentences[0]
+    assert first.label in ("supported", "altered") and first.origin_indices == [0]
+    opening, rest = rewrite.text.split("\n", 1)
+    moved = ArticleInput(key=rewrite.key, text=rest.strip() + "\n\n" + opening, headline=rewrite.headline)
+    later = trace_articles([origin, moved], origin_key=origin.key)[1].sentences[-1]
+    assert later.text == first.text
+    assert later.label == "unsourced" and later.origin_indices == []
 
 
 @settings(max_examples=40, deadline=None)

@@ -22,6 +22,7 @@ from .trace import (
     NO_EMBEDDER_WARNING,
     _outlet_names,
     _trace_unrelated,
+    opening_claims,
     trace_claim,
 )
 from .types import ROLE_DERIVATIVE, ROLE_UNRELATED, ArticleInput, ArticleTrace, Sentence, SentenceTrace
@@ -124,8 +125,21 @@ def trace_against(
     sentences = split_sentences(article.text)
     feats = [features(s.text) for s in sentences]
     idf = idf_table(feats + prepared.feats)
-    traced = [trace_claim(s, f, prepared.sentences, prepared.feats, idf, prepared.context)
-              for s, f in zip(sentences, feats, strict=False)]
+    opening, origin_opening = opening_claims(sentences), opening_claims(prepared.sentences)
+    matched = (candidate_sentences(article.text, prepared.article.text, pairs, sentences, prepared.sentences)
+               if pairs else {})
+    traced = []
+    for s, f in zip(sentences, feats, strict=False):
+        keep = matched.get(s.index)
+        if keep is None:
+            traced.append(trace_claim(s, f, prepared.sentences, prepared.feats, idf, prepared.context,
+                                      origin_opening=origin_opening if s.index in opening else frozenset()))
+            continue
+        local_opening = frozenset(k for k, j in enumerate(keep) if j in origin_opening) if s.index in opening \
+            else frozenset()
+        t = trace_claim(s, f, [prepared.sentences[j] for j in keep], [prepared.feats[j] for j in keep], idf,
+                        prepared.context, origin_opening=local_opening)
+        traced.append(_remap(t, keep))
     top = sorted((t.score for t in traced), reverse=True)[:TOP_MATCHES]
     link = sum(top) / TOP_MATCHES if top else 0.0
     warnings = [NO_EMBEDDER_WARNING]

@@ -46,6 +46,10 @@ NEW_SOURCE_MAX_SCORE = 0.45
 CREDIT_DROP_MIN_SCORE = 0.7
 HEADING_MAX_WORDS = 14
 HEADING_ALIGN_MIN_SCORE = 0.4
+# A rewrite opens by summarising the origin's lead in its own words: its first claim is aligned with weaker
+# lexical evidence (this fraction of the usual threshold) when its best match is the origin's first claim.
+OPENING_CLAIMS = 1
+OPENING_ALIGN_FACTOR = 2 / 3
 METHOD_LEXICAL = "lexical"
 METHOD_SEMANTIC = "lexical+embedding"
 NO_EMBEDDER_WARNING = "no sentence embedder loaded: alignment is lexical only, so paraphrase recall is lower"
@@ -111,6 +115,17 @@ def _outlet_names(article: ArticleInput) -> list[str]:
     if m:
         names.append(m.group(1))
     return names
+
+
+def opening_claims(sentences: Sequence[Sentence], n: int = OPENING_CLAIMS) -> frozenset[int]:
+    """Indices of the first `n` sentences that carry a claim (not site furniture, at least a few words)."""
+    out: list[int] = []
+    for s in sentences:
+        if len(out) == n:
+            break
+        if not is_boilerplate(s.text) and len(re.findall(r"[^\W\d_]{3,}", s.text)) >= CONTENT_MIN_WORDS:
+            out.append(s.index)
+    return frozenset(out)
 
 
 def _is_heading(text: str) -> bool:
@@ -190,8 +205,12 @@ def trace_claim(
     context: OriginContext,
     semantic_row: Sequence[float] | None = None,
     origin_weights: Sequence[float] | None = None,
+    origin_opening: frozenset[int] = frozenset(),
 ) -> SentenceTrace:
-    """Verdict for one derivative claim against its story's origin."""
+    """Verdict for one derivative claim against its story's origin.
+
+    `origin_opening` is given for an opening claim of the derivative: the origin's opening claims, which it may
+    summarise with few shared words (``OPENING_ALIGN_FACTOR``)."""
     method = METHOD_SEMANTIC if semantic_row is not None else METHOD_LEXICAL
     att = find_attribution(sentence.text)
     if is_boilerplate(sentence.text):
@@ -199,6 +218,8 @@ def trace_claim(
                              method, att, [])
     al: Alignment | None = align_claim(feats, origin_feats, idf, semantic_row, origin_weights)
     threshold = ALIGN_MIN_SCORE_SEMANTIC if semantic_row is not None else ALIGN_MIN_SCORE
+    if al is not None and al.origin_indices[0] in origin_opening:
+        threshold *= OPENING_ALIGN_FACTOR
     if al is None or al.score < threshold:
         label = _unaligned_label(sentence, att, context)
         return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, label, [],
@@ -283,15 +304,17 @@ def _trace_story(
     story_idf = idf_table([f for m in members for f in feats[m]])
     context = _origin_context(origin_article.headline, origin_article.text, tuple(_outlet_names(origin_article)))
     origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
+    origin_opening = opening_claims(sentences[o])
     for m in members:
         if m == o:
             continue
         sem = None
         if embedder is not None:
             sem = cosine_matrix(embedder, [s.text for s in sentences[m]], [s.text for s in sentences[o]])
+        opening = opening_claims(sentences[m])
         traced = [
             trace_claim(s, f, sentences[o], feats[o], story_idf, context, sem[i] if sem is not None else None,
-                        origin_weights)
+                        origin_weights, origin_opening if s.index in opening else frozenset())
             for i, (s, f) in enumerate(zip(sentences[m], feats[m], strict=True))
         ]
         traced = _continue_lists(articles[m].text, sentences[m], traced)
