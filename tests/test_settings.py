@@ -87,6 +87,17 @@ def test_check_deploy_is_clean_in_the_production_configuration(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_the_embedded_and_the_production_database_pass_the_database_checks_without_warnings(engine, tmp_path):
+    url = f"sqlite:///{tmp_path / 'checks.sqlite3'}" if engine == "sqlite" else os.environ.get("DATABASE_URL", "")
+    if engine == "postgres" and not url.startswith("postgres"):
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    result = run_with({"DATABASE_URL": url}, "manage.py", "check", "--database", "default", "--fail-level", "WARNING",
+                      tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_check_deploy_complains_when_https_is_not_declared(tmp_path):
     env = {"DEBUG": "false", "SECRET_KEY": "kq3-Zr8vT1pX0wLm9yBn4cJd7hFs2gAe6uQi5oKt_WxVzR1yP8nM3bC", "ALLOWED_HOSTS": "workbench.newsroom.example"}
     result = run_with(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path)
