@@ -252,6 +252,7 @@ COLUMNS = [
     ("retrieval_median_ms", "retrieval ms", "{:.2f}"),
     ("recall", "origin in top-k", "{:.2%}"),
     ("origin_accuracy", "origin picked", "{:.2%}"),
+    ("role_accuracy", "role right", "{:.2%}"),
     ("label_accuracy", "label acc", "{:.2%}"),
     ("brute_ms", "brute ms/article", "{:,.0f}"),
     ("speedup", "speed-up", "{:,.0f}x"),
