@@ -81,3 +81,17 @@ def test_above_the_full_limit_brute_force_is_labelled_extrapolated():
     row = scale.run_size(300, queries=4, seed=2, brute_queries=1, brute_full_max=100, brute_sample=40, k=10)
     assert row.brute_mode == "extrapolated from 40 of 300 archive articles"
     assert row.brute_recall is None
+
+
+def test_the_story_link_table_compares_generated_pairs_with_the_development_stories(capsys):
+    from benchmarks import story_link
+    from workbench.engine.origin import STORY_LINK_MIN
+
+    dev = story_link.development_pairs(story_link.DEV)
+    assert len(dev["development derivative + its origin"]) == 20
+    assert all(story_link.story_link(a, b) >= STORY_LINK_MIN for a, b in dev["development derivative + its origin"])
+    generated = story_link.generated_pairs(200, 5, seed=3)
+    assert [len(v) for v in generated.values()] == [5, 5]
+    assert story_link.main(["--size", "200", "--pairs", "5"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "|---" not in line]
+    assert [r.split(" | ")[0].strip("| ") for r in rows[1:]] == [*generated, *dev]
