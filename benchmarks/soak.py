@@ -40,7 +40,7 @@ from benchmarks.e2e import REDIS_HOST, REDIS_PORT, ROOT, _drop_database, _env, _
 
 POLL_S = 0.5
 SCORE_DIGITS = 4
-BUSY_SAMPLE_S = 0.05
+BUSY_SAMPLE_S = 0.02
 BUSY_WAIT_S = 10.0
 KILL_POLL_S = 0.02
 KILL_TARGETS = ("pool", "main", "worker")
@@ -256,11 +256,16 @@ def _states(job_ids: list[int]) -> dict[str, int]:
 
 
 def busy_pool(workers, prefer: int) -> tuple[int, int] | None:
-    """The slot and pool process of a worker tracing right now, the preferred one first; None when both are idle
-    (or booting)."""
+    """The slot and pool process of a worker tracing right now, the preferred one first; None when both are idle.
+
+    A pool process burning CPU may also be booting or finishing a message, and a job can take less time than the
+    CPU sample: a pool counts as tracing only while a job is running both before and after its sample."""
+    from workbench.provenance.models import TraceJob
+
+    running = TraceJob.objects.filter(state=TraceJob.State.RUNNING)
     for slot in (prefer, 1 - prefer):
         pools = pool_processes(workers.slots[slot].pid)
-        if pools and busy(pools[0]):
+        if pools and running.exists() and busy(pools[0]) and running.exists():
             return slot, pools[0]
     return None
 
