@@ -130,15 +130,14 @@ def trace_against(
                if pairs else {})
     traced = []
     for s, f in zip(sentences, feats, strict=False):
+        claim_opening = origin_opening if s.index in opening else frozenset()
         keep = matched.get(s.index)
         if keep is None:
             traced.append(trace_claim(s, f, prepared.sentences, prepared.feats, idf, prepared.context,
-                                      origin_opening=origin_opening if s.index in opening else frozenset()))
+                                      origin_opening=claim_opening))
             continue
-        local_opening = frozenset(k for k, j in enumerate(keep) if j in origin_opening) if s.index in opening \
-            else frozenset()
         t = trace_claim(s, f, [prepared.sentences[j] for j in keep], [prepared.feats[j] for j in keep], idf,
-                        prepared.context, origin_opening=local_opening)
+                        prepared.context, origin_opening=frozenset(k for k, j in enumerate(keep) if j in claim_opening))
         traced.append(_remap(t, keep))
     top = sorted((t.score for t in traced), reverse=True)[:TOP_MATCHES]
     link = sum(top) / TOP_MATCHES if top else 0.0
