@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-e2e bench-load bench-soak
+.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-retrieval bench-e2e bench-load bench-soak
 
 setup: $(STAMP)
 
@@ -67,6 +67,9 @@ bench-scale: setup
 
 bench-scale-1m: setup
 	$(PY) -m benchmarks.scale --sizes 1000000 --queries 100 --brute-queries 2 --json var/bench-scale-1m.json
+
+bench-retrieval: setup
+	$(PY) -m benchmarks.retrieval --sizes 10000,100000 --json var/bench-retrieval.json
 
 bench-e2e: setup
 	$(PY) -m benchmarks.e2e --articles 5000 --workers 2

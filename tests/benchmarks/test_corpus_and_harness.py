@@ -95,3 +95,14 @@ def test_the_story_link_table_compares_generated_pairs_with_the_development_stor
     assert story_link.main(["--size", "200", "--pairs", "5"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "|---" not in line]
     assert [r.split(" | ")[0].strip("| ") for r in rows[1:]] == [*generated, *dev]
+
+
+def test_the_retrieval_comparison_asks_both_indexes_the_same_queries():
+    from benchmarks import retrieval
+
+    rows = retrieval.compare(400, queries=12, seed=2, k=10)
+    assert [r["method"] for r in rows] == ["MinHash LSH (engine)", "BM25 (bm25s)"]
+    assert len({r["derivative_queries"] for r in rows}) == 1 and rows[0]["derivative_queries"] > 0
+    assert all(0.0 <= r["recall"] <= 1.0 and r["build_per_s"] > 0 for r in rows)
+    assert rows[0]["recall"] >= 0.9
+    assert retrieval.table(rows).count("\n") == 3
