@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -19,7 +20,9 @@ PAGE_TIMEOUT_MS = 15_000
 @pytest.fixture
 def browser(monkeypatch):
     """A headless chromium. Playwright's sync API runs an event loop in this thread, so Django's ORM calls made by
-    the test itself need DJANGO_ALLOW_ASYNC_UNSAFE (the live server answers from its own thread)."""
+    the test itself need DJANGO_ALLOW_ASYNC_UNSAFE (the live server answers from its own thread). While that loop
+    runs, Django keeps this thread's connections apart from those it has without it (asgiref's Local), so they are
+    closed here, before the loop ends: the test database's teardown would otherwise find them still open."""
     if not Path(CHROMIUM_PATH).exists():
         pytest.skip(f"{CHROMIUM_PATH} is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
@@ -31,6 +34,7 @@ def browser(monkeypatch):
         try:
             yield instance
         finally:
+            connections.close_all()
             instance.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
