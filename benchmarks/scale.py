@@ -68,8 +68,8 @@ class SizeResult:
     brute_mode: str
     brute_pairs_timed: int
     brute_recall: float | None
-    brute_p95_ms: float | None
-    brute_traced_per_s: float | None
+    brute_p95_ms: float
+    brute_traced_per_s: float
     speedup: float
 
 
