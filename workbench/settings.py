@@ -269,6 +269,10 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT_S", 360, minimum=1)
 # Must exceed the longest task, or a running task is delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_S", 900, minimum=60)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A trace running when the broker goes away finishes and stores its result (the job row, not the message, is the
+# truth); cancelling it, Celery 6's default, would leave it to wait out its lease, since a restarted Redis has lost
+# the message it would be redelivered from.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 REST_FRAMEWORK = {

@@ -1,5 +1,5 @@
-"""Redis restarted (its queue lost) while trace jobs wait: once a worker runs and the sweeper re-sends the stale
-queued jobs, every job ends done and the stored rows equal an undisturbed run.
+"""Redis restarted (its queue lost) while trace jobs wait, and while one runs: once the sweeper re-sends the stale
+queued jobs, every job ends done, none runs twice, and the stored rows equal an undisturbed run.
 
 A private redis-server on a free 127.0.0.1 port is used, so the shared Redis is never restarted.
 """
@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.soak import fingerprint, fingerprint_diff
+from tests.conftest import REPO_DIR
 from tests.provenance.test_tasks import ingest_all, stored_rows
 from tests.reliability.workers import wait_for
 from workbench.provenance import services
@@ -24,6 +26,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 WAIT_S = 90.0
 QUEUED_STALE_S = 1
+DEV_DIR = REPO_DIR / "fixtures" / "news-dev"
 
 
 def _free_port() -> int:
@@ -106,3 +109,46 @@ def test_jobs_queued_before_a_redis_restart_all_end_done(private_redis, celery_o
         again.articles.set(job.articles.all())
         assert run_trace_job.apply(args=[again.pk]).get() == "done"
     assert stored_rows() == after_restart
+
+
+def _states(jobs) -> dict[int, str]:
+    return dict(TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).values_list("pk", "state"))
+
+
+def test_a_redis_restart_while_a_job_runs_and_others_wait_loses_none_and_repeats_none(
+    private_redis, celery_on_redis, seed_paths, settings
+):
+    settings.TRACE_JOB_QUEUED_STALE_S = QUEUED_STALE_S
+    development = ingest_all(sorted(DEV_DIR.glob("*/*.txt")))
+    seeds = ingest_all(seed_paths)
+    celery_on_redis("through-restart")
+    # All development stories in one job: seconds of tracing, so the restart falls inside it.
+    running = services.trace_job_create(articles=development)
+    waiting = [services.trace_job_create(articles=[seeds[0], other]) for other in seeds[1:]]
+    jobs = [running, *waiting]
+    wait_for(lambda: _states([running])[running.pk] == "running", timeout_s=30, what="the first job to start",
+             interval_s=0.01)
+
+    private_redis.stop()
+    assert _states(jobs) == {running.pk: "running", **{j.pk: "queued" for j in waiting}}, (
+        "the restart must find one job running and the others waiting"
+    )
+    private_redis.start()  # no persistence: the waiting jobs' messages are gone
+    assert private_redis.queued_messages() == 0
+
+    wait_for(lambda: _states([running])[running.pk] == "done", timeout_s=WAIT_S, what="the running job to finish")
+    time.sleep(QUEUED_STALE_S + 0.5)
+    assert services.trace_jobs_rearm() == {"rearmed": len(waiting), "failed": 0}
+    wait_for(lambda: set(_states(jobs).values()) <= {"done", "failed"}, timeout_s=WAIT_S,
+             what="the re-sent jobs to finish")
+    rows = list(TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).order_by("pk").values_list("state", "error", "attempts"))
+    assert rows == [("done", "", 1)] * len(jobs), "every job done at its first attempt: none ran twice"
+    assert list(running.events.values_list("kind", flat=True)) == ["queued", "claimed", "done"]
+
+    after_restart = fingerprint()
+    assert after_restart["links"], "the jobs traced nothing, so the comparison would prove nothing"
+    for job in jobs:
+        again = TraceJob.objects.create(origin=job.origin)
+        again.articles.set(job.articles.all())
+        assert run_trace_job.apply(args=[again.pk]).get() == "done"
+    assert fingerprint_diff(after_restart, fingerprint()) == []
