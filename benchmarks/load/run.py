@@ -12,7 +12,7 @@ start spread over one think time, keep their connection open (HTTP/1.1 keep-aliv
 
 Prints requests per second, p50/p95/p99 latency and error counts per kind (read / submit); 5xx are counted apart.
 Also the CPU seconds the server's parts, the load generator and everything else on the machine used during the run,
-and how many of the submitted trace jobs were done by its end. Target: p95 under 200 ms for reads and no 5xx.
+and how many of the submitted trace jobs were done by its end. Target: p95 under 200 ms for reads and no 5xx; the run exits 1, naming what missed, when the target is not met.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "workbench_load"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 READY_S = 60.0
+NO_ANSWER = 0  # the status recorded for a request whose connection failed or timed out
 READ_PATHS = [
     "/api/v1/claims/?page_size=20",
     "/api/v1/stories/",
@@ -124,7 +125,7 @@ class Client(threading.Thread):
                 if response.getheader("Connection", "").lower() == "close":
                     conn.close()
             except (OSError, http.client.HTTPException):
-                status = 0
+                status = NO_ANSWER
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             self.results.append((kind, status, time.perf_counter() - started, path.split("?")[0]))
@@ -223,6 +224,23 @@ def summarise(results: list[tuple[str, int, float]], seconds: float) -> dict:
     return report
 
 
+def target_misses(report: dict, *, read_p95_ms: float) -> list[str]:
+    """What the run missed of its target (read p95 under ``read_p95_ms``, no 5xx, nothing unanswered); empty when
+    it was met."""
+    misses = []
+    read = report["read"]
+    if not read["requests"]:
+        misses.append("no read was answered")
+    elif read["p95_ms"] >= read_p95_ms:
+        misses.append(f"read p95 {read['p95_ms']} ms, the target is under {read_p95_ms:g} ms")
+    if report["all"]["5xx"]:
+        misses.append(f"{report['all']['5xx']} responses were 5xx, the target is none")
+    unanswered = report["all"]["status_counts"].get(str(NO_ANSWER), 0)
+    if unanswered:
+        misses.append(f"{unanswered} requests got no answer (connection failed or timed out)")
+    return misses
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=120.0)
@@ -232,6 +250,8 @@ def main() -> int:
                         help="each client waits this long on average (uniformly 0.5x to 1.5x) between its requests")
     parser.add_argument("--gunicorn-workers", type=int, default=None, help="default: deploy/gunicorn.conf.py's")
     parser.add_argument("--gunicorn-threads", type=int, default=None, help="default: deploy/gunicorn.conf.py's")
+    parser.add_argument("--target-read-p95-ms", type=float, default=200.0,
+                        help="exit 1 unless read p95 is under this and no response is 5xx")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
@@ -326,10 +346,13 @@ def main() -> int:
     print(f"CPU seconds during the run ({os.cpu_count()} CPUs x {elapsed:.0f} s = {(os.cpu_count() or 1) * elapsed:.0f}): "
           + ", ".join(f"{part} {cpu_s}" for part, cpu_s in cpu.items()))
     print("trace jobs at the end: " + ", ".join(f"{state} {count}" for state, count in jobs.items()))
+    misses = target_misses(report, read_p95_ms=args.target_read_p95_ms)
+    report["target"] = {"read_p95_under_ms": args.target_read_p95_ms, "met": not misses, "misses": misses}
+    print("target met" if not misses else "target missed: " + "; ".join(misses))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
-    return 0
+    return 1 if misses else 0
 
 
 if __name__ == "__main__":

@@ -106,3 +106,28 @@ def test_the_retrieval_comparison_asks_both_indexes_the_same_queries():
     assert all(0.0 <= r["recall"] <= 1.0 and r["build_per_s"] > 0 for r in rows)
     assert rows[0]["recall"] >= 0.9
     assert retrieval.table(rows).count("\n") == 3
+
+
+def _load_report(results: list[tuple[str, int, float, str]]) -> dict:
+    from benchmarks.load.run import summarise
+
+    return summarise(results, seconds=10.0)
+
+
+def test_the_load_run_fails_its_target_on_a_slow_read_p95_a_5xx_or_an_unanswered_request():
+    from benchmarks.load.run import NO_ANSWER, target_misses
+
+    fast = [("read", 200, 0.05, "/api/v1/claims/")] * 95 + [("submit", 202, 0.3, "/api/v1/articles/")] * 5
+    assert target_misses(_load_report(fast), read_p95_ms=200) == []
+
+    slow = [("read", 200, 0.05, "/api/v1/claims/")] * 90 + [("read", 200, 0.25, "/api/v1/claims/")] * 10
+    assert target_misses(_load_report(slow), read_p95_ms=200) == ["read p95 250.0 ms, the target is under 200 ms"]
+
+    failing = [*fast[:-1], ("submit", 503, 0.01, "/api/v1/articles/")]
+    assert target_misses(_load_report(failing), read_p95_ms=200) == ["1 responses were 5xx, the target is none"]
+
+    dropped = [*fast[:-1], ("read", NO_ANSWER, 30.0, "/api/v1/claims/")]
+    assert target_misses(_load_report(dropped), read_p95_ms=200) == [
+        "1 requests got no answer (connection failed or timed out)"
+    ]
+    assert target_misses(_load_report([]), read_p95_ms=200) == ["no read was answered"]

@@ -6,13 +6,14 @@ assertion fails loudly if the walker stops finding the API or the admin.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 
 import pytest
 from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -174,6 +175,10 @@ def test_a_fact_checker_gets_403_from_admin_pages_outside_her_role():
 # ------------------------------------------------------------------------------------------- object-level rules
 
 
+def _review_page(claim) -> str:
+    return reverse("admin:review_reviewqueueitem_change", args=[claim.pk])
+
+
 def _review_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='t', scopes=['read', 'review']).key}")
@@ -203,6 +208,14 @@ def test_nobody_approves_their_own_verdict(persona):
     assert verdict.state == "submitted" and verdict.approver_id is None
     assert ReviewEvent.objects.count() == events_before
 
+    page = Client()
+    page.force_login(user)
+    response = page.post(_review_page(verdict.claim), {"action": "approve", "revision": str(verdict.revision)})
+    assert response.status_code == 200 and "may not" in html.unescape(response.content.decode())
+    verdict.refresh_from_db()
+    assert verdict.state == "submitted" and verdict.approver_id is None
+    assert ReviewEvent.objects.count() == events_before
+
 
 @pytest.mark.django_db
 def test_a_fact_checker_cannot_write_the_verdict_of_a_claim_assigned_to_someone_else():
@@ -214,6 +227,12 @@ def test_a_fact_checker_cannot_write_the_verdict_of_a_claim_assigned_to_someone_
     )
     assert response.status_code == 403
     assert "assigned to bob" in response.json()["error"]["message"]
+    assert not Verdict.objects.filter(claim=claim).exists()
+
+    page = Client()
+    page.force_login(alice)
+    response = page.post(_review_page(claim), {"action": "save", "label": "altered", "rationale": "Mine.", "revision": "0"})
+    assert response.status_code == 200 and "assigned to bob" in html.unescape(response.content.decode())
     assert not Verdict.objects.filter(claim=claim).exists()
 
 
