@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +29,11 @@ def test_glued_sentences_are_split():
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_offsets_always_slice_back(text):
+    previous_end = 0
     for i, s in enumerate(split_sentences(text)):
         assert s.index == i
         assert text[s.start:s.end] == s.text
+        assert s.start >= previous_end, "sentences are in order and never overlap"
+        assert s.text == s.text.strip() and re.search(r"\w", s.text), "a sentence has a word and no edge whitespace"
+        assert "\n" not in s.text, "a sentence never crosses a line break"
+        previous_end = s.end

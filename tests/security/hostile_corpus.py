@@ -13,6 +13,8 @@ def corpus() -> dict[str, bytes | str]:
         "empty": b"",
         "whitespace only": "   \n\t \u00a0 \n  ",
         "binary": bytes(range(256)) * 64,
+        # Binary that happens to decode as UTF-8: no NUL byte, mostly control characters.
+        "binary as valid utf-8": bytes(b for b in range(1, 128) if b not in b"\t\n\r" and (b < 32 or b == 127)) * 200,
         "invalid utf-8": b"The minister \xff\xfe\xfd said the talks would resume. " * 20,
         "mixed encodings": ("Caf\u00e9 talks resumed, the minister said on Monday. ".encode("utf-8")
                              + "Le caf\u00e9 \u00e9tait ferm\u00e9 selon le ministre des affaires.".encode("latin-1")) * 5,

@@ -31,6 +31,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "empty": ("error", "empty"),
     "whitespace only": ("error", "empty"),
     "binary": ("error", "binary"),
+    "binary as valid utf-8": ("error", "binary"),
     "invalid utf-8": ("error", "not UTF-8"),
     "mixed encodings": ("error", "not UTF-8"),
     "20 MB of HTML": ("error", "too large"),
