@@ -6,7 +6,6 @@ as live HTML in the admin pages or the API docs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from io import StringIO
 
@@ -18,12 +17,13 @@ from rest_framework.test import APIClient
 from tests import factories
 from tests.conftest import SEEDS_DIR
 from tests.security.hostile_corpus import ARABIC, HEBREW, SCRIPT, SENTENCE, corpus
+from tests.security.snapshots import assert_untouched
 from workbench.api.services import api_token_create
 from workbench.claims.models import Claim
 from workbench.core.errors import IngestError
 from workbench.provenance.models import TraceJob
 from workbench.sources.models import Article, ArticleVersion
-from workbench.sources.services import article_ingest, article_ingest_file
+from workbench.sources.services import article_ingest
 
 CORPUS = corpus()
 # What each input must come to: an error naming the problem, or stored text containing the given words.
@@ -49,37 +49,6 @@ def test_every_corpus_entry_has_an_expectation():
     assert set(EXPECTED) == set(CORPUS)
 
 
-def _snapshot() -> dict[str, str]:
-    """A digest per stored row of the tables an ingest may write."""
-    digests = {}
-    # A claim's engine label and score are re-derived by every trace; its text and offsets are what must not change.
-    tables = (
-        (Article, ("id", "ingest_key", "headline", "url", "outlet_id")),
-        (ArticleVersion, ("id", "article_id", "number", "clean_text", "raw_text", "content_hash")),
-        (Claim, ("id", "version_id", "position", "start", "end", "text")),
-    )
-    for model, fields in tables:
-        names = [f for f in fields if f in {field.attname for field in model._meta.concrete_fields} | {"id"}]
-        for row in model.objects.order_by("pk").values(*names):
-            digests[f"{model.__name__}:{row['id']}"] = hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()
-    return digests
-
-
-@pytest.fixture
-def stored(db):
-    """Two seed articles already stored; returns the snapshot taken before the hostile input arrives."""
-    for path in sorted(SEEDS_DIR.glob("*.txt"))[:2]:
-        article_ingest_file(path=path)
-    before = _snapshot()
-    assert len(before) > 10
-    return before
-
-
-def _assert_untouched(before: dict[str, str]) -> None:
-    after = _snapshot()
-    assert {key: after.get(key) for key in before} == before, "a row stored before the hostile input changed"
-
-
 def _as_bytes(content: bytes | str) -> bytes:
     return content if isinstance(content, bytes) else content.encode("utf-8")
 
@@ -102,7 +71,7 @@ def test_the_ingest_service_gives_a_clear_error_or_a_correct_result(stored, name
         for claim in claims:
             assert 0 <= claim.start < claim.end <= len(version.clean_text)
             assert version.clean_text[claim.start : claim.end] == claim.text
-    _assert_untouched(stored)
+    assert_untouched(stored)
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
@@ -118,7 +87,7 @@ def test_the_ingest_command_reports_each_bad_file_and_keeps_what_was_stored(stor
     else:
         call_command("ingest", str(path), stdout=out, stderr=err)
         assert ArticleVersion.objects.filter(clean_text__contains=detail).exists()
-    _assert_untouched(stored)
+    assert_untouched(stored)
 
 
 @pytest.mark.parametrize("name", ["binary", "invalid utf-8", "100k nested divs", "arabic", "script in html"])
@@ -138,7 +107,7 @@ def test_the_trace_command_reports_bad_files_and_traces_good_ones(stored, name, 
         assert report
         if outcome == "error":
             assert detail in err.getvalue()
-    _assert_untouched(stored)
+    assert_untouched(stored)
 
 
 @pytest.fixture
@@ -174,7 +143,7 @@ def test_the_api_answers_each_input_with_an_error_or_a_job(stored, tool, name, d
             assert ArticleVersion.objects.filter(clean_text__contains=detail).exists()
             stored_headline = Article.objects.get(pk=job.articles.get().pk).headline
             assert stored_headline == HOSTILE_HEADLINE  # kept as data; every page escapes it
-    _assert_untouched(stored)
+    assert_untouched(stored)
 
 
 # ------------------------------------------------------------------------------------------- rendering
@@ -233,4 +202,4 @@ def test_the_api_accepts_an_article_between_django_s_default_body_cap_and_the_in
     response = tool.post("/api/v1/articles/", {"content": content, "headline": "Long"}, format="json")
     assert response.status_code == 202, response.content[:300]
     assert TraceJob.objects.filter(pk=response.json()["job"]["id"]).exists()
-    _assert_untouched(stored)
+    assert_untouched(stored)

@@ -12,6 +12,7 @@ import zlib
 import pytest
 
 from tests.core.test_fetch import NeverConnect, ScriptedConnect, resolver_for
+from tests.security.snapshots import assert_untouched
 from workbench.core.fetch import DomainThrottle, FetchFailed, FetchUnavailable, UrlRefused, fetch_url
 
 BOMB_INFLATED_BYTES = 1024 * 1024 * 1024  # 1 GiB of zeros, about 1 MiB gzipped
@@ -156,3 +157,58 @@ def test_a_name_that_rebinds_to_loopback_is_refused():
     resolver = resolver_for({"rebind.example": ["127.0.0.1"]})
     with pytest.raises(UrlRefused):
         fetch_url("http://rebind.example:6379/", resolver=resolver, connect=NeverConnect(), throttle=DomainThrottle(0))
+
+
+# ------------------------------------------------------------------------------------------- through the API
+
+
+def _bomb_page(bomb: bytes):
+    def respond(conn, stopped):
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {len(bomb)}\r\n\r\n"
+        conn.sendall(head.encode() + bomb)
+
+    return respond
+
+
+def _redirect_to(location: str):
+    def respond(conn, stopped):
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+
+    return respond
+
+
+HOSTILE_PAGES = {
+    "gzip bomb": (_bomb_page, "too large"),
+    "redirect loop": (lambda bomb: _redirect_to("/again"), "redirects"),
+    "redirect to a private address": (lambda bomb: _redirect_to("http://intranet.example/admin"), "10.1.2.3"),
+}
+
+
+@pytest.mark.parametrize("page", list(HOSTILE_PAGES))
+def test_a_hostile_page_submitted_through_the_api_ends_its_job_failed_naming_why(
+    page, stored, bomb, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    from tests import factories
+    from workbench.api.services import api_token_create
+    from workbench.core import fetch
+    from workbench.sources.models import Article
+
+    respond, reason = HOSTILE_PAGES[page]
+    settings.FETCH_DOMAIN_INTERVAL_S = 0
+    monkeypatch.setattr(fetch, "system_resolver", resolver_for({"127.0.0.1": ["127.0.0.1"], "intranet.example": ["10.1.2.3"]}))
+    client = APIClient()
+    tom = factories.UserFactory(username="tom")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=tom, name='t', scopes=['read', 'submit']).key}")
+    articles_before = Article.objects.count()
+    with RawServer(respond(bomb)) as server:
+        settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/api/v1/articles/", {"url": server.url("/start")}, format="json")
+    assert response.status_code == 202, response.content
+    job = client.get(response.json()["job_url"]).json()
+    assert job["state"] == "failed" and reason in job["error"], job
+    assert job["attempts"] == 1, "a hostile page is a permanent failure, not retried"
+    assert Article.objects.count() == articles_before
+    assert_untouched(stored)
