@@ -22,6 +22,7 @@ from workbench.api.models import ApiToken, Webhook
 from workbench.api.services import api_token_create
 from workbench.provenance.models import TraceJob
 from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
+from workbench.sources.models import Article
 
 WRITE_METHODS = ("post", "patch", "put", "delete")
 
@@ -134,24 +135,34 @@ def test_a_token_without_the_read_scope_gets_403_from_every_read_endpoint(rows):
     assert {p: s for p, s in statuses.items() if s != 403} == {}
 
 
+SUBMIT_WRITES = [("post", "/api/v1/articles/")]
+REVIEW_WRITES = [
+    ("post", "/api/v1/verdicts/"),
+    ("patch", "/api/v1/verdicts/{pk}/"),
+    *[("post", f"/api/v1/verdicts/{{pk}}/{step}/") for step in ("submit", "approve", "return", "reopen")],
+]
+
+
 @pytest.mark.django_db
-def test_a_read_token_gets_403_from_every_submit_and_review_write(rows):
+@pytest.mark.parametrize(
+    "scopes, refused",
+    [(["read"], SUBMIT_WRITES + REVIEW_WRITES), (["read", "submit"], REVIEW_WRITES), (["read", "review"], SUBMIT_WRITES)],
+    ids=["read", "read+submit", "read+review"],
+)
+def test_a_token_gets_403_from_every_write_outside_its_scopes(rows, scopes, refused):
     alice = factories.alice()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=alice, name='t', scopes=['read']).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=alice, name='t', scopes=scopes).key}")
     pk = rows["verdict"].pk
-    writes = [
-        ("post", "/api/v1/articles/"),
-        ("post", "/api/v1/verdicts/"),
-        ("patch", f"/api/v1/verdicts/{pk}/"),
-        *[("post", f"/api/v1/verdicts/{pk}/{step}/") for step in ("submit", "approve", "return", "reopen")],
-    ]
-    before = (Verdict.objects.count(), ReviewEvent.objects.count(), rows["verdict"].revision)
-    for method, path in writes:
-        response = getattr(client, method)(path, {}, format="json")
+    before = (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
+              rows["verdict"].revision)
+    for method, path in refused:
+        response = getattr(client, method)(path.format(pk=pk), {}, format="json")
         assert response.status_code == 403, (path, response.status_code)
+        assert "scope" in response.json()["error"]["message"], (path, response.json())
     rows["verdict"].refresh_from_db()
-    assert (Verdict.objects.count(), ReviewEvent.objects.count(), rows["verdict"].revision) == before
+    assert (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
+            rows["verdict"].revision) == before
 
 
 @pytest.mark.django_db
