@@ -35,7 +35,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "invalid utf-8": ("error", "not UTF-8"),
     "mixed encodings": ("error", "not UTF-8"),
     "20 MB of HTML": ("error", "too large"),
-    "100k nested divs": ("error", "no article body"),
+    "100k nested divs": ("error", "more than 256 levels deep"),
     "one 200 KB sentence": ("stored", "word word word"),
     "arabic": ("stored", ARABIC.split(".")[0]),
     "hebrew": ("stored", HEBREW.split(".")[0]),

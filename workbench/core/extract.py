@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import trafilatura
+from lxml import etree
 
 from workbench.core.errors import IngestError
 from workbench.engine import clean
@@ -23,6 +24,7 @@ HTML_BLOCK_TAGS_MIN = 3
 # An article body has at least one sentence-length run of words; menus, footers and captions do not.
 BODY_SENTENCE_MIN_WORDS = 6
 CONTROL_CHAR_RATIO_MAX = 0.01
+PARSER_MAX_DEPTH = 256  # libxml2's limit without its huge-tree option
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ def _extract_html(raw: str) -> Extracted:
     body = (getattr(document, "text", None) or "").strip() if document is not None else ""
     prepared = clean.prepare(body)
     if not _has_body(prepared.text):
+        if _nested_too_deep(raw):
+            raise IngestError(
+                f"no article body: the HTML nests elements more than {PARSER_MAX_DEPTH} levels deep, "
+                "deeper than the HTML parser reads"
+            )
         raise IngestError("no article body: the HTML has no main text")
     title = (getattr(document, "title", None) or "").strip()
     return Extracted(
@@ -98,6 +105,17 @@ def _extract_html(raw: str) -> Extracted:
         published=_parse_date(getattr(document, "date", None)) or _aware(prepared.published),
         removed=list(prepared.removed),
     )
+
+
+def _nested_too_deep(raw: str) -> bool:
+    """Whether libxml2 stopped at its nesting limit, below which any text is lost to trafilatura (which parses
+    without the huge-tree option, as a guard against hostile pages)."""
+    parser = etree.HTMLParser()
+    try:
+        etree.fromstring(raw, parser)
+    except (ValueError, etree.LxmlError):
+        return False
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 def _has_body(text: str) -> bool:
