@@ -108,8 +108,8 @@ def _extract_html(raw: str) -> Extracted:
 
 
 def _nested_too_deep(raw: str) -> bool:
-    """Whether libxml2 stopped at its nesting limit, below which any text is lost to trafilatura (which parses
-    without the huge-tree option, as a guard against hostile pages)."""
+    """Whether libxml2 stopped at its nesting limit: text nested deeper never reaches trafilatura, which parses
+    without the huge-tree option (a guard against hostile pages)."""
     parser = etree.HTMLParser()
     try:
         etree.fromstring(raw, parser)
