@@ -352,5 +352,8 @@ TRACE_JOB_MAX_ATTEMPTS = env_int("TRACE_JOB_MAX_ATTEMPTS", 5, minimum=1)
 # A queued job untouched this long has lost its message; the sweeper sends it again.
 TRACE_JOB_QUEUED_STALE_S = env_int("TRACE_JOB_QUEUED_STALE_S", 120, minimum=1)
 FETCH_DOMAIN_INTERVAL_S = env_int("FETCH_DOMAIN_INTERVAL_S", 2, minimum=0)
+# The whole fetch of one page (connecting, redirects, reading) must end within this, or it is given up as transient:
+# a server trickling bytes cannot hold a worker.
+FETCH_TIMEOUT_S = env_int("FETCH_TIMEOUT_S", 30, minimum=1)
 # Test-only: "127.0.0.1:PORT" items the fetcher may reach on loopback. Never set this in production.
 FETCH_TEST_ALLOW_LOOPBACK = env_list("FETCH_TEST_ALLOW_LOOPBACK", [])

@@ -92,14 +92,16 @@ def test_a_gzip_bomb_is_refused_at_the_size_limit_without_inflating_it(settings,
     assert peak < 16 * FETCH_LIMIT_BYTES, f"peak {peak:,} bytes while refusing a {BOMB_INFLATED_BYTES:,}-byte bomb"
 
 
-def test_a_slow_loris_server_is_cut_off_at_the_fetch_deadline(settings):
-    def respond(conn, stopped):
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n")
-        until = time.monotonic() + TRICKLE_FOR_S
-        while time.monotonic() < until and not stopped.is_set():
-            conn.sendall(b"a")
-            time.sleep(TRICKLE_INTERVAL_S)
+def _trickle(conn, stopped):
+    """A byte every TRICKLE_INTERVAL_S of a page small enough for any size limit: only a deadline stops it."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4000\r\n\r\n")
+    until = time.monotonic() + TRICKLE_FOR_S
+    while time.monotonic() < until and not stopped.is_set():
+        conn.sendall(b"a")
+        time.sleep(TRICKLE_INTERVAL_S)
 
+
+def test_a_slow_loris_server_is_cut_off_at_the_fetch_deadline(settings):
     outcome: dict = {}
 
     def fetch() -> None:
@@ -108,7 +110,7 @@ def test_a_slow_loris_server_is_cut_off_at_the_fetch_deadline(settings):
         except Exception as exc:  # noqa: BLE001 - the test inspects what was raised
             outcome["error"] = exc
 
-    with RawServer(respond) as server:
+    with RawServer(_trickle) as server:
         settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
         worker = threading.Thread(target=fetch, daemon=True)
         worker.start()
@@ -177,10 +179,23 @@ def _redirect_to(location: str):
     return respond
 
 
+def _large_page(bomb: bytes):
+    body = ("<p>The minister said the talks would resume next week after a long pause.</p>" * 200).encode()
+
+    def respond(conn, stopped):
+        conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+
+    return respond
+
+
+# page: (server, words the job's error must hold, attempts the job takes)
 HOSTILE_PAGES = {
-    "gzip bomb": (_bomb_page, "too large"),
-    "redirect loop": (lambda bomb: _redirect_to("/again"), "redirects"),
-    "redirect to a private address": (lambda bomb: _redirect_to("http://intranet.example/admin"), "10.1.2.3"),
+    "gzip bomb": (_bomb_page, "too large", 1),
+    "page over INGEST_MAX_BYTES": (_large_page, "is too large", 1),  # refused by the fetcher, as it arrives
+    "redirect loop": (lambda bomb: _redirect_to("/again"), "redirects", 1),
+    "redirect to a private address": (lambda bomb: _redirect_to("http://intranet.example/admin"), "10.1.2.3", 1),
+    # Transient: tried again up to the attempts cap, each attempt cut off at FETCH_TIMEOUT_S.
+    "slow loris": (lambda bomb: _trickle, "took longer than 1", 2),
 }
 
 
@@ -195,8 +210,11 @@ def test_a_hostile_page_submitted_through_the_api_ends_its_job_failed_naming_why
     from workbench.core import fetch
     from workbench.sources.models import Article
 
-    respond, reason = HOSTILE_PAGES[page]
+    respond, reason, attempts = HOSTILE_PAGES[page]
     settings.FETCH_DOMAIN_INTERVAL_S = 0
+    settings.FETCH_TIMEOUT_S = 1
+    settings.INGEST_MAX_BYTES = 8 * 1024
+    settings.TRACE_JOB_MAX_ATTEMPTS = 2
     monkeypatch.setattr(fetch, "system_resolver", resolver_for({"127.0.0.1": ["127.0.0.1"], "intranet.example": ["10.1.2.3"]}))
     client = APIClient()
     tom = factories.UserFactory(username="tom")
@@ -204,11 +222,14 @@ def test_a_hostile_page_submitted_through_the_api_ends_its_job_failed_naming_why
     articles_before = Article.objects.count()
     with RawServer(respond(bomb)) as server:
         settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
+        started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post("/api/v1/articles/", {"url": server.url("/start")}, format="json")
+        took_s = time.monotonic() - started
     assert response.status_code == 202, response.content
     job = client.get(response.json()["job_url"]).json()
     assert job["state"] == "failed" and reason in job["error"], job
-    assert job["attempts"] == 1, "a hostile page is a permanent failure, not retried"
+    assert job["attempts"] == attempts, job
+    assert took_s < TRICKLE_FOR_S, "no attempt may outlast its fetch deadline"
     assert Article.objects.count() == articles_before
     assert_untouched(stored)

@@ -237,6 +237,12 @@ def _schedule(article: Article, *, now: datetime, error: str = "", failed: bool 
     )
 
 
+def page_fetch(url: str, **validators) -> FetchResult:
+    """The fetcher with this site's limits: a page larger than the ingest limit, or slower than FETCH_TIMEOUT_S, is
+    given up while it arrives rather than read whole and refused afterwards."""
+    return fetch_url(url, max_bytes=settings.INGEST_MAX_BYTES, total_timeout_s=settings.FETCH_TIMEOUT_S, **validators)
+
+
 def article_ingest_url(*, url: str, fetch=None, track: bool = True) -> IngestResult:
     """Fetch url (SSRF-guarded, see workbench.core.fetch) and ingest the page as a version of the article it names.
 
@@ -244,7 +250,7 @@ def article_ingest_url(*, url: str, fetch=None, track: bool = True) -> IngestRes
     re-verification. Raises UrlRefused / FetchFailed / IngestError (bad input, permanent) or FetchUnavailable
     (transient). Network I/O happens before any transaction is opened.
     """
-    fetch = fetch or fetch_url
+    fetch = fetch or page_fetch
     check_url_syntax(url)
     result = fetch(url)
     ingested = article_ingest(
@@ -277,7 +283,7 @@ def article_refetch(*, article: Article, fetch=None, now: datetime | None = None
     fetch is recorded and returned as ``error``; a transient failure is recorded (next try after a growing backoff)
     and re-raised as FetchUnavailable so the caller may retry.
     """
-    fetch = fetch or fetch_url
+    fetch = fetch or page_fetch
     now = now or timezone.now()
     url = article.canonical_url
     if not url:
