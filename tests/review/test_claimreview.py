@@ -97,6 +97,8 @@ def test_the_public_url_serves_the_published_verdict_only(client):
     doc = json.loads(response.content)
     assert_valid_claimreview(doc)
     assert doc["url"] == f"http://testserver/review/verdicts/{verdict.pk}/claimreview.json"
+    assert client.head(reverse("review:claimreview", args=[verdict.pk])).status_code == 200
+    assert client.post(reverse("review:claimreview", args=[verdict.pk])).status_code == 405  # read-only
     services.verdict_reopen(verdict=verdict, expected_revision=verdict.revision, by=alice(), reason="New evidence.")
     assert client.get(reverse("review:claimreview", args=[verdict.pk])).status_code == 404
 

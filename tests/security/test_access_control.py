@@ -301,6 +301,35 @@ def test_session_writes_without_the_csrf_token_are_refused_in_the_api_and_the_ad
     assert verdict.state == "approved"
 
 
+@pytest.mark.django_db
+def test_every_session_write_without_the_csrf_token_is_refused_across_the_site(rows):
+    """A superuser's browser session (every scope, every admin right) against every route of the API, the admin and
+    the other pages: no unsafe request gets through without the token."""
+    boss = factories.UserFactory(username="boss", is_staff=True, is_superuser=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(boss)
+    pk = rows["verdict"].pk
+    before = (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
+              ApiToken.objects.count(), Webhook.objects.count())
+    allowed = {}
+    for method in WRITE_METHODS:
+        for path in api_paths(pk=pk):
+            response = getattr(client, method)(path, {}, content_type="application/json")
+            if response.status_code == 405:
+                continue  # the route does not take this method at all
+            if response.status_code != 403:  # a superuser is refused nothing else, so a 403 is the CSRF check
+                allowed[(method, path)] = response.status_code
+    pages = [path for path, _ in site_paths(pk) if not path.startswith("/api/")]
+    assert set(admin_paths(pk=pk)) <= set(pages) and len(pages) > len(admin_paths(pk=pk))
+    for path in pages:
+        response = client.post(path, {})
+        if response.status_code != 403:
+            allowed[("post", path)] = response.status_code
+    assert allowed == {}
+    assert (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
+            ApiToken.objects.count(), Webhook.objects.count()) == before
+
+
 # ------------------------------------------------------------------------------------------- token secrecy
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.http import Http404, JsonResponse
+from django.views.decorators.http import require_safe
 
 from workbench.review.claimreview import claim_review
 from workbench.review.selectors import verdicts_for_export
 
 
+@require_safe
 def claimreview_json(request, pk: int):
     verdict = verdicts_for_export().filter(pk=pk, state="approved").first()
     if verdict is None:
