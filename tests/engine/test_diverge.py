@@ -79,3 +79,19 @@ def test_flag_spans_slice_back(claim, origin_sentence):
         assert claim[f.span_start:f.span_end] == f.span
         if f.origin_span is not None:
             assert origin_sentence[f.origin_start:f.origin_end] == f.origin_span
+
+
+def test_a_rewrite_s_own_dateline_is_not_the_claim_s_source_when_it_credits_the_origin():
+    origin = "Apple is planning to use its own chips in Mac computers, according to people familiar with the plans."
+    context = origin_context([origin], outlet_names=["Bloomberg"])
+
+    def attribution_flags(claim):
+        return [f for f in detect_flags(claim, [(0, origin)], context) if f.type == "attribution_changed"]
+
+    credited = "April 2 (Reuters) - Apple is planning to use its own chips in Macs, Bloomberg reported, citing people."
+    assert attribution_flags(credited) == []
+    uncredited = "April 2 (Reuters) - Apple is planning to use its own chips in Macs, people familiar with it said."
+    assert [f.span for f in attribution_flags(uncredited)] == ["Reuters"]
+    elsewhere = "April 2 (Reuters) - Apple is planning to use its own chips in Macs, Sky News reported on Monday."
+    flag = next(iter(attribution_flags(elsewhere)))
+    assert flag.span == "Sky News" and elsewhere[flag.span_start:flag.span_end] == flag.span

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -378,6 +378,12 @@ def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: O
     if att is None:
         return []
     dateline = _DATELINE.match(claim)
+    if dateline and att.source and att.source in dateline.group():
+        # "April 2 (Reuters) - ..., Bloomberg reported": the dateline credits the rewrite's own wire, and the claim
+        # is credited to the source named after it. With no one named after it, the dateline's source is the claim's.
+        after = find_attribution(claim[dateline.end():])
+        if after is not None and (after.source or after.speaker):
+            att = replace(after, start=after.start + dateline.end(), end=after.end + dateline.end())
     if dateline and att.end <= dateline.end():
         return []
     flags: list[Flag] = []
