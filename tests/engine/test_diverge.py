@@ -95,3 +95,18 @@ def test_a_rewrite_s_own_dateline_is_not_the_claim_s_source_when_it_credits_the_
     elsewhere = "April 2 (Reuters) - Apple is planning to use its own chips in Macs, Sky News reported on Monday."
     flag = next(iter(attribution_flags(elsewhere)))
     assert flag.span == "Sky News" and elsewhere[flag.span_start:flag.span_end] == flag.span
+
+
+def test_a_name_in_the_place_of_another_is_changed_and_a_name_added_elsewhere_is_added_detail():
+    origin = "Apple provides Intel with about 5 per cent of its revenue, the analysts said on Tuesday."
+    swapped = flags("Apple provides AMD with about 5 per cent of its revenue, the analysts said on Tuesday.", origin)
+    assert [(f.type, f.span, f.origin_span) for f in swapped if f.type == "entity_changed"] == [("entity_changed", "AMD", "Intel")]
+
+    added = flags("Apple provides about 5 per cent of its revenue, the analysts in Cupertino said on Tuesday.", origin)
+    assert not any(f.type in ("entity_changed", "attribution_changed") for f in added)
+    assert any(f.type == "added_detail" and "Cupertino" in f.span for f in added)
+
+    credited = "Apple provides Intel with 5 per cent of its revenue, two people told Reuters."
+    moved = flags("Apple provides Intel with 5 per cent of its revenue, two people told CNN.", credited)
+    changed = [f for f in moved if f.type == "attribution_changed"]
+    assert [f.span for f in changed] == ["CNN"] and "Reuters" in changed[0].origin_span

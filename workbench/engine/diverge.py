@@ -443,8 +443,9 @@ def _entity_flags(claim: str, ctoks: Sequence[Token], origin: Sequence[tuple[int
         return []
     for k, (_, otext) in enumerate(origin[:1]):
         dropped = [t for t in _proper_tokens(otext, context.names) if t.stem not in c_stems]
-        if dropped:
-            t, d = novel[0], dropped[0]
+        pairs = [(t, d) for t in novel for d in dropped if _same_slot(claim, t, otext, d)]
+        if pairs:
+            t, d = pairs[0]
             catt, oatt = find_attribution(claim), find_attribution(otext)
             credited = (
                 (catt is not None and catt.start <= t.start < catt.end)
@@ -455,6 +456,29 @@ def _entity_flags(claim: str, ctoks: Sequence[Token], origin: Sequence[tuple[int
             return [_flag(kind, claim, (t.start, t.end), origin, (k, d.start, d.end),
                           f"'{d.text}' in the origin becomes '{t.text}'")]
     return []
+
+
+def _name_run_neighbours(text: str, tok: Token) -> tuple[str | None, str | None]:
+    """The words just before and just after the run of capitalised words that holds `tok`."""
+    toks = tokens(text)
+    i = next(n for n, x in enumerate(toks) if x.start == tok.start)
+    a = i
+    while a > 0 and toks[a - 1].is_capitalised and not re.search(r"[.,;:()]", text[toks[a - 1].end:toks[a].start]):
+        a -= 1
+    b = i
+    while b + 1 < len(toks) and toks[b + 1].is_capitalised and not re.search(r"[.,;:()]", text[toks[b].end:toks[b + 1].start]):
+        b += 1
+    before = toks[a - 1].norm if a > 0 else None
+    after = toks[b + 1].norm if b + 1 < len(toks) else None
+    return before, after
+
+
+def _same_slot(claim: str, novel: Token, otext: str, dropped: Token) -> bool:
+    """Whether the claim's new name stands where the origin's dropped one stood: the same word just before or just
+    after it ("told Reuters" -> "told CNN"). A name added elsewhere in the sentence is added detail, not a change."""
+    c_before, c_after = _name_run_neighbours(claim, novel)
+    o_before, o_after = _name_run_neighbours(otext, dropped)
+    return (c_before is not None and c_before == o_before) or (c_after is not None and c_after == o_after)
 
 
 def _looks_like_name_start(claim: str, ctoks: Sequence[Token]) -> bool:
