@@ -110,3 +110,15 @@ def test_a_name_in_the_place_of_another_is_changed_and_a_name_added_elsewhere_is
     moved = flags("Apple provides Intel with 5 per cent of its revenue, two people told CNN.", credited)
     changed = [f for f in moved if f.type == "attribution_changed"]
     assert [f.span for f in changed] == ["CNN"] and "Reuters" in changed[0].origin_span
+
+
+def test_a_scope_phrase_cut_whole_is_an_omitted_qualifier_but_a_trim_or_a_restated_scope_is_not():
+    origin = "The vaccine protects children in most age groups, the health agency said on Monday."
+    cut = flags("The vaccine protects children, the health agency said on Monday.", origin)
+    flag = next(x for x in cut if x.type == "omitted_qualifier")
+    assert (flag.span, flag.origin_span) == ("children", "most age groups")
+
+    restated = flags("The vaccine protects many children, the health agency said on Monday.", origin)
+    assert not any(x.type == "omitted_qualifier" for x in restated)
+    trimmed = flags("The vaccine works, officials said.", origin)
+    assert not any(x.type == "omitted_qualifier" for x in trimmed)

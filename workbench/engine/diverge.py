@@ -60,6 +60,10 @@ _CONDITION = re.compile(rf"(?:^|[,;]\s*)(?P<c>(?:{CONDITION_MARKERS})\b[^,;]*)",
 _SCOPE_QUALIFIERS = frozenset("only mostly mainly largely partly partially most some".split())
 SCOPE_LOOKAHEAD = 2
 RESTATED_WITHIN_CHARS = 40
+# A scope phrase cut whole ("in most economically valuable tasks"): at least this many content words, with this share
+# of the rest of the origin sentence kept in the claim.
+DROPPED_SCOPE_MIN_WORDS = 2
+DROPPED_SCOPE_KEPT_SHARE = 0.6
 # Words by which a claim restates a scope in its own terms ("most" -> "predominantly", "some" -> "a few").
 QUANTITY_WORDS = frozenset(
     """some several few many most mostly mainly largely predominantly primarily majority minority certain various
@@ -653,6 +657,12 @@ def _qualifier_flags(
                 ahead = [x for x in scoped if x.norm not in STOPWORDS][:SCOPE_LOOKAHEAD]
                 nxt = next((x for x in ahead if x.stem in c_stems), None)
                 if nxt is None:
+                    dropped_scope = _dropped_scope(ctoks, c_stems, c_norms, otoks, t, scoped)
+                    if dropped_scope is not None:
+                        flags.append(_flag("omitted_qualifier", claim, dropped_scope, origin, (k, t.start, scoped[-1].end),
+                                           f"the origin limits this to '{otext[t.start:scoped[-1].end]}'; the claim "
+                                           "leaves the limit out"))
+                        return flags
                     continue
                 anchor = next(x for x in ctoks if x.stem == nxt.stem)
                 own_words = {x.norm for x in scoped}
@@ -665,6 +675,26 @@ def _qualifier_flags(
                                        f"the origin limits this with '{t.text}'; the claim drops it"))
                     return flags
     return flags
+
+
+def _dropped_scope(
+    ctoks: Sequence[Token], c_stems: set[str], c_norms: set[str], otoks: Sequence[Token], qualifier: Token,
+    scoped: Sequence[Token],
+) -> tuple[int, int] | None:
+    """The claim's span next to where a scope phrase was cut ("surpass humans in most economically valuable tasks"
+    -> "smarter than humans"), or None. The whole phrase must be gone, the claim must restate no scope of its own,
+    and the rest of the origin sentence must be kept, so a sentence merely trimmed elsewhere is not flagged."""
+    content = [x for x in scoped if x.norm not in STOPWORDS and len(x.norm) > 2]
+    if len(content) < DROPPED_SCOPE_MIN_WORDS or any(x.stem in c_stems for x in content) or c_norms & QUANTITY_WORDS:
+        return None
+    end = scoped[-1].end
+    rest = [x for x in otoks if (x.end <= qualifier.start or x.start >= end) and x.norm not in STOPWORDS and len(x.norm) > 2]
+    kept = [x for x in rest if x.stem in c_stems]
+    if not rest or len(kept) < DROPPED_SCOPE_KEPT_SHARE * len(rest):
+        return None
+    before = [x for x in kept if x.end <= qualifier.start] or kept
+    anchor = next(x for x in ctoks if x.stem == before[-1].stem)
+    return anchor.start, anchor.end
 
 
 def _anchor_span(ctoks: Sequence[Token], kept: Sequence[Token]) -> tuple[int, int]:
