@@ -49,6 +49,6 @@ def test_development_set_meets_targets():
     assert len(paths) == 25
     score = score_story_report(json.loads((DEV / "GOLD.json").read_text()), engine_story_report(paths))
     assert score.origin == 1.0
-    assert score.label >= 0.85, score
+    assert score.label >= 0.87, score
     assert score.align >= 0.90, score
-    assert score.flags >= 0.60, score
+    assert score.flags >= 0.63, score
