@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks import results_write
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST = "127.0.0.1"
@@ -292,8 +294,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{result['articles_per_s']} | {result['min_60s_window_per_s']} | {result['done']:,} | {result['failed']} | "
           f"{result['lost']} | {result['cpu_ms_per_article']} |")
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(result, indent=2))
+        results_write(args.json, result)
     return 0
 
 

@@ -12,14 +12,13 @@ means building it again, which the table's build column prices.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
-from pathlib import Path
 
 import bm25s
 import numpy as np
 
+from benchmarks import results_write
 from benchmarks.corpus import Corpus
 from workbench.engine.index import CANDIDATES_K, TERMS_K, CandidateIndex, sign
 
@@ -101,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         size, queries=args.queries, seed=args.seed, k=args.k)]
     print(table(rows))
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(rows, indent=2))
+        results_write(args.json, rows)
     return 0
 
 

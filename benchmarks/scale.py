@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from benchmarks import results_write
 from benchmarks.corpus import UNSCORED, Corpus
 from workbench.engine.align import features, idf_table
 from workbench.engine.incremental import IncrementalTracer, OriginCache, trace_against
@@ -320,9 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as fh:
-            json.dump({"machine": info, "args": vars(args), "rows": rows}, fh, indent=2)
+        results_write(args.json, {"machine": info, "args": vars(args), "rows": rows})
     return 0
 
 

@@ -36,6 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks import results_write
 from benchmarks.e2e import REDIS_HOST, REDIS_PORT, ROOT, _drop_database, _env, _prepare_database, start_worker
 
 POLL_S = 0.5
@@ -504,8 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     print(table(result))
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        results_write(args.json, result)
     return 0 if result["holds"] else 1
 
 

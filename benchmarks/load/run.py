@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks import results_write
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "workbench_load"
@@ -351,8 +353,7 @@ def main() -> int:
     report["target"] = {"read_p95_under_ms": args.target_read_p95_ms, "met": not misses, "misses": misses}
     print("target met" if not misses else "target missed: " + "; ".join(misses))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2))
+        results_write(args.json, report)
     return 1 if misses else 0
 
 
