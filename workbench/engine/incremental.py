@@ -44,6 +44,7 @@ class PreparedOrigin:
     sentences: list[Sentence]
     feats: list[SentenceFeatures]
     context: OriginContext
+    opening: frozenset[int]
 
 
 def prepare_origin(article: ArticleInput) -> PreparedOrigin:
@@ -53,6 +54,7 @@ def prepare_origin(article: ArticleInput) -> PreparedOrigin:
         sentences,
         [features(s.text) for s in sentences],
         origin_context([article.headline, article.text], _outlet_names(article)),
+        opening_claims(sentences),
     )
 
 
@@ -125,7 +127,7 @@ def trace_against(
     sentences = split_sentences(article.text)
     feats = [features(s.text) for s in sentences]
     idf = idf_table(feats + prepared.feats)
-    opening, origin_opening = opening_claims(sentences), opening_claims(prepared.sentences)
+    opening, origin_opening = opening_claims(sentences), prepared.opening
     matched = (candidate_sentences(article.text, prepared.article.text, pairs, sentences, prepared.sentences)
                if pairs else {})
     traced = []
