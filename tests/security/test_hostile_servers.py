@@ -74,12 +74,23 @@ def bomb() -> bytes:
     return _gzip_bomb()
 
 
-def test_a_gzip_bomb_is_refused_at_the_size_limit_without_inflating_it(settings, bomb):
+def _bomb_page(bomb: bytes):
     def respond(conn, stopped):
         head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {len(bomb)}\r\n\r\n"
         conn.sendall(head.encode() + bomb)
 
-    with RawServer(respond) as server:
+    return respond
+
+
+def _redirect_to(location: str):
+    def respond(conn, stopped):
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+
+    return respond
+
+
+def test_a_gzip_bomb_is_refused_at_the_size_limit_without_inflating_it(settings, bomb):
+    with RawServer(_bomb_page(bomb)) as server:
         settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
         tracemalloc.start()
         try:
@@ -123,10 +134,7 @@ def test_a_slow_loris_server_is_cut_off_at_the_fetch_deadline(settings):
 
 
 def test_a_redirect_loop_on_a_real_server_is_refused(settings):
-    def respond(conn, stopped):
-        conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-
-    with RawServer(respond) as server:
+    with RawServer(_redirect_to("/again")) as server:
         settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]
         with pytest.raises(FetchFailed, match="redirects"):
             fetch_url(server.url("/start"), max_redirects=3, throttle=DomainThrottle(0))
@@ -162,21 +170,6 @@ def test_a_name_that_rebinds_to_loopback_is_refused():
 
 
 # ------------------------------------------------------------------------------------------- through the API
-
-
-def _bomb_page(bomb: bytes):
-    def respond(conn, stopped):
-        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {len(bomb)}\r\n\r\n"
-        conn.sendall(head.encode() + bomb)
-
-    return respond
-
-
-def _redirect_to(location: str):
-    def respond(conn, stopped):
-        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
-
-    return respond
 
 
 def _large_page(bomb: bytes):
