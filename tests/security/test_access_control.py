@@ -69,6 +69,11 @@ def test_the_walker_finds_the_api_the_docs_and_the_admin():
     assert {"/admin/", "/admin/review/verdict/", "/admin/api/apitoken/1/change/"} <= set(admin_paths())
 
 
+def stored_counts() -> dict[str, int]:
+    """Rows of every table a refused write could have touched."""
+    return {model.__name__: model.objects.count() for model in (Article, TraceJob, Verdict, ReviewEvent, ApiToken, Webhook)}
+
+
 @pytest.fixture
 def rows(db):
     """One of everything, so detail URLs name a real row."""
@@ -154,15 +159,13 @@ def test_a_token_gets_403_from_every_write_outside_its_scopes(rows, scopes, refu
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=alice, name='t', scopes=scopes).key}")
     pk = rows["verdict"].pk
-    before = (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
-              rows["verdict"].revision)
+    before = (stored_counts(), rows["verdict"].revision)
     for method, path in refused:
         response = getattr(client, method)(path.format(pk=pk), {}, format="json")
         assert response.status_code == 403, (path, response.status_code)
         assert "scope" in response.json()["error"]["message"], (path, response.json())
     rows["verdict"].refresh_from_db()
-    assert (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
-            rows["verdict"].revision) == before
+    assert (stored_counts(), rows["verdict"].revision) == before
 
 
 @pytest.mark.django_db
@@ -309,8 +312,7 @@ def test_every_session_write_without_the_csrf_token_is_refused_across_the_site(r
     client = Client(enforce_csrf_checks=True)
     client.force_login(boss)
     pk = rows["verdict"].pk
-    before = (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
-              ApiToken.objects.count(), Webhook.objects.count())
+    before = stored_counts()
     allowed = {}
     for method in WRITE_METHODS:
         for path in api_paths(pk=pk):
@@ -326,8 +328,7 @@ def test_every_session_write_without_the_csrf_token_is_refused_across_the_site(r
         if response.status_code != 403:
             allowed[("post", path)] = response.status_code
     assert allowed == {}
-    assert (Article.objects.count(), TraceJob.objects.count(), Verdict.objects.count(), ReviewEvent.objects.count(),
-            ApiToken.objects.count(), Webhook.objects.count()) == before
+    assert stored_counts() == before
 
 
 # ------------------------------------------------------------------------------------------- token secrecy
