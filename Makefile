@@ -28,7 +28,7 @@ demo: migrate
 	$(DEMO_ENV) $(MANAGE) demo_prepare
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-test: setup
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-engine: setup
@@ -38,8 +38,10 @@ test-engine: setup
 test-reliability: setup
 	$(PY) -m pytest tests/security tests/reliability $(PYTEST_ARGS)
 
+# Style: ruff's checks with the 120-character line length, and ruff's formatter; `make test` runs it first.
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 evaluate: migrate
 	$(DEMO_ENV) $(MANAGE) evaluate

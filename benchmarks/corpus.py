@@ -7,6 +7,7 @@ dropped hedges, altered quotes, sentences from other sources mixed in, site boil
 unrelated reports. Names, places, organisations and outlets are built from syllables, so the vocabulary grows like
 a real archive's; common news words come from fixed lists.
 """
+
 from __future__ import annotations
 
 import random
@@ -27,8 +28,15 @@ EDIT_HEDGE_DROPPED = "hedge_dropped"
 EDIT_QUOTE_ALTERED = "quote_altered"
 EDIT_OTHER_SOURCE = "other_source"
 EDIT_REWRITE = "rewrite"  # every sentence re-framed: only names, numbers and a few words survive
-EDITS = (EDIT_TRIM, EDIT_REORDER, EDIT_PARAPHRASE, EDIT_ADDED_DETAIL, EDIT_HEDGE_DROPPED, EDIT_QUOTE_ALTERED,
-         EDIT_OTHER_SOURCE)
+EDITS = (
+    EDIT_TRIM,
+    EDIT_REORDER,
+    EDIT_PARAPHRASE,
+    EDIT_ADDED_DETAIL,
+    EDIT_HEDGE_DROPPED,
+    EDIT_QUOTE_ALTERED,
+    EDIT_OTHER_SOURCE,
+)
 
 # Expected engine labels for the sentences of a derivative.
 GOLD_SUPPORTED = "supported"
@@ -52,67 +60,229 @@ _SYLLABLES = (
 ).split()
 _PLACE_SUFFIXES = ("", "", "ia", "burg", "ville", "stan", "ford", "mouth", "grad", "polis", "holm", "by")
 _ORG_KINDS = (
-    "Ministry of Defence", "Health Department", "Central Bank", "Grain Council", "Port Authority", "Energy Agency",
-    "Workers Union", "Chamber of Commerce", "Supreme Court", "Election Commission", "Refugee Agency",
-    "Institute of Technology", "Water Board", "Mining Corporation", "Airlines", "Trade Ministry", "Police",
-    "Football Federation", "Medical Association", "Space Agency", "Rail Operator", "Parliament", "Army",
+    "Ministry of Defence",
+    "Health Department",
+    "Central Bank",
+    "Grain Council",
+    "Port Authority",
+    "Energy Agency",
+    "Workers Union",
+    "Chamber of Commerce",
+    "Supreme Court",
+    "Election Commission",
+    "Refugee Agency",
+    "Institute of Technology",
+    "Water Board",
+    "Mining Corporation",
+    "Airlines",
+    "Trade Ministry",
+    "Police",
+    "Football Federation",
+    "Medical Association",
+    "Space Agency",
+    "Rail Operator",
+    "Parliament",
+    "Army",
 )
 _OUTLET_KINDS = ("Times", "Herald", "Post", "News", "Daily", "Tribune", "Observer", "Gazette", "Wire", "Journal")
-_TITLES = ("minister", "spokesperson", "director", "chief executive", "senior official", "analyst", "governor",
-           "mayor", "general", "commissioner", "president", "chairman", "economist", "professor", "lawmaker")
-_GIVEN = ("Anna John Maria Peter Elena David Sofia Michael Olga James Laura Daniel Irina Robert Nadia Thomas Sara "
-          "Paul Lena Mark Eva Ahmed Fatima Chen Wei Yuki Kenji Amara Kofi Lucia Diego Ines Omar Leila Ivan Nina "
-          "Hugo Clara Pablo Rosa Tariq Mei Arjun Priya Sven Astrid Marco Giulia").split()
+_TITLES = (
+    "minister",
+    "spokesperson",
+    "director",
+    "chief executive",
+    "senior official",
+    "analyst",
+    "governor",
+    "mayor",
+    "general",
+    "commissioner",
+    "president",
+    "chairman",
+    "economist",
+    "professor",
+    "lawmaker",
+)
+_GIVEN = (
+    "Anna John Maria Peter Elena David Sofia Michael Olga James Laura Daniel Irina Robert Nadia Thomas Sara "
+    "Paul Lena Mark Eva Ahmed Fatima Chen Wei Yuki Kenji Amara Kofi Lucia Diego Ines Omar Leila Ivan Nina "
+    "Hugo Clara Pablo Rosa Tariq Mei Arjun Priya Sven Astrid Marco Giulia"
+).split()
 
 # Groups of interchangeable words: a paraphrase swaps a word for another of its group.
 _SYNONYMS = [
-    "talks negotiations discussions", "plan proposal scheme", "agreement deal accord", "troops soldiers forces",
-    "officials authorities administrators", "increase rise jump", "decrease fall drop", "crisis emergency",
-    "attack assault strike", "aid assistance support", "funding financing money", "outbreak spread surge",
-    "shortage scarcity lack", "investigation inquiry probe", "report study review", "measures steps actions",
-    "residents inhabitants locals", "workers employees staff", "leaders chiefs heads", "rules regulations",
-    "vote ballot poll", "border frontier", "shipment delivery consignment", "prices costs", "budget spending",
-    "project programme initiative", "factory plant facility", "company firm business", "protest demonstration rally",
-    "approved endorsed backed", "rejected refused dismissed", "expanded widened extended", "announced unveiled",
-    "warned cautioned", "delayed postponed", "launched started began", "cut reduced slashed", "sent dispatched",
-    "built constructed", "ordered instructed", "discussed debated considered", "secured obtained won",
-    "criticised condemned", "supported welcomed", "examined reviewed studied", "blocked halted stopped",
-    "major significant large", "new fresh", "serious severe grave", "quick rapid swift", "key important central",
-    "difficult hard tough", "recent latest", "national nationwide", "local regional", "strong robust",
-    "weak fragile", "early initial", "senior top high-ranking", "unclear uncertain",
+    "talks negotiations discussions",
+    "plan proposal scheme",
+    "agreement deal accord",
+    "troops soldiers forces",
+    "officials authorities administrators",
+    "increase rise jump",
+    "decrease fall drop",
+    "crisis emergency",
+    "attack assault strike",
+    "aid assistance support",
+    "funding financing money",
+    "outbreak spread surge",
+    "shortage scarcity lack",
+    "investigation inquiry probe",
+    "report study review",
+    "measures steps actions",
+    "residents inhabitants locals",
+    "workers employees staff",
+    "leaders chiefs heads",
+    "rules regulations",
+    "vote ballot poll",
+    "border frontier",
+    "shipment delivery consignment",
+    "prices costs",
+    "budget spending",
+    "project programme initiative",
+    "factory plant facility",
+    "company firm business",
+    "protest demonstration rally",
+    "approved endorsed backed",
+    "rejected refused dismissed",
+    "expanded widened extended",
+    "announced unveiled",
+    "warned cautioned",
+    "delayed postponed",
+    "launched started began",
+    "cut reduced slashed",
+    "sent dispatched",
+    "built constructed",
+    "ordered instructed",
+    "discussed debated considered",
+    "secured obtained won",
+    "criticised condemned",
+    "supported welcomed",
+    "examined reviewed studied",
+    "blocked halted stopped",
+    "major significant large",
+    "new fresh",
+    "serious severe grave",
+    "quick rapid swift",
+    "key important central",
+    "difficult hard tough",
+    "recent latest",
+    "national nationwide",
+    "local regional",
+    "strong robust",
+    "weak fragile",
+    "early initial",
+    "senior top high-ranking",
+    "unclear uncertain",
 ]
 _SYN_GROUPS = [g.split() for g in _SYNONYMS]
 _SYN_OF = {w: g for g in _SYN_GROUPS for w in g}
 _NOUNS = [g for g in _SYN_GROUPS[:29]]
 _VERBS = [g for g in _SYN_GROUPS[29:46]]
 _ADJS = [g for g in _SYN_GROUPS[46:]]
-_PLAIN_NOUNS = ("vaccine pipeline ceasefire harvest election reactor bridge tariff hospital satellite drought "
-                "flood wildfire railway refinery currency pension school court mine harbour airport dam "
-                "subsidy loan census parliament reform treaty mission convoy corridor").split()
-_HEDGES = ("would probably", "could", "may", "might", "is likely to", "is expected to", "would possibly",
-           "reportedly plans to", "would likely")
-_PLAIN_FUTURE = {"would probably": "will", "could": "will", "may": "will", "might": "will", "is likely to": "will",
-                 "is expected to": "will", "would possibly": "will", "reportedly plans to": "plans to",
-                 "would likely": "will"}
-_SAY = ("said", "told reporters", "said in a statement", "told a news conference", "said on Twitter",
-        "wrote in a letter", "said in an interview")
-_TIMES = ("on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "last week", "this month",
-          "by the end of the year", "in March", "in June", "in September", "next spring", "within weeks",
-          "earlier this year", "overnight")
-_UNITS = ("troops", "people", "tonnes of grain", "million dollars", "percent", "homes", "doctors", "vehicles",
-          "families", "billion euros", "cases", "kilometres", "jobs", "flights", "patients")
-_DETAILS = ("including {n} more {u} from {place}", "at a cost of about {n} million dollars",
-            "a move first proposed {time}", "after months of pressure from {org}", "in what {person} called a turning point",
-            "despite objections from the {org}", "the largest such step since {year}")
-_BOILERPLATE = ("Read the full article at {outlet}.", "Sign up for the {outlet} newsletter to get the latest stories.",
-                "Share this article on social media.", "Advertisement",
-                "Follow {outlet} for more updates on this story.", "Copyright {year} {outlet}. All rights reserved.")
+_PLAIN_NOUNS = (
+    "vaccine pipeline ceasefire harvest election reactor bridge tariff hospital satellite drought "
+    "flood wildfire railway refinery currency pension school court mine harbour airport dam "
+    "subsidy loan census parliament reform treaty mission convoy corridor"
+).split()
+_HEDGES = (
+    "would probably",
+    "could",
+    "may",
+    "might",
+    "is likely to",
+    "is expected to",
+    "would possibly",
+    "reportedly plans to",
+    "would likely",
+)
+_PLAIN_FUTURE = {
+    "would probably": "will",
+    "could": "will",
+    "may": "will",
+    "might": "will",
+    "is likely to": "will",
+    "is expected to": "will",
+    "would possibly": "will",
+    "reportedly plans to": "plans to",
+    "would likely": "will",
+}
+_SAY = (
+    "said",
+    "told reporters",
+    "said in a statement",
+    "told a news conference",
+    "said on Twitter",
+    "wrote in a letter",
+    "said in an interview",
+)
+_TIMES = (
+    "on Monday",
+    "on Tuesday",
+    "on Wednesday",
+    "on Thursday",
+    "on Friday",
+    "last week",
+    "this month",
+    "by the end of the year",
+    "in March",
+    "in June",
+    "in September",
+    "next spring",
+    "within weeks",
+    "earlier this year",
+    "overnight",
+)
+_UNITS = (
+    "troops",
+    "people",
+    "tonnes of grain",
+    "million dollars",
+    "percent",
+    "homes",
+    "doctors",
+    "vehicles",
+    "families",
+    "billion euros",
+    "cases",
+    "kilometres",
+    "jobs",
+    "flights",
+    "patients",
+)
+_DETAILS = (
+    "including {n} more {u} from {place}",
+    "at a cost of about {n} million dollars",
+    "a move first proposed {time}",
+    "after months of pressure from {org}",
+    "in what {person} called a turning point",
+    "despite objections from the {org}",
+    "the largest such step since {year}",
+)
+_BOILERPLATE = (
+    "Read the full article at {outlet}.",
+    "Sign up for the {outlet} newsletter to get the latest stories.",
+    "Share this article on social media.",
+    "Advertisement",
+    "Follow {outlet} for more updates on this story.",
+    "Copyright {year} {outlet}. All rights reserved.",
+)
 
 
-_REWRITE_FRAMES = ("it emerged that", "sources suggest a link between", "observers point to", "in a development involving",
-                   "the picture now includes", "reports describe", "attention has turned to", "there is talk of")
-_REWRITE_TAILS = ("amid growing scrutiny", "as events unfold", "according to the outlet", "in recent days",
-                  "with more to come", "for now")
+_REWRITE_FRAMES = (
+    "it emerged that",
+    "sources suggest a link between",
+    "observers point to",
+    "in a development involving",
+    "the picture now includes",
+    "reports describe",
+    "attention has turned to",
+    "there is talk of",
+)
+_REWRITE_TAILS = (
+    "amid growing scrutiny",
+    "as events unfold",
+    "according to the outlet",
+    "in recent days",
+    "with more to come",
+    "for now",
+)
 
 
 def _name(rng: random.Random, parts: int) -> str:
@@ -134,9 +304,7 @@ class Cast:
 
 def _cast(rng: random.Random) -> Cast:
     places = tuple(_name(rng, rng.randint(2, 3)) + rng.choice(_PLACE_SUFFIXES) for _ in range(3))
-    people = tuple(
-        (f"{rng.choice(_GIVEN)} {_name(rng, rng.randint(2, 3))}", rng.choice(_TITLES)) for _ in range(4)
-    )
+    people = tuple((f"{rng.choice(_GIVEN)} {_name(rng, rng.randint(2, 3))}", rng.choice(_TITLES)) for _ in range(4))
     orgs = tuple(f"{rng.choice(places)} {rng.choice(_ORG_KINDS)}" for _ in range(2)) + (
         f"{_name(rng, 2)} {rng.choice(_ORG_KINDS)}",
     )
@@ -164,7 +332,7 @@ class GenSentence:
             words[b - 1] = words[b - 1] + ",\u201d"
         out = " ".join(w for w in words if w)
         k = 1 if out[0] == "\u201c" else 0
-        return out[:k] + out[k].upper() + out[k + 1:] + "."
+        return out[:k] + out[k].upper() + out[k + 1 :] + "."
 
 
 def _num(rng: random.Random) -> str:
@@ -184,44 +352,188 @@ def _sentence(rng: random.Random, c: Cast) -> GenSentence:
     noun = _g(rng, _NOUNS, rng.choice(c.nouns))
     if kind == 0:
         hedge = rng.choice(_HEDGES)
-        parts = ["the", org, hedge, "send", _num(rng), rng.choice(_UNITS), "to", place, rng.choice(_TIMES),
-                 "under", "the", _g(rng, _ADJS), rng.choice(c.plain), noun]
+        parts = [
+            "the",
+            org,
+            hedge,
+            "send",
+            _num(rng),
+            rng.choice(_UNITS),
+            "to",
+            place,
+            rng.choice(_TIMES),
+            "under",
+            "the",
+            _g(rng, _ADJS),
+            rng.choice(c.plain),
+            noun,
+        ]
         return GenSentence(parts, hedge=hedge)
     if kind == 1:
-        parts = [person + ",", "the", title, "of", "the", org + ",", rng.choice(_SAY), "that", "the", _g(rng, _ADJS),
-                 noun, "in", place, "was", rng.choice(("not sustainable", "moving forward", "under review",
-                                                       "a priority", "far from over"))]
+        parts = [
+            person + ",",
+            "the",
+            title,
+            "of",
+            "the",
+            org + ",",
+            rng.choice(_SAY),
+            "that",
+            "the",
+            _g(rng, _ADJS),
+            noun,
+            "in",
+            place,
+            "was",
+            rng.choice(("not sustainable", "moving forward", "under review", "a priority", "far from over")),
+        ]
         return GenSentence(parts)
     if kind == 2:
-        parts = ["we", "have", _g(rng, _VERBS), "the", noun, "and", "the", _g(rng, _NOUNS, rng.choice(c.nouns)),
-                 "will", "reach", place, rng.choice(_TIMES), person, rng.choice(_SAY[:2])]
+        parts = [
+            "we",
+            "have",
+            _g(rng, _VERBS),
+            "the",
+            noun,
+            "and",
+            "the",
+            _g(rng, _NOUNS, rng.choice(c.nouns)),
+            "will",
+            "reach",
+            place,
+            rng.choice(_TIMES),
+            person,
+            rng.choice(_SAY[:2]),
+        ]
         return GenSentence(parts, quote=(0, 12))
     if kind == 3:
-        parts = ["the", org, _g(rng, _VERBS), "a", _g(rng, _ADJS), noun, "worth", _num(rng), rng.choice(_UNITS),
-                 rng.choice(_TIMES) + ",", "as", rng.choice(c.plain), "talks", "in", place, "continued"]
+        parts = [
+            "the",
+            org,
+            _g(rng, _VERBS),
+            "a",
+            _g(rng, _ADJS),
+            noun,
+            "worth",
+            _num(rng),
+            rng.choice(_UNITS),
+            rng.choice(_TIMES) + ",",
+            "as",
+            rng.choice(c.plain),
+            "talks",
+            "in",
+            place,
+            "continued",
+        ]
         return GenSentence(parts)
     if kind == 4:
         hedge = rng.choice(_HEDGES)
-        parts = ["according", "to", "people", "familiar", "with", "the", "matter,", "the", _g(rng, _NOUNS,
-                 rng.choice(c.nouns)), hedge, "include", _num(rng), rng.choice(_UNITS), "for", place]
+        parts = [
+            "according",
+            "to",
+            "people",
+            "familiar",
+            "with",
+            "the",
+            "matter,",
+            "the",
+            _g(rng, _NOUNS, rng.choice(c.nouns)),
+            hedge,
+            "include",
+            _num(rng),
+            rng.choice(_UNITS),
+            "for",
+            place,
+        ]
         return GenSentence(parts, hedge=hedge)
     if kind == 5:
-        parts = [_num(rng), rng.choice(_UNITS), "were", "affected", "in", place, "after", "the", org,
-                 _g(rng, _VERBS), "the", rng.choice(c.plain), noun, rng.choice(_TIMES)]
+        parts = [
+            _num(rng),
+            rng.choice(_UNITS),
+            "were",
+            "affected",
+            "in",
+            place,
+            "after",
+            "the",
+            org,
+            _g(rng, _VERBS),
+            "the",
+            rng.choice(c.plain),
+            noun,
+            rng.choice(_TIMES),
+        ]
         return GenSentence(parts)
     if kind == 6:
         other, _ = rng.choice(c.people)
-        parts = [person, "and", other, "met", "in", place, rng.choice(_TIMES), "to", "settle", "a", "dispute", "over",
-                 "the", rng.choice(c.plain), "and", _num(rng), rng.choice(_UNITS), "held", "by", "the", org]
+        parts = [
+            person,
+            "and",
+            other,
+            "met",
+            "in",
+            place,
+            rng.choice(_TIMES),
+            "to",
+            "settle",
+            "a",
+            "dispute",
+            "over",
+            "the",
+            rng.choice(c.plain),
+            "and",
+            _num(rng),
+            rng.choice(_UNITS),
+            "held",
+            "by",
+            "the",
+            org,
+        ]
         return GenSentence(parts)
     if kind == 7:
         hedge = rng.choice(_HEDGES)
-        parts = ["critics", "of", "the", _g(rng, _ADJS), noun, "say", "it", hedge, "cost", place, _num(rng),
-                 rng.choice(_UNITS), "while", person + ",", "a", title + ",", "disputed", "the", "figure"]
+        parts = [
+            "critics",
+            "of",
+            "the",
+            _g(rng, _ADJS),
+            noun,
+            "say",
+            "it",
+            hedge,
+            "cost",
+            place,
+            _num(rng),
+            rng.choice(_UNITS),
+            "while",
+            person + ",",
+            "a",
+            title + ",",
+            "disputed",
+            "the",
+            "figure",
+        ]
         return GenSentence(parts, hedge=hedge)
-    parts = ["the", rng.choice(c.plain), "in", place, "has", "been", "closed", "since", rng.choice(_TIMES[:8]) + ",",
-             "and", "the", org, _g(rng, _VERBS), "a", _g(rng, _NOUNS, rng.choice(c.nouns)), "for", _num(rng),
-             rng.choice(_UNITS)]
+    parts = [
+        "the",
+        rng.choice(c.plain),
+        "in",
+        place,
+        "has",
+        "been",
+        "closed",
+        "since",
+        rng.choice(_TIMES[:8]) + ",",
+        "and",
+        "the",
+        org,
+        _g(rng, _VERBS),
+        "a",
+        _g(rng, _NOUNS, rng.choice(c.nouns)),
+        "for",
+        _num(rng),
+        rng.choice(_UNITS),
+    ]
     return GenSentence(parts)
 
 
@@ -237,7 +549,7 @@ def _paragraphs(lines: list[str], rng: random.Random) -> str:
     out, i = [], 0
     while i < len(lines):
         k = rng.randint(1, 3)
-        out.append(" ".join(lines[i:i + k]))
+        out.append(" ".join(lines[i : i + k]))
         i += k
     return "\n\n".join(out)
 
@@ -260,8 +572,13 @@ class Article:
 
 
 def _copy(s: GenSentence, **kw) -> GenSentence:
-    return GenSentence([p if isinstance(p, str) else list(p) for p in s.parts], s.hedge, s.quote, kw.get("gold", s.gold),
-                       kw.get("source", s.source))
+    return GenSentence(
+        [p if isinstance(p, str) else list(p) for p in s.parts],
+        s.hedge,
+        s.quote,
+        kw.get("gold", s.gold),
+        kw.get("source", s.source),
+    )
 
 
 def _derive(rng: random.Random, c: Cast, origin: list[GenSentence], origin_outlet: str) -> tuple[list, list, tuple]:
@@ -283,7 +600,7 @@ def _derive(rng: random.Random, c: Cast, origin: list[GenSentence], origin_outle
             body = [s for s in body if rng.random() < keep] or body[:6]
     if EDIT_REORDER in edits:
         head, rest = body[:2], body[2:]
-        blocks = [rest[i:i + 3] for i in range(0, len(rest), 3)]
+        blocks = [rest[i : i + 3] for i in range(0, len(rest), 3)]
         rng.shuffle(blocks)
         body = head + [s for b in blocks for s in b]
     if EDIT_PARAPHRASE in edits:
@@ -317,8 +634,12 @@ def _derive(rng: random.Random, c: Cast, origin: list[GenSentence], origin_outle
         pool = [s for s in altered if s.gold == GOLD_SUPPORTED] or altered
         for s in rng.sample(pool, min(3, len(pool))):
             detail = rng.choice(_DETAILS).format(
-                n=_num(rng), u=rng.choice(_UNITS), place=_name(rng, 3), time=rng.choice(_TIMES),
-                org=f"{_name(rng, 2)} {rng.choice(_ORG_KINDS)}", person=f"{rng.choice(_GIVEN)} {_name(rng, 3)}",
+                n=_num(rng),
+                u=rng.choice(_UNITS),
+                place=_name(rng, 3),
+                time=rng.choice(_TIMES),
+                org=f"{_name(rng, 2)} {rng.choice(_ORG_KINDS)}",
+                person=f"{rng.choice(_GIVEN)} {_name(rng, 3)}",
                 year=rng.randint(1950, 2020),
             )
             s.parts[-1] = (s.parts[-1] if isinstance(s.parts[-1], str) else s.parts[-1][1]) + ","
@@ -334,8 +655,9 @@ def _derive(rng: random.Random, c: Cast, origin: list[GenSentence], origin_outle
             s.gold, s.source = GOLD_OTHER_SOURCE, None
             body.insert(rng.randint(1, len(body)), s)
     if rng.random() < 0.3:
-        body.insert(0, GenSentence(["the", "report", "was", "first", "published", "by", "the", origin_outlet],
-                                   gold=GOLD_CREDIT))
+        body.insert(
+            0, GenSentence(["the", "report", "was", "first", "published", "by", "the", origin_outlet], gold=GOLD_CREDIT)
+        )
     return body, outlet, edits
 
 
@@ -388,8 +710,9 @@ class Corpus:
         headline, sents = _origin_sentences(rng, cast)
         return cast, headline, sents
 
-    def _build(self, position: int, key: str, story: int, origin_position: int | None, variant_seed: int,
-               role: str) -> Article:
+    def _build(
+        self, position: int, key: str, story: int, origin_position: int | None, variant_seed: int, role: str
+    ) -> Article:
         cast, headline, sents = self._story(story)
         rng = random.Random(variant_seed)
         if origin_position is None:
@@ -412,8 +735,9 @@ class Corpus:
         if not 0 <= i < self.size:
             raise IndexError(i)
         origin = int(self.origin_of[i])
-        return self._build(i, f"a{i}", int(self.story_of[i]), origin if origin >= 0 else None,
-                           self.seed * 7_000_001 + i, self.role(i))
+        return self._build(
+            i, f"a{i}", int(self.story_of[i]), origin if origin >= 0 else None, self.seed * 7_000_001 + i, self.role(i)
+        )
 
     def query(self, j: int, unrelated_share: float = 0.1) -> Article:
         """New article number ``j`` arriving after the archive: a derivative of an archive story, or unrelated."""

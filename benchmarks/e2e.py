@@ -17,6 +17,7 @@ Lost jobs = articles whose job neither finished nor failed by the end. CPU per a
 processes and of the database server processes serving the benchmark database (sampled from /proc while they run),
 over the jobs done. Only 127.0.0.1 is contacted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,9 +75,23 @@ def start_worker(name: str, env: dict[str, str], log_path: Path, level: str | No
     celery = str(Path(sys.executable).with_name("celery"))
     level = level or os.environ.get("BENCH_LOGLEVEL", "WARNING")
     log = open(log_path, "w")  # noqa: SIM115 - the worker holds it until it ends
-    cmd = [celery, "-A", "workbench", "worker", "--concurrency=1", "--prefetch-multiplier=1", "-n",
-           f"{name}@%h", "--include", "workbench.provenance.candidate_tasks", f"--loglevel={level}",
-           "--without-gossip", "--without-mingle", "--without-heartbeat", "--pool=prefork"]
+    cmd = [
+        celery,
+        "-A",
+        "workbench",
+        "worker",
+        "--concurrency=1",
+        "--prefetch-multiplier=1",
+        "-n",
+        f"{name}@%h",
+        "--include",
+        "workbench.provenance.candidate_tasks",
+        f"--loglevel={level}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--pool=prefork",
+    ]
     try:
         return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     finally:
@@ -239,7 +254,7 @@ def run(args: argparse.Namespace) -> dict:
     )
     window = 60.0
     rates = []
-    for (t0, d0) in timeline:
+    for t0, d0 in timeline:
         later = [(t, d) for t, d in timeline if t >= t0 + window]
         if later:
             t1, d1 = later[0]
@@ -287,12 +302,16 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     print(json.dumps(result, indent=2))
     print()
-    print("| mode | articles | workers | elapsed s | articles/s | slowest 60 s window /s | done | failed | lost "
-          "| CPU ms/article (workers + database) |")
+    print(
+        "| mode | articles | workers | elapsed s | articles/s | slowest 60 s window /s | done | failed | lost "
+        "| CPU ms/article (workers + database) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {result['mode']} | {result['articles']:,} | {result['workers']} | {result['elapsed_s']} | "
-          f"{result['articles_per_s']} | {result['min_60s_window_per_s']} | {result['done']:,} | {result['failed']} | "
-          f"{result['lost']} | {result['cpu_ms_per_article']} |")
+    print(
+        f"| {result['mode']} | {result['articles']:,} | {result['workers']} | {result['elapsed_s']} | "
+        f"{result['articles_per_s']} | {result['min_60s_window_per_s']} | {result['done']:,} | {result['failed']} | "
+        f"{result['lost']} | {result['cpu_ms_per_article']} |"
+    )
     if args.json:
         results_write(args.json, result)
     return 0

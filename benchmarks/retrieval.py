@@ -9,6 +9,7 @@ MinHash lookup is the one the tracer uses (sentence bands, then the top name/num
 articles with the new article's words as the query. BM25 here is a static index: an article that arrives later
 means building it again, which the table's build column prices.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,21 +71,34 @@ def compare(size: int, *, queries: int, seed: int, k: int) -> list[dict]:
         ("BM25 (bm25s)", bm25_build, bm25_lat, bm25_hits, str(k)),
     ):
         median, p95 = _ms(lat)
-        rows.append({
-            "articles": size, "method": name, "candidates": candidates, "build_s": round(build_s, 2),
-            "build_per_s": round(size / build_s), "lookup_median_ms": round(median, 2), "lookup_p95_ms": round(p95, 2),
-            "recall": round(hits / len(derivatives), 4) if derivatives else None, "derivative_queries": len(derivatives),
-        })
+        rows.append(
+            {
+                "articles": size,
+                "method": name,
+                "candidates": candidates,
+                "build_s": round(build_s, 2),
+                "build_per_s": round(size / build_s),
+                "lookup_median_ms": round(median, 2),
+                "lookup_p95_ms": round(p95, 2),
+                "recall": round(hits / len(derivatives), 4) if derivatives else None,
+                "derivative_queries": len(derivatives),
+            }
+        )
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| archive | method | candidates | build s | build art/s | lookup median ms | lookup p95 ms | origin among "
-             "candidates |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| archive | method | candidates | build s | build art/s | lookup median ms | lookup p95 ms | origin among "
+        "candidates |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         recall = f"{r['recall']:.2%} of {r['derivative_queries']}" if r["recall"] is not None else "n/a"
-        lines.append(f"| {r['articles']:,} | {r['method']} | {r['candidates']} | {r['build_s']} | {r['build_per_s']:,} | "
-                     f"{r['lookup_median_ms']} | {r['lookup_p95_ms']} | {recall} |")
+        lines.append(
+            f"| {r['articles']:,} | {r['method']} | {r['candidates']} | {r['build_s']} | {r['build_per_s']:,} | "
+            f"{r['lookup_median_ms']} | {r['lookup_p95_ms']} | {recall} |"
+        )
     return "\n".join(lines)
 
 
@@ -96,8 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, default=CANDIDATES_K)
     p.add_argument("--json", help="also write the results here")
     args = p.parse_args(argv)
-    rows = [r for size in (int(s) for s in args.sizes.split(",")) for r in compare(
-        size, queries=args.queries, seed=args.seed, k=args.k)]
+    rows = [
+        r
+        for size in (int(s) for s in args.sizes.split(","))
+        for r in compare(size, queries=args.queries, seed=args.seed, k=args.k)
+    ]
     print(table(rows))
     if args.json:
         results_write(args.json, rows)

@@ -14,6 +14,7 @@ of archive articles, the per-article cost multiplied by the archive size (report
 Times are wall-clock (perf_counter); CPU seconds of the process are reported beside them, because other work on a
 shared machine inflates wall time but not CPU time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -148,8 +149,9 @@ def _brute_force(
     return per_query_ms, mode, pairs, recall
 
 
-def run_size(size: int, *, queries: int, seed: int, brute_queries: int, brute_full_max: int, brute_sample: int,
-             k: int) -> SizeResult:
+def run_size(
+    size: int, *, queries: int, seed: int, brute_queries: int, brute_full_max: int, brute_sample: int, k: int
+) -> SizeResult:
     corpus = _corpora[(size, seed)] = Corpus(size, seed)
     index = CandidateIndex()
     build_s = build_cpu = 0.0
@@ -241,8 +243,13 @@ def machine() -> dict:
     except OSError:
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": round(mem_gb, 1), "python": platform.python_version(),
-            "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "ram_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 COLUMNS = [
@@ -301,8 +308,14 @@ def main(argv: list[str] | None = None) -> int:
                 saved.extend(json.load(fh)["rows"])
         print(table(sorted(saved, key=lambda r: r["articles"])))
         return 0
-    opts = dict(queries=args.queries, seed=args.seed, brute_queries=args.brute_queries,
-                brute_full_max=args.brute_full_max, brute_sample=args.brute_sample, k=args.k)
+    opts = dict(
+        queries=args.queries,
+        seed=args.seed,
+        brute_queries=args.brute_queries,
+        brute_full_max=args.brute_full_max,
+        brute_sample=args.brute_sample,
+        k=args.k,
+    )
     if args.one is not None:
         print(json.dumps(asdict(run_size(args.one, **opts))))
         return 0
@@ -310,9 +323,25 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(f"machine: {info}", flush=True)
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
-        cmd = [sys.executable, "-m", "benchmarks.scale", "--one", str(size), "--queries", str(args.queries),
-               "--seed", str(args.seed), "--k", str(args.k), "--brute-queries", str(args.brute_queries),
-               "--brute-full-max", str(args.brute_full_max), "--brute-sample", str(args.brute_sample)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.scale",
+            "--one",
+            str(size),
+            "--queries",
+            str(args.queries),
+            "--seed",
+            str(args.seed),
+            "--k",
+            str(args.k),
+            "--brute-queries",
+            str(args.brute_queries),
+            "--brute-full-max",
+            str(args.brute_full_max),
+            "--brute-sample",
+            str(args.brute_sample),
+        ]
         t0 = time.perf_counter()
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])

@@ -15,11 +15,13 @@ The first run is left alone. The second is the same archive with ``--kills`` SIG
 ``--kill-seed``): once a chosen share of the jobs is done, a random worker, when its pool process is busy tracing,
 loses that pool process (its main process forks a new one), its main process (the orphaned pool process is left
 to finish or die on its own, as after an OOM kill) or both at once; a new worker is started in place of a killed main
-process. The results are compared by natural keys (article ingest key and sentence position, never database ids), with scores rounded.
+process. The results are compared by natural keys (article ingest key and sentence position, never database ids),
+with scores rounded.
 
 Exit status 0 only when every job of both runs is done, none is lost, and the fingerprints are equal. The table is
 printed, the JSON written to ``--json`` (default ``benchmarks/results/soak.json``). Only 127.0.0.1 is contacted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,18 +75,56 @@ def fingerprint() -> dict[str, list[tuple]]:
     links = [
         (key[article], position, key[origin], origin_position, rank, _score(score), method)
         for article, position, origin, origin_position, rank, score, method in ProvenanceLink.objects.values_list(
-            "claim__version__article_id", "claim__position", "origin_claim__version__article_id",
-            "origin_claim__position", "rank", "score", "method",
+            "claim__version__article_id",
+            "claim__position",
+            "origin_claim__version__article_id",
+            "origin_claim__position",
+            "rank",
+            "score",
+            "method",
         )
     ]
     divergences = [
-        (key[article], position, kind, start, end, span, key.get(origin), origin_position, origin_start, origin_end,
-         origin_span, linked_position)
-        for (article, position, kind, start, end, span, origin, origin_position, origin_start, origin_end,
-             origin_span, linked_position) in Divergence.objects.values_list(
-            "claim__version__article_id", "claim__position", "type", "span_start", "span_end", "span",
-            "origin_claim__version__article_id", "origin_claim__position", "origin_start", "origin_end",
-            "origin_span", "link__origin_claim__position",
+        (
+            key[article],
+            position,
+            kind,
+            start,
+            end,
+            span,
+            key.get(origin),
+            origin_position,
+            origin_start,
+            origin_end,
+            origin_span,
+            linked_position,
+        )
+        for (
+            article,
+            position,
+            kind,
+            start,
+            end,
+            span,
+            origin,
+            origin_position,
+            origin_start,
+            origin_end,
+            origin_span,
+            linked_position,
+        ) in Divergence.objects.values_list(
+            "claim__version__article_id",
+            "claim__position",
+            "type",
+            "span_start",
+            "span_end",
+            "span",
+            "origin_claim__version__article_id",
+            "origin_claim__position",
+            "origin_start",
+            "origin_end",
+            "origin_span",
+            "link__origin_claim__position",
         )
     ]
     memberships = [
@@ -236,7 +276,10 @@ def ingest(corpus_articles) -> dict[int, object]:
     stored = {}
     for a in corpus_articles:
         stored[a.position] = article_ingest(
-            content=a.text, arrival=ArticleVersion.Arrival.UPLOAD, ingest_key=f"soak-{a.key}", outlet_name=a.outlet,
+            content=a.text,
+            arrival=ArticleVersion.Arrival.UPLOAD,
+            ingest_key=f"soak-{a.key}",
+            outlet_name=a.outlet,
             headline=a.headline,
         ).article
     return stored
@@ -287,8 +330,12 @@ def kill_now(workers, kill: Kill, found: tuple[int, int] | None) -> dict:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     record = {
-        "after_done": kill.after_done, "slot": slot, "target": kill.target, "pids": victims,
-        "pool_busy": found is not None, "jobs_running": TraceJob.objects.filter(state=TraceJob.State.RUNNING).count(),
+        "after_done": kill.after_done,
+        "slot": slot,
+        "target": kill.target,
+        "pids": victims,
+        "pool_busy": found is not None,
+        "jobs_running": TraceJob.objects.filter(state=TraceJob.State.RUNNING).count(),
     }
     if kill.target != "pool":
         main.wait()
@@ -304,8 +351,9 @@ class Drive:
     elapsed_s: float
 
 
-def drive(*, workers, requests: list[dict], plan: list[Kill], timeout_s: float, arrival_s: float = 0.0,
-          label: str = "run") -> Drive:
+def drive(
+    *, workers, requests: list[dict], plan: list[Kill], timeout_s: float, arrival_s: float = 0.0, label: str = "run"
+) -> Drive:
     """Queue the jobs (one every ``arrival_s``, or all at once), run the sweeper every POLL_S as the scheduler
     would, and carry out the planned kills, until every job has finished or ``timeout_s`` has passed.
 
@@ -383,9 +431,12 @@ def one_run(
     workers.start(args.workers)
     try:
         run_ = drive(
-            workers=workers, requests=[job_request(a, stored) for a in corpus_articles],
-            plan=kill_plan(len(corpus_articles), kills, args.kill_seed), timeout_s=args.timeout_s,
-            arrival_s=args.arrival_s, label=label,
+            workers=workers,
+            requests=[job_request(a, stored) for a in corpus_articles],
+            plan=kill_plan(len(corpus_articles), kills, args.kill_seed),
+            timeout_s=args.timeout_s,
+            arrival_s=args.arrival_s,
+            label=label,
         )
     finally:
         workers.stop()
@@ -416,10 +467,20 @@ def run(args: argparse.Namespace) -> dict:
         "CELERY_VISIBILITY_TIMEOUT_S": "60",
         "PYTHONUNBUFFERED": "1",
     }
-    os.environ.update({k: env[k] for k in (
-        "DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "TRACE_JOB_LEASE_S",
-        "TRACE_JOB_QUEUED_STALE_S", "CELERY_VISIBILITY_TIMEOUT_S",
-    )})
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "CELERY_BROKER_URL",
+                "DJANGO_SETTINGS_MODULE",
+                "DEBUG",
+                "TRACE_JOB_LEASE_S",
+                "TRACE_JOB_QUEUED_STALE_S",
+                "CELERY_VISIBILITY_TIMEOUT_S",
+            )
+        }
+    )
     import django
 
     django.setup()
@@ -479,9 +540,11 @@ def table(result: dict) -> str:
             f"{r['elapsed_s']} | {rows} | {r['fingerprint']} |"
         )
     lines.append("")
-    lines.append(f"fingerprint equal: {'yes' if result['fingerprint_equal'] else 'no'}; "
-                 f"code unchanged during the runs: {'yes' if result['code_unchanged'] else 'NO'}; "
-                 f"promise holds: {'yes' if result['holds'] else 'NO'}")
+    lines.append(
+        f"fingerprint equal: {'yes' if result['fingerprint_equal'] else 'no'}; "
+        f"code unchanged during the runs: {'yes' if result['code_unchanged'] else 'NO'}; "
+        f"promise holds: {'yes' if result['holds'] else 'NO'}"
+    )
     lines += [f"  {line}" for line in result["differences"]]
     return "\n".join(lines)
 
@@ -498,7 +561,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default="workbench_soak")
     p.add_argument("--redis-db", type=int, default=11)
     p.add_argument("--timeout-s", type=float, default=1800.0, help="per run")
-    p.add_argument("--arrival-s", type=float, default=0.0, help="seconds between two arriving articles (0: all at once)")
+    p.add_argument(
+        "--arrival-s", type=float, default=0.0, help="seconds between two arriving articles (0: all at once)"
+    )
     p.add_argument("--keep-db", action="store_true")
     p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "soak.json"))
     args = p.parse_args(argv)

@@ -8,6 +8,7 @@ derivative and its origin, a generated unrelated report and an earlier archive a
 derivative and its origin, and a development-set article and the origin of another story. It shows how far the
 generator's unrelated reports sit from real unrelated news, which the scale benchmark's role column depends on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,10 @@ def story_link(a: str, b: str) -> float:
 
 def generated_pairs(size: int, per_kind: int, seed: int) -> dict[str, list[tuple[str, str]]]:
     corpus, rng = Corpus(size, seed), random.Random(seed)
-    out: dict[str, list[tuple[str, str]]] = {"generated derivative + its origin": [],
-                                             "generated unrelated + earlier article": []}
+    out: dict[str, list[tuple[str, str]]] = {
+        "generated derivative + its origin": [],
+        "generated unrelated + earlier article": [],
+    }
     for i in range(1, size):
         a = corpus.article(i)
         if a.origin_position is not None:

@@ -25,8 +25,15 @@ def admin_client_logged_in(client):
 def test_every_workbench_model_is_registered():
     registered = {model._meta.label for model in admin.site._registry}
     expected = {
-        "sources.Outlet", "sources.Article", "sources.ArticleVersion", "claims.Claim", "provenance.Story",
-        "provenance.StoryMembership", "provenance.ProvenanceLink", "provenance.Divergence", "provenance.TraceJob",
+        "sources.Outlet",
+        "sources.Article",
+        "sources.ArticleVersion",
+        "claims.Claim",
+        "provenance.Story",
+        "provenance.StoryMembership",
+        "provenance.ProvenanceLink",
+        "provenance.Divergence",
+        "provenance.TraceJob",
         "review.Verdict",
     }
     assert expected <= registered
@@ -51,7 +58,9 @@ def test_each_changelist_and_change_page_renders(admin_client_logged_in):
         assert search.status_code == 200, opts.label
         obj = model.objects.first()
         if obj is not None:
-            change = admin_client_logged_in.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+            change = admin_client_logged_in.get(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            )
             assert change.status_code == 200, opts.label
 
 

@@ -18,7 +18,14 @@ PROBE = (
     "'hosts': s.ALLOWED_HOSTS, 'secure_cookies': s.SESSION_COOKIE_SECURE}))"
 )
 CONFIG_VARS = (
-    "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "WORKBENCH_VAR_DIR",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CACHE_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "HTTPS",
+    "WORKBENCH_VAR_DIR",
     "SECURE_HSTS_SECONDS",
 )
 
@@ -26,9 +33,7 @@ CONFIG_VARS = (
 def run_with(env: dict[str, str], *args: str, tmp_path) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
     clean.update({"DJANGO_SETTINGS_MODULE": "workbench.settings", "WORKBENCH_VAR_DIR": str(tmp_path)}, **env)
-    return subprocess.run(
-        [sys.executable, *args], cwd=REPO_DIR, env=clean, capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([sys.executable, *args], cwd=REPO_DIR, env=clean, capture_output=True, text=True, timeout=60)
 
 
 def probe(env: dict[str, str], tmp_path) -> dict:
@@ -92,14 +97,26 @@ def test_the_embedded_and_the_production_database_pass_the_database_checks_witho
     url = f"sqlite:///{tmp_path / 'checks.sqlite3'}" if engine == "sqlite" else os.environ.get("DATABASE_URL", "")
     if engine == "postgres" and not url.startswith("postgres"):
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
-    result = run_with({"DATABASE_URL": url}, "manage.py", "check", "--database", "default", "--fail-level", "WARNING",
-                      tmp_path=tmp_path)
+    result = run_with(
+        {"DATABASE_URL": url},
+        "manage.py",
+        "check",
+        "--database",
+        "default",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_complains_when_https_is_not_declared(tmp_path):
-    env = {"DEBUG": "false", "SECRET_KEY": "kq3-Zr8vT1pX0wLm9yBn4cJd7hFs2gAe6uQi5oKt_WxVzR1yP8nM3bC", "ALLOWED_HOSTS": "workbench.newsroom.example"}
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "kq3-Zr8vT1pX0wLm9yBn4cJd7hFs2gAe6uQi5oKt_WxVzR1yP8nM3bC",
+        "ALLOWED_HOSTS": "workbench.newsroom.example",
+    }
     result = run_with(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path)
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout

@@ -311,7 +311,8 @@ API_THROTTLE_RATES = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Provenance workbench API",
     "DESCRIPTION": "Submit articles for tracing; read stories, claims, provenance links, divergences and verdicts; "
-    "record verdicts; export PROV-JSON and ClaimReview; subscribe webhooks. Authenticate with `Authorization: Token <key>`.",
+    "record verdicts; export PROV-JSON and ClaimReview; subscribe webhooks. "
+    "Authenticate with `Authorization: Token <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -77,14 +77,22 @@ def _prepare(env: dict[str, str], clients: int) -> list[str]:
     seeds = sorted(str(p) for p in (ROOT / "fixtures" / "seeds").glob("*.txt"))
     subprocess.run([*manage, "trace", *seeds], cwd=ROOT, env=eager, check=True, stdout=subprocess.DEVNULL)
     out = subprocess.run(
-        [sys.executable, "-c", "import sys, django; django.setup()\n"
-         "from django.contrib.auth.models import User\n"
-         "from workbench.api.services import api_token_create\n"
-         "for n in range(int(sys.argv[1])):\n"
-         "    user = User.objects.create_user(f'loadtool{n}', password=None)\n"
-         "    print(api_token_create(user=user, name='load', scopes=['read', 'submit']).key)\n",
-         str(clients)],
-        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "workbench.settings"}, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, django; django.setup()\n"
+            "from django.contrib.auth.models import User\n"
+            "from workbench.api.services import api_token_create\n"
+            "for n in range(int(sys.argv[1])):\n"
+            "    user = User.objects.create_user(f'loadtool{n}', password=None)\n"
+            "    print(api_token_create(user=user, name='load', scopes=['read', 'submit']).key)\n",
+            str(clients),
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "workbench.settings"},
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return out.stdout.split()
 
@@ -221,7 +229,11 @@ def summarise(results: list[tuple[str, int, float]], seconds: float) -> dict:
     for row in results:
         by_path.setdefault(row[3], []).append(row[2] * 1000)
     report["by_path"] = {
-        path: {"requests": len(v), "p50_ms": round(_percentile(sorted(v), 50), 1), "p95_ms": round(_percentile(sorted(v), 95), 1)}
+        path: {
+            "requests": len(v),
+            "p50_ms": round(_percentile(sorted(v), 50), 1),
+            "p95_ms": round(_percentile(sorted(v), 95), 1),
+        }
         for path, v in sorted(by_path.items())
     }
     return report
@@ -249,12 +261,20 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--submit-every", type=int, default=10, help="one submission in every N requests per client")
-    parser.add_argument("--think-ms", type=float, default=1000.0,
-                        help="each client waits this long on average (uniformly 0.5x to 1.5x) between its requests")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=1000.0,
+        help="each client waits this long on average (uniformly 0.5x to 1.5x) between its requests",
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=None, help="default: deploy/gunicorn.conf.py's")
     parser.add_argument("--gunicorn-threads", type=int, default=None, help="default: deploy/gunicorn.conf.py's")
-    parser.add_argument("--target-read-p95-ms", type=float, default=200.0,
-                        help="exit 1 unless read p95 is under this (and every request answered, none with a 5xx)")
+    parser.add_argument(
+        "--target-read-p95-ms",
+        type=float,
+        default=200.0,
+        help="exit 1 unless read p95 is under this (and every request answered, none with a 5xx)",
+    )
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
@@ -286,12 +306,29 @@ def main() -> int:
     worker_log = open(log_dir / "bench-load-worker.log", "w")  # noqa: SIM115 - closed below
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "workbench.wsgi:application"],
-        cwd=ROOT, env=env, stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=web_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     worker = subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "workbench", "worker", "--concurrency=1",
-         "--prefetch-multiplier=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "workbench",
+            "worker",
+            "--concurrency=1",
+            "--prefetch-multiplier=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + READY_S
@@ -334,20 +371,37 @@ def main() -> int:
         if not args.keep_db:
             _drop()
 
-    server = {"workers": args.gunicorn_workers or "gunicorn.conf.py", "threads": args.gunicorn_threads or "gunicorn.conf.py"}
-    report = {"clients": args.clients, "think_ms": args.think_ms, "seconds": round(elapsed, 1), "gunicorn": server,
-              "cpus": os.cpu_count(), "cpu_s": cpu, "jobs": jobs, **summarise(results, elapsed)}
-    print(f"{args.clients} clients, think time {args.think_ms:.0f} ms, {elapsed:.0f} s, gunicorn {server}, "
-          f"{os.cpu_count()} CPUs")
+    server = {
+        "workers": args.gunicorn_workers or "gunicorn.conf.py",
+        "threads": args.gunicorn_threads or "gunicorn.conf.py",
+    }
+    report = {
+        "clients": args.clients,
+        "think_ms": args.think_ms,
+        "seconds": round(elapsed, 1),
+        "gunicorn": server,
+        "cpus": os.cpu_count(),
+        "cpu_s": cpu,
+        "jobs": jobs,
+        **summarise(results, elapsed),
+    }
+    print(
+        f"{args.clients} clients, think time {args.think_ms:.0f} ms, {elapsed:.0f} s, gunicorn {server}, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"{'kind':8} {'requests':>9} {'rps':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'5xx':>5}")
     for kind in ("read", "submit", "all"):
         row = report[kind]
-        print(f"{kind:8} {row['requests']:>9} {row['rps']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} "
-              f"{row['errors']:>7} {row['5xx']:>5}")
+        print(
+            f"{kind:8} {row['requests']:>9} {row['rps']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} "
+            f"{row['errors']:>7} {row['5xx']:>5}"
+        )
     for path, row in report["by_path"].items():
         print(f"  {path:32} {row['requests']:>7} p50 {row['p50_ms']:>8} ms  p95 {row['p95_ms']:>8} ms")
-    print(f"CPU seconds during the run ({os.cpu_count()} CPUs x {elapsed:.0f} s = {(os.cpu_count() or 1) * elapsed:.0f}): "
-          + ", ".join(f"{part} {cpu_s}" for part, cpu_s in cpu.items()))
+    print(
+        f"CPU seconds during the run ({os.cpu_count()} CPUs x {elapsed:.0f} s = "
+        f"{(os.cpu_count() or 1) * elapsed:.0f}): " + ", ".join(f"{part} {cpu_s}" for part, cpu_s in cpu.items())
+    )
     print("trace jobs at the end: " + ", ".join(f"{state} {count}" for state, count in jobs.items()))
     misses = target_misses(report, read_p95_ms=args.target_read_p95_ms)
     report["target"] = {"read_p95_under_ms": args.target_read_p95_ms, "met": not misses, "misses": misses}

@@ -89,9 +89,13 @@ def story_graph(db):
     story = factories.StoryFactory(origin=origin, title="Council budget")
     factories.StoryMembershipFactory(story=story, article=origin, role="origin")
     factories.StoryMembershipFactory(story=story, article=copy, role="derivative")
-    o1 = factories.ClaimFactory(version=origin_v, position=0, text="The council would probably approve the budget.", label="origin")
+    o1 = factories.ClaimFactory(
+        version=origin_v, position=0, text="The council would probably approve the budget.", label="origin"
+    )
     o2 = factories.ClaimFactory(version=origin_v, position=1, text="It takes effect in May.", label="origin")
-    c1 = factories.ClaimFactory(version=copy_v, position=0, text="The council approved the budget of 5 million.", label="altered")
+    c1 = factories.ClaimFactory(
+        version=copy_v, position=0, text="The council approved the budget of 5 million.", label="altered"
+    )
     c2 = factories.ClaimFactory(version=copy_v, position=1, text="It takes effect in May.", label="supported")
     link1 = factories.ProvenanceLinkFactory(claim=c1, origin_claim=o1, score=0.7, method="embedding")
     link2 = factories.ProvenanceLinkFactory(claim=c2, origin_claim=o2, score=1.0, method="exact")
@@ -99,10 +103,27 @@ def story_graph(db):
         claim=c1, link=link1, type="added_detail", span="of 5 million", origin_claim=o1, origin_span="the budget"
     )
     hedge = factories.DivergenceFactory(
-        claim=c1, link=link1, type="hedge_dropped", span="approved", origin_claim=o1, origin_span="would probably approve"
+        claim=c1,
+        link=link1,
+        type="hedge_dropped",
+        span="approved",
+        origin_claim=o1,
+        origin_span="would probably approve",
     )
     return {
-        "wire": wire, "paper": paper, "origin": origin, "copy": copy, "origin_v": origin_v, "copy_v": copy_v,
-        "story": story, "o1": o1, "o2": o2, "c1": c1, "c2": c2, "link1": link1, "link2": link2,
-        "divergence": divergence, "hedge": hedge,
+        "wire": wire,
+        "paper": paper,
+        "origin": origin,
+        "copy": copy,
+        "origin_v": origin_v,
+        "copy_v": copy_v,
+        "story": story,
+        "o1": o1,
+        "o2": o2,
+        "c1": c1,
+        "c2": c2,
+        "link1": link1,
+        "link2": link2,
+        "divergence": divergence,
+        "hedge": hedge,
     }

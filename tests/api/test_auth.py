@@ -174,7 +174,8 @@ class TestAdmin:
 
     def test_creating_a_token_shows_the_key_once(self, admin_client, tom):
         response = admin_client.post(
-            "/admin/api/apitoken/add/", {"user": tom.pk, "name": "factchecker-bot", "scopes": ["read", "submit"]},
+            "/admin/api/apitoken/add/",
+            {"user": tom.pk, "name": "factchecker-bot", "scopes": ["read", "submit"]},
             follow=True,
         )
         assert response.status_code == 200
@@ -189,9 +190,7 @@ class TestAdmin:
     def test_the_revoke_action_revokes(self, admin_client, tom, token_for):
         key = token_for(tom, "read")
         token = ApiToken.objects.get()
-        admin_client.post(
-            "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
-        )
+        admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
         token.refresh_from_db()
         assert token.revoked_at is not None and token.revoked_at <= timezone.now()
         assert ApiEvent.objects.filter(action="token.revoked", target=str(token.pk), actor__username="root").exists()
@@ -201,7 +200,7 @@ class TestAdmin:
 
 
 class TestRememberedTokens:
-    """With a shared cache, token look-ups are remembered (workbench.api.tokens); a change still takes effect at once."""
+    """With a shared cache, token look-ups are remembered (workbench.api.tokens); a change takes effect at once."""
 
     @pytest.fixture(autouse=True)
     def _remembering(self, settings):
@@ -221,7 +220,9 @@ class TestRememberedTokens:
         with django_assert_num_queries(0):
             assert client.get("/api/v1/me/").json()["username"] == "tom"
 
-    def test_a_token_revoked_after_use_is_refused_on_the_next_request(self, used, tom, django_capture_on_commit_callbacks):
+    def test_a_token_revoked_after_use_is_refused_on_the_next_request(
+        self, used, tom, django_capture_on_commit_callbacks
+    ):
         client, token = used
         with django_capture_on_commit_callbacks(execute=True):
             api_token_revoke(token=token, by=tom)
@@ -275,6 +276,9 @@ class TestRememberedTokens:
         settings.API_THROTTLE_RATES = {"token": "1/hour", "submit": None}
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(tom, 'read')}")
-        unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}
+        unreachable = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+        }
         with override_settings(CACHES={"default": unreachable}):
             assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 200]

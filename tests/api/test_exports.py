@@ -21,7 +21,9 @@ def prov(tom, client_for, story_graph) -> dict:
 
 def test_versions_and_claims_are_entities_and_outlets_are_agents(prov, story_graph):
     entities = prov["entity"]
-    assert f"wb:version-{story_graph['origin_v'].pk}" in entities and f"wb:version-{story_graph['copy_v'].pk}" in entities
+    assert (
+        f"wb:version-{story_graph['origin_v'].pk}" in entities and f"wb:version-{story_graph['copy_v'].pk}" in entities
+    )
     claim = entities[f"wb:claim-{story_graph['c1'].pk}"]
     assert claim["prov:value"] == story_graph["c1"].text and claim["wb:label"] == "altered"
     assert {a["prov:label"] for a in prov["agent"].values()} == {"Wire Service", "Daily Paper"}
@@ -32,9 +34,7 @@ def test_versions_and_claims_are_entities_and_outlets_are_agents(prov, story_gra
 
 
 def test_a_paraphrase_is_derived_and_a_verbatim_copy_is_quoted(prov, story_graph):
-    derivations = {
-        (r["prov:generatedEntity"], r["prov:usedEntity"]): r for r in prov["wasDerivedFrom"].values()
-    }
+    derivations = {(r["prov:generatedEntity"], r["prov:usedEntity"]): r for r in prov["wasDerivedFrom"].values()}
     altered = derivations[(f"wb:claim-{story_graph['c1'].pk}", f"wb:claim-{story_graph['o1'].pk}")]
     assert "prov:type" not in altered and altered["wb:divergences"] == "added_detail,hedge_dropped"
     quoted = derivations[(f"wb:claim-{story_graph['c2'].pk}", f"wb:claim-{story_graph['o2'].pk}")]

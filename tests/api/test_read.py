@@ -46,7 +46,10 @@ def test_a_claim_carries_its_links_and_divergence_spans(reader, story_graph):
     claim = reader.get(f"/api/v1/claims/{story_graph['c1'].pk}/").json()
     assert claim["story"] == story_graph["story"].pk and claim["article"] == story_graph["copy"].pk
     (link,) = claim["links"]
-    assert link["origin_claim"]["id"] == story_graph["o1"].pk and link["origin_claim"]["article"] == story_graph["origin"].pk
+    assert (
+        link["origin_claim"]["id"] == story_graph["o1"].pk
+        and link["origin_claim"]["article"] == story_graph["origin"].pk
+    )
     spans = {d["type"]: d for d in claim["divergences"]}
     added = spans["added_detail"]
     assert claim["text"][added["span_start"] : added["span_end"]] == "of 5 million" == added["span"]
@@ -57,7 +60,11 @@ def test_a_claim_carries_its_links_and_divergence_spans(reader, story_graph):
 def test_readers_see_approved_verdicts_only_and_reviewers_see_drafts(reader, client_for, alice, story_graph):
     draft = factories.VerdictFactory(claim=story_graph["c1"], reviewer=alice)
     approved = factories.VerdictFactory(
-        claim=story_graph["c2"], reviewer=alice, label="supported", state="approved", approved_at=timezone.now(),
+        claim=story_graph["c2"],
+        reviewer=alice,
+        label="supported",
+        state="approved",
+        approved_at=timezone.now(),
         approver=factories.erin(),
     )
     assert [v["id"] for v in results(reader.get("/api/v1/verdicts/"))] == [approved.pk]
@@ -84,13 +91,18 @@ class TestFilters:
         ids = lambda query: {d["id"] for d in results(reader.get(f"/api/v1/divergences/?{query}"))}  # noqa: E731
         assert ids("type=added_detail") == {story_graph["divergence"].pk}
         assert ids(f"story={story_graph['story'].pk}&outlet={story_graph['paper'].pk}") == {
-            story_graph["divergence"].pk, story_graph["hedge"].pk,
+            story_graph["divergence"].pk,
+            story_graph["hedge"].pk,
         }
         assert ids(f"outlet={story_graph['wire'].pk}") == set()
 
     def test_verdicts_by_state_label_story_and_date_range(self, reader, client_for, alice, story_graph):
         verdict = factories.VerdictFactory(
-            claim=story_graph["c1"], reviewer=alice, state="approved", approved_at=timezone.now(), approver=factories.erin()
+            claim=story_graph["c1"],
+            reviewer=alice,
+            state="approved",
+            approved_at=timezone.now(),
+            approver=factories.erin(),
         )
         reviewer = client_for(alice, "review", "read")
         ids = lambda query: {v["id"] for v in results(reviewer.get(f"/api/v1/verdicts/?{query}"))}  # noqa: E731
@@ -114,8 +126,13 @@ class TestFilters:
 
     @pytest.mark.parametrize(
         "query",
-        ["claims/?label=wrong", "claims/?divergence_type=x", "claims/?story=abc", "verdicts/?updated_after=soon",
-         "articles/?published_before=2024-13-45"],
+        [
+            "claims/?label=wrong",
+            "claims/?divergence_type=x",
+            "claims/?story=abc",
+            "verdicts/?updated_after=soon",
+            "articles/?published_before=2024-13-45",
+        ],
     )
     def test_a_bad_filter_value_is_a_400(self, reader, query):
         error = assert_error(reader.get(f"/api/v1/{query}"), 400, "invalid")
@@ -156,7 +173,9 @@ class TestPaginationOrderingAndFields:
 def build_rows(count: int, reviewer, approver) -> None:
     """count derivative articles in one story, each with two claims, a link, two divergences and a verdict."""
     origin = factories.ArticleFactory()
-    origin_claim = factories.ClaimFactory(version=factories.ArticleVersionFactory(article=origin), text="Origin words here.")
+    origin_claim = factories.ClaimFactory(
+        version=factories.ArticleVersionFactory(article=origin), text="Origin words here."
+    )
     story = factories.StoryFactory(origin=origin)
     factories.StoryMembershipFactory(story=story, article=origin, role="origin")
     for _ in range(count):
@@ -169,7 +188,9 @@ def build_rows(count: int, reviewer, approver) -> None:
         link = factories.ProvenanceLinkFactory(claim=claim, origin_claim=origin_claim)
         factories.DivergenceFactory(claim=claim, link=link, origin_claim=origin_claim, origin_span="words")
         factories.DivergenceFactory(claim=claim, link=link, type="hedge_dropped")
-        factories.VerdictFactory(claim=claim, reviewer=reviewer, state=Verdict.State.APPROVED, approver=approver, approved_at=timezone.now())
+        factories.VerdictFactory(
+            claim=claim, reviewer=reviewer, state=Verdict.State.APPROVED, approver=approver, approved_at=timezone.now()
+        )
         factories.StoryFactory(origin=article)
 
 
@@ -194,8 +215,13 @@ def test_list_queries_do_not_grow_with_the_page_size(endpoint, client_for, alice
 
 @pytest.mark.parametrize(
     "query",
-    ["created_before=0143-12-06T08:38:12-17:19", "created_after=0001-01-01T00:00:00%2B01:00", "outlet=1e300",
-     "outlet=-4", "story=99999999999999999999"],
+    [
+        "created_before=0143-12-06T08:38:12-17:19",
+        "created_after=0001-01-01T00:00:00%2B01:00",
+        "outlet=1e300",
+        "outlet=-4",
+        "story=99999999999999999999",
+    ],
 )
 def test_out_of_range_dates_and_ids_are_400s_not_errors(reader, query):
     error = assert_error(reader.get(f"/api/v1/articles/?{query}"), 400, "invalid")
@@ -231,7 +257,9 @@ def graph_with_verdict(story_graph, alice, erin):
 
 
 @pytest.mark.parametrize("path", list(READ_QUERY_BUDGET))
-def test_each_read_costs_a_fixed_number_of_queries(path, graph_with_verdict, tom, client_for, django_assert_max_num_queries):
+def test_each_read_costs_a_fixed_number_of_queries(
+    path, graph_with_verdict, tom, client_for, django_assert_max_num_queries
+):
     client = client_for(tom, "read")
     client.get("/api/v1/me/")  # records the token's last use, a write made at most every few minutes
     url = path.format(**{name: row.pk for name, row in graph_with_verdict.items() if hasattr(row, "pk")})
@@ -251,7 +279,9 @@ def test_lists_never_read_article_bodies(endpoint, graph_with_verdict, tom, clie
         assert not any(column in query["sql"] for column in ARTICLE_BODY_COLUMNS), query["sql"]
 
 
-def test_an_article_shows_its_versions_text_but_never_reads_the_raw_content(story_graph, tom, client_for, django_assert_max_num_queries):
+def test_an_article_shows_its_versions_text_but_never_reads_the_raw_content(
+    story_graph, tom, client_for, django_assert_max_num_queries
+):
     client = client_for(tom, "read")
     with django_assert_max_num_queries(5) as captured:
         article = client.get(f"/api/v1/articles/{story_graph['copy'].pk}/").json()

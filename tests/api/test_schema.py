@@ -15,9 +15,17 @@ def schema(tom, client_for) -> dict:
 
 def test_the_schema_is_openapi_3_and_covers_every_endpoint(schema):
     assert schema["openapi"].startswith("3.")
-    for path in ["/api/v1/articles/", "/api/v1/jobs/{id}/", "/api/v1/stories/{id}/prov/", "/api/v1/claims/",
-                 "/api/v1/divergences/", "/api/v1/verdicts/{id}/approve/", "/api/v1/verdicts/{id}/claimreview/",
-                 "/api/v1/webhooks/", "/api/v1/me/"]:
+    for path in [
+        "/api/v1/articles/",
+        "/api/v1/jobs/{id}/",
+        "/api/v1/stories/{id}/prov/",
+        "/api/v1/claims/",
+        "/api/v1/divergences/",
+        "/api/v1/verdicts/{id}/approve/",
+        "/api/v1/verdicts/{id}/claimreview/",
+        "/api/v1/webhooks/",
+        "/api/v1/me/",
+    ]:
         assert path in schema["paths"], path
     assert schema["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
 

@@ -59,8 +59,12 @@ def test_the_api_never_fails_and_always_matches_its_schema(api_schema):
 
             @given(case=operation.as_strategy(generation_mode=mode))
             @settings(
-                max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate],
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+                phases=[Phase.explicit, Phase.generate],
             )
             def run(case):
                 response = case.call(base_url=loaded.config.base_url, headers=headers, timeout=30)
@@ -86,5 +90,10 @@ def _checks():
         status_code_conformance,
     )
 
-    return [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-            response_schema_conformance]
+    return [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]

@@ -108,8 +108,12 @@ def test_a_url_the_guard_refuses_is_a_400_and_nothing_is_stored(tool, story_grap
 def test_a_host_name_resolving_to_a_private_address_is_refused(tom, story_graph):
     with pytest.raises(UrlRefused, match="private"):
         services.webhook_create(
-            owner=tom, token=None, url="https://hooks.internal.example/x", events=["verdict.approved"],
-            stories=[story_graph["story"]], resolver=lambda host, port: ["10.20.30.40"],
+            owner=tom,
+            token=None,
+            url="https://hooks.internal.example/x",
+            events=["verdict.approved"],
+            stories=[story_graph["story"]],
+            resolver=lambda host, port: ["10.20.30.40"],
         )
     assert not Webhook.objects.exists()
 
@@ -118,7 +122,9 @@ def test_changing_the_url_goes_through_the_guard_too(tool, receiver, story_graph
     webhook_id = register(tool, receiver.url(), [story_graph["story"]]).json()["id"]
     assert_error(tool.patch(f"/api/v1/webhooks/{webhook_id}/", {"url": "http://10.1.1.1/"}, format="json"), 400)
     assert Webhook.objects.get().url == receiver.url()
-    changed = tool.patch(f"/api/v1/webhooks/{webhook_id}/", {"events": ["verdict.stale"], "is_active": False}, format="json")
+    changed = tool.patch(
+        f"/api/v1/webhooks/{webhook_id}/", {"events": ["verdict.stale"], "is_active": False}, format="json"
+    )
     assert changed.status_code == 200 and changed.json()["events"] == ["verdict.stale"]
 
 
@@ -305,5 +311,7 @@ def test_revoking_the_token_that_registered_a_webhook_silences_it(tom, token_for
     register(client, receiver.url(), [story_graph["story"]])
     services.api_token_revoke(token=ApiToken.objects.get(key_hash=hash_token_key(key)), by=tom)
     with transaction.atomic():
-        deliveries = services.webhook_deliveries_create(event="verdict.approved", story_id=story_graph["story"].pk, payload={})
+        deliveries = services.webhook_deliveries_create(
+            event="verdict.approved", story_id=story_graph["story"].pk, payload={}
+        )
     assert deliveries == [] and receiver.calls == []

@@ -1,4 +1,5 @@
 """The benchmark corpus generator and the scale harness, at small sizes (no timings are asserted)."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -64,8 +64,11 @@ def test_a_verdict_goes_from_fact_checker_to_editor_and_a_concurrent_edit_is_ref
 
     # Alice records an altered verdict.
     page.select_option("#id_label", "altered")
-    page.fill("#id_rationale", "The origin says NATO is redoubling efforts to send more weapons; the named systems "
-                               "and the doubling are not in it.")
+    page.fill(
+        "#id_rationale",
+        "The origin says NATO is redoubling efforts to send more weapons; the named systems "
+        "and the doubling are not in it.",
+    )
     page.fill("#id_corrected_wording", "NATO is redoubling efforts to rush more weapons to Ukraine.")
     page.click('button[value="save"]')
     assert "Verdict recorded as a draft." in page.locator(".messagelist").inner_text()
@@ -96,7 +99,11 @@ def test_a_verdict_goes_from_fact_checker_to_editor_and_a_concurrent_edit_is_ref
     verdict.refresh_from_db()
     assert (verdict.state, verdict.approver.username) == ("approved", "erin")
     assert list(ReviewEvent.objects.filter(verdict=verdict).values_list("kind", "actor__username")) == [
-        ("created", "alice"), ("submitted", "alice"), ("conflict", "bob"), ("approved", "erin")]
+        ("created", "alice"),
+        ("submitted", "alice"),
+        ("conflict", "bob"),
+        ("approved", "erin"),
+    ]
     assert editor_page.locator("#history tbody tr").count() == 4
     editor_page.screenshot(path=str(ARTIFACTS_DIR / "review-page-approved.png"), full_page=True)
 

@@ -102,7 +102,9 @@ def test_a_name_with_any_private_address_among_public_ones_is_refused():
 
 def test_a_redirect_from_an_allowed_host_to_a_private_address_is_refused_before_connecting():
     resolver = resolver_for({"news.example": [PUBLIC_IP]})
-    connect = ScriptedConnect({(PUBLIC_IP, "/story"): (302, {"location": "http://169.254.169.254/latest/meta-data"}, b"")})
+    connect = ScriptedConnect(
+        {(PUBLIC_IP, "/story"): (302, {"location": "http://169.254.169.254/latest/meta-data"}, b"")}
+    )
     with pytest.raises(UrlRefused, match="169.254.169.254, a link-local address"):
         fetch_url("http://news.example/story", resolver=resolver, connect=connect, throttle=no_wait_throttle())
     assert [call["ip"] for call in connect.calls] == [PUBLIC_IP]
@@ -118,7 +120,9 @@ def test_a_redirect_to_a_name_that_resolves_privately_is_refused():
 
 def test_the_connection_goes_to_the_checked_address_with_the_host_name_kept():
     resolver = resolver_for({"news.example": [PUBLIC_IP]})
-    connect = ScriptedConnect({(PUBLIC_IP, "/p?q=1"): (200, {"content-type": "text/html", "etag": '"v1"'}, b"<p>hi</p>")})
+    connect = ScriptedConnect(
+        {(PUBLIC_IP, "/p?q=1"): (200, {"content-type": "text/html", "etag": '"v1"'}, b"<p>hi</p>")}
+    )
     result = fetch_url("https://news.example/p?q=1", resolver=resolver, connect=connect, throttle=no_wait_throttle())
     assert result.body == b"<p>hi</p>" and result.etag == '"v1"' and result.status == 200
     (call,) = connect.calls
@@ -131,7 +135,9 @@ def test_too_many_redirects_fail_permanently():
     resolver = resolver_for({"news.example": [PUBLIC_IP]})
     connect = ScriptedConnect({(PUBLIC_IP, "/loop"): (302, {"location": "/loop"}, b"")})
     with pytest.raises(FetchFailed, match="more than 2 redirects"):
-        fetch_url("http://news.example/loop", resolver=resolver, connect=connect, max_redirects=2, throttle=no_wait_throttle())
+        fetch_url(
+            "http://news.example/loop", resolver=resolver, connect=connect, max_redirects=2, throttle=no_wait_throttle()
+        )
     assert len(connect.calls) == 3
 
 

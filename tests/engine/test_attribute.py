@@ -29,4 +29,4 @@ def test_hedged_source_and_no_attribution():
 def test_span_slices_back_and_never_raises(text):
     a = find_attribution(text)
     if a is not None:
-        assert text[a.start:a.end] == a.text
+        assert text[a.start : a.end] == a.text

@@ -5,7 +5,10 @@ from hypothesis import strategies as st
 
 from workbench.engine.diverge import detect_flags, origin_context
 
-ORIGIN = "One possible option includes a buffer zone. European troops would probably patrol it, according to one senior diplomat."
+ORIGIN = (
+    "One possible option includes a buffer zone. European troops would probably patrol it, "
+    "according to one senior diplomat."
+)
 
 
 def flags(claim, origin_sentence):
@@ -18,24 +21,36 @@ def types(claim, origin_sentence):
 
 def test_hedge_dropped_and_certainty_raised():
     assert "hedge_dropped" in types("European troops would patrol it.", "European troops would probably patrol it.")
-    assert "certainty_raised" in types("One key option includes a buffer zone.", "One possible option includes a buffer zone.")
+    assert "certainty_raised" in types(
+        "One key option includes a buffer zone.", "One possible option includes a buffer zone."
+    )
 
 
 def test_quote_altered_for_paraphrase_in_quotation_marks():
-    f = flags('Officials want a "buffer zone patrolled by troops" soon.', "Officials want a buffer zone, patrolled by troops.")
+    f = flags(
+        'Officials want a "buffer zone patrolled by troops" soon.', "Officials want a buffer zone, patrolled by troops."
+    )
     assert any(x.type == "quote_altered" for x in f)
 
 
 def test_number_changed_and_qualifier_dropped():
     assert "number_changed" in types("Shares fell 8.9 per cent.", "Shares fell as much as 9.2 per cent.")
-    assert "omitted_qualifier" in types("Apple provides 5 per cent of revenue.", "Apple provides about 5 per cent of revenue.")
+    assert "omitted_qualifier" in types(
+        "Apple provides 5 per cent of revenue.", "Apple provides about 5 per cent of revenue."
+    )
 
 
 def test_a_dropped_scope_word_is_an_omitted_qualifier():
-    got = flags("The tool beats humans in economically valuable tasks.", "The tool beats humans in most economically valuable tasks.")
+    got = flags(
+        "The tool beats humans in economically valuable tasks.",
+        "The tool beats humans in most economically valuable tasks.",
+    )
     flag = next(x for x in got if x.type == "omitted_qualifier")
     assert (flag.span, flag.origin_span) == ("economically", "most economically")
-    got = flags("The chips are the only components made by others.", "The chips are some of the only major components made by others.")
+    got = flags(
+        "The chips are the only components made by others.",
+        "The chips are some of the only major components made by others.",
+    )
     assert any(x.type == "omitted_qualifier" and x.origin_span == "some of the only major components" for x in got)
 
 
@@ -63,7 +78,10 @@ def test_a_reworded_outcome_of_an_origin_that_predicts_one_is_not_added_detail()
 
 
 def test_added_detail_for_novel_specifics():
-    got = flags("Troops will deliver advanced air defense systems, artillery and armored vehicles.", "Troops will rush more weapons.")
+    got = flags(
+        "Troops will deliver advanced air defense systems, artillery and armored vehicles.",
+        "Troops will rush more weapons.",
+    )
     assert any(x.type == "added_detail" and "artillery" in x.span for x in got)
 
 
@@ -76,9 +94,9 @@ def test_faithful_copy_has_no_flags():
 @given(st.text(max_size=200), st.text(max_size=200))
 def test_flag_spans_slice_back(claim, origin_sentence):
     for f in detect_flags(claim, [(0, origin_sentence)], origin_context([origin_sentence])):
-        assert claim[f.span_start:f.span_end] == f.span
+        assert claim[f.span_start : f.span_end] == f.span
         if f.origin_span is not None:
-            assert origin_sentence[f.origin_start:f.origin_end] == f.origin_span
+            assert origin_sentence[f.origin_start : f.origin_end] == f.origin_span
 
 
 def test_a_rewrite_s_own_dateline_is_not_the_claim_s_source_when_it_credits_the_origin():
@@ -94,13 +112,15 @@ def test_a_rewrite_s_own_dateline_is_not_the_claim_s_source_when_it_credits_the_
     assert [f.span for f in attribution_flags(uncredited)] == ["Reuters"]
     elsewhere = "April 2 (Reuters) - Apple is planning to use its own chips in Macs, Sky News reported on Monday."
     flag = next(iter(attribution_flags(elsewhere)))
-    assert flag.span == "Sky News" and elsewhere[flag.span_start:flag.span_end] == flag.span
+    assert flag.span == "Sky News" and elsewhere[flag.span_start : flag.span_end] == flag.span
 
 
 def test_a_name_in_the_place_of_another_is_changed_and_a_name_added_elsewhere_is_added_detail():
     origin = "Apple provides Intel with about 5 per cent of its revenue, the analysts said on Tuesday."
     swapped = flags("Apple provides AMD with about 5 per cent of its revenue, the analysts said on Tuesday.", origin)
-    assert [(f.type, f.span, f.origin_span) for f in swapped if f.type == "entity_changed"] == [("entity_changed", "AMD", "Intel")]
+    assert [(f.type, f.span, f.origin_span) for f in swapped if f.type == "entity_changed"] == [
+        ("entity_changed", "AMD", "Intel")
+    ]
 
     added = flags("Apple provides about 5 per cent of its revenue, the analysts in Cupertino said on Tuesday.", origin)
     assert not any(f.type in ("entity_changed", "attribution_changed") for f in added)

@@ -1,4 +1,5 @@
 """The candidate index: stable signatures, the true origin among the candidates, incremental equals rebuild."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,15 @@ from workbench.engine.types import ROLE_DERIVATIVE, ROLE_UNRELATED, ArticleInput
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = 600
 PINNED_KEYS = [4268385063799359560, -1020546206308294515, 1862489577447367368]
-PINNED_TERMS = [-6251179789205432483, -5386754826086722591, -3175216890973532390, -2083216966755300045,
-                2088509340280415075, 2374927397377040649, 6328614327706931588]
+PINNED_TERMS = [
+    -6251179789205432483,
+    -5386754826086722591,
+    -3175216890973532390,
+    -2083216966755300045,
+    2088509340280415075,
+    2374927397377040649,
+    6328614327706931588,
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +58,10 @@ def built(texts) -> CandidateIndex:
 
 
 def _all(index: CandidateIndex, text: str, exclude: str | None = None) -> dict[str, tuple[int, tuple]]:
-    return {key: (c.votes, c.pairs) for key, c in index.candidates(text, k=10_000, exclude_keys=[exclude] if exclude else [])}
+    return {
+        key: (c.votes, c.pairs)
+        for key, c in index.candidates(text, k=10_000, exclude_keys=[exclude] if exclude else [])
+    }
 
 
 def test_signatures_are_the_same_in_another_process_with_another_hash_seed(texts):
@@ -94,7 +105,9 @@ def test_every_derivative_in_the_archive_finds_its_origin_among_the_candidates(c
     for i in derivatives:
         a = corpus.article(i)
         origin = f"a{a.origin_position}"
-        keys = set(_all(built, a.text, exclude=a.key)) | {k for k, _ in built.term_candidates(a.text, exclude_keys=[a.key])}
+        keys = set(_all(built, a.text, exclude=a.key)) | {
+            k for k, _ in built.term_candidates(a.text, exclude_keys=[a.key])
+        }
         if origin not in keys:
             missed.append((i, a.edits))
     assert missed == []
@@ -231,8 +244,10 @@ def test_the_signature_scheme_is_pinned_to_its_version():
     SIGNATURE_VERSION (and ``candidates_rebuild``)."""
     from workbench.engine.index import SIGNATURE_VERSION
 
-    signed = sign("The Ministry of Defence said on Monday that 5,700 troops would leave Berfinrostan. Officials in "
-                  "Hadalbri disputed the figure and the plan.")
+    signed = sign(
+        "The Ministry of Defence said on Monday that 5,700 troops would leave Berfinrostan. Officials in "
+        "Hadalbri disputed the figure and the plan."
+    )
     assert SIGNATURE_VERSION == 2
     assert signed.keys[:3].tolist() == PINNED_KEYS
     assert signed.sentences[::BANDS].tolist() == [0, 1]

@@ -56,8 +56,12 @@ def test_a_speaker_after_an_article_and_a_bare_group_are_found():
 
 
 def test_an_added_detail_names_the_origin_words_it_stands_in_for():
-    origin = ArticleInput("o", "For now, the alliance is redoubling efforts to rush more weapons to the capital as winter nears.")
-    claim = ArticleInput("d", "The alliance plans to double its efforts, delivering tanks, drones and artillery to the capital.")
+    origin = ArticleInput(
+        "o", "For now, the alliance is redoubling efforts to rush more weapons to the capital as winter nears."
+    )
+    claim = ArticleInput(
+        "d", "The alliance plans to double its efforts, delivering tanks, drones and artillery to the capital."
+    )
     _, traced = trace_against(origin, [claim])
     flag = next(f for f in traced.sentences[0].flags if f.type == "added_detail")
     assert "tanks, drones and artillery" in flag.span

@@ -20,7 +20,9 @@ def _inputs(paths):
     out = []
     for p in paths:
         pr = prepare(p.read_text(encoding="utf-8"))
-        out.append(ArticleInput(key=p.name, text=pr.text, headline=pr.headline, byline=pr.byline, published=pr.published))
+        out.append(
+            ArticleInput(key=p.name, text=pr.text, headline=pr.headline, byline=pr.byline, published=pr.published)
+        )
     return out
 
 
@@ -74,9 +76,9 @@ def test_trace_never_raises_and_offsets_hold(texts):
     arts = [ArticleInput(key=str(i), text=prepare(t).text) for i, t in enumerate(texts)]
     for art, tr in zip(arts, trace_articles(arts), strict=True):
         for s in tr.sentences:
-            assert art.text[s.start:s.end] == s.text
+            assert art.text[s.start : s.end] == s.text
             for f in s.flags:
-                assert s.text[f.span_start:f.span_end] == f.span
+                assert s.text[f.span_start : f.span_end] == f.span
 
 
 def test_seed_weapon_list_is_added_detail_against_the_redoubling_sentence(seed_paths):

@@ -19,7 +19,11 @@ def test_abbreviations_and_datelines_do_not_split():
 
 def test_quote_is_kept_whole_and_list_items_and_headings_are_segments():
     t = "“It was a wonderful day. Great to see friends,” she said.\n- Ceding territories lost.\nWhat Comes Next"
-    assert texts(t) == ["“It was a wonderful day. Great to see friends,” she said.", "Ceding territories lost.", "What Comes Next"]
+    assert texts(t) == [
+        "“It was a wonderful day. Great to see friends,” she said.",
+        "Ceding territories lost.",
+        "What Comes Next",
+    ]
 
 
 def test_glued_sentences_are_split():
@@ -32,7 +36,7 @@ def test_offsets_always_slice_back(text):
     previous_end = 0
     for i, s in enumerate(split_sentences(text)):
         assert s.index == i
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
         assert s.start >= previous_end, "sentences are in order and never overlap"
         assert s.text == s.text.strip() and re.search(r"\w", s.text), "a sentence has a word and no edge whitespace"
         assert "\n" not in s.text, "a sentence never crosses a line break"

@@ -77,7 +77,9 @@ def test_incremental_indexing_equals_a_rebuild_and_the_memory_index(corpus):
     ArticleVersionFactory(article=stored[5], number=2, clean_text=corpus.query(2).text)
     article_index(article=stored[5])
     incremental = _rows()
-    answers = {j: [(m.article_id, m.votes, m.pairs) for m in text_candidates(text=corpus.query(j).text)] for j in range(8)}
+    answers = {
+        j: [(m.article_id, m.votes, m.pairs) for m in text_candidates(text=corpus.query(j).text)] for j in range(8)
+    }
 
     assert candidates_rebuild(batch=7) == 40
     assert _rows() == incremental
@@ -116,7 +118,11 @@ def test_postings_written_by_one_connection_are_read_by_another(corpus):
 
     def reader():
         try:
-            text = corpus.query(0).text if corpus.query(0).origin_position == origin_pos else corpus.article(origin_pos).text
+            text = (
+                corpus.query(0).text
+                if corpus.query(0).origin_position == origin_pos
+                else corpus.article(origin_pos).text
+            )
             found.append([m.article_id for m in text_candidates(text=text)])
         finally:
             connection.close()
@@ -134,8 +140,11 @@ def test_an_arriving_derivative_is_queued_and_traced_with_its_origin(corpus, dja
     from workbench.provenance.candidates import origin_for, trace_job_create_indexed
     from workbench.provenance.models import StoryMembership, TraceJob
 
-    i = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None
-             and "rewrite" not in corpus.article(i).edits)
+    i = next(
+        i
+        for i in range(SIZE)
+        if corpus.article(i).origin_position is not None and "rewrite" not in corpus.article(i).edits
+    )
     derivative = corpus.article(i)
     origin = corpus.article(derivative.origin_position)
     unrelated = corpus.article(next(j for j in range(SIZE) if corpus.role(j) == "unrelated"))
@@ -181,8 +190,11 @@ def test_the_arrival_task_runs_the_trace_job_itself_without_sending_it(corpus, d
     from workbench.provenance.candidate_tasks import ingest_index_trace
     from workbench.provenance.models import StoryMembership, TraceJob, TraceJobEvent
 
-    i = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None
-             and "rewrite" not in corpus.article(i).edits)
+    i = next(
+        i
+        for i in range(SIZE)
+        if corpus.article(i).origin_position is not None and "rewrite" not in corpus.article(i).edits
+    )
     derivative, origin = corpus.article(i), corpus.article(corpus.article(i).origin_position)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for key, a in (("o", origin), ("d", derivative)):
@@ -201,8 +213,11 @@ def test_the_origin_lookup_does_not_follow_a_story_link_the_article_does_not_sha
     from workbench.provenance.candidates import origin_for
     from workbench.provenance.models import Story, StoryMembership
 
-    i = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None
-             and set(corpus.article(i).edits) <= {"copy", "trim", "reorder"})
+    i = next(
+        i
+        for i in range(SIZE)
+        if corpus.article(i).origin_position is not None and set(corpus.article(i).edits) <= {"copy", "trim", "reorder"}
+    )
     o = corpus.article(i).origin_position
     other = next(j for j in range(SIZE) if corpus.role(j) == "unrelated")
     stored = _store(corpus, [o, i, other])
@@ -224,7 +239,9 @@ def test_a_lookup_skips_buckets_holding_more_postings_than_the_limit():
     store = DatabaseBandStore()
     crowded, full = 11, 22
     for n, article in enumerate(articles):
-        store.add(article.pk, np.array([crowded] + ([full] if n < 3 else []), np.int64), np.array([n] * (2 if n < 3 else 1)))
+        store.add(
+            article.pk, np.array([crowded] + ([full] if n < 3 else []), np.int64), np.array([n] * (2 if n < 3 else 1))
+        )
     pos, docs, sentences = store.lookup(np.array([full, crowded, full], np.int64), max_bucket=3)
     got = sorted(zip(pos.tolist(), docs.tolist(), sentences.tolist(), strict=True))
     assert got == sorted((p, articles[n].pk, n) for p in (0, 2) for n in range(3))

@@ -27,22 +27,51 @@ def test_the_story_scorer_accepts_any_accepted_label_and_counts_alignment_and_fl
     gold = {
         "articles": {"d.txt": {"origin": "o.txt"}, "u.txt": {"origin_not": "o.txt"}},
         "sentences": [
-            {"file": "d.txt", "find": "Alpha said", "accept": ["supported"], "ideal": "supported",
-             "origin_find": "Alpha told", "origin_full": ["Alpha told reporters."]},
-            {"file": "d.txt", "find": "Beta will", "accept": ["altered"], "ideal": "altered",
-             "origin_find": "Beta could", "origin_full": ["Beta could win."], "flag_any": ["hedge_dropped"]},
+            {
+                "file": "d.txt",
+                "find": "Alpha said",
+                "accept": ["supported"],
+                "ideal": "supported",
+                "origin_find": "Alpha told",
+                "origin_full": ["Alpha told reporters."],
+            },
+            {
+                "file": "d.txt",
+                "find": "Beta will",
+                "accept": ["altered"],
+                "ideal": "altered",
+                "origin_find": "Beta could",
+                "origin_full": ["Beta could win."],
+                "flag_any": ["hedge_dropped"],
+            },
             {"file": "d.txt", "find": "Gamma", "accept": ["unsourced", "other_source"], "ideal": "unsourced"},
             {"file": "d.txt", "find": "Subscribe now", "accept": ["boilerplate"], "ideal": "boilerplate"},
         ],
     }
-    report = {"articles": [
-        {"path": "/x/d.txt", "origin_path": "/x/o.txt", "sentences": [
-            {"text": "Alpha said so.", "label": "supported", "origin_text": "Alpha told reporters.", "flags": []},
-            {"text": "Beta will win.", "label": "altered", "origin_text": "Something else.", "flags": [{"type": "hedge_dropped"}]},
-            {"text": "Gamma happened.", "label": "other_source", "origin_text": None, "flags": []},
-        ]},
-        {"path": "/x/u.txt", "origin_path": None, "sentences": []},
-    ]}
+    report = {
+        "articles": [
+            {
+                "path": "/x/d.txt",
+                "origin_path": "/x/o.txt",
+                "sentences": [
+                    {
+                        "text": "Alpha said so.",
+                        "label": "supported",
+                        "origin_text": "Alpha told reporters.",
+                        "flags": [],
+                    },
+                    {
+                        "text": "Beta will win.",
+                        "label": "altered",
+                        "origin_text": "Something else.",
+                        "flags": [{"type": "hedge_dropped"}],
+                    },
+                    {"text": "Gamma happened.", "label": "other_source", "origin_text": None, "flags": []},
+                ],
+            },
+            {"path": "/x/u.txt", "origin_path": None, "sentences": []},
+        ]
+    }
     score = ev.score_story_report(gold, report)
     assert score.label == 1.0
     assert score.align == 0.5
@@ -60,8 +89,12 @@ def test_a_wrong_label_counts_against_both_labels():
 
 
 def test_paraphrase_evidence_sees_changed_figures_and_names():
-    same = ev.engine_paraphrase_evidence("Shares fell 9 percent on Monday in New York.", "On Monday in New York, shares fell 9 percent.")
-    changed = ev.engine_paraphrase_evidence("Shares fell 9 percent on Monday in New York.", "Shares fell 7 percent on Monday in Tokyo.")
+    same = ev.engine_paraphrase_evidence(
+        "Shares fell 9 percent on Monday in New York.", "On Monday in New York, shares fell 9 percent."
+    )
+    changed = ev.engine_paraphrase_evidence(
+        "Shares fell 9 percent on Monday in New York.", "Shares fell 7 percent on Monday in Tokyo."
+    )
     assert len(same) == len(changed)
     figures_equal, figures_differ, names = 7, 8, 9
     assert (same[figures_equal], same[figures_differ], same[names]) == (1.0, 0.0, 1.0)

@@ -52,14 +52,25 @@ def story_with_verdicts(settings, seed_paths):
         articles_trace(articles=[origin, *derivatives])
         story = Story.objects.get(origin=origin)
         alice, erin = UserFactory(username="alice"), UserFactory(username="erin")
-        claims = list(Claim.objects.filter(version__article__in=derivatives).exclude(label="boilerplate").order_by("pk"))
+        claims = list(
+            Claim.objects.filter(version__article__in=derivatives).exclude(label="boilerplate").order_by("pk")
+        )
         for claim in claims:
             Verdict.objects.create(claim=claim, label=Verdict.Label.SUPPORTED, reviewer=alice)
-        yield {"server": server, "page": page, "origin": origin, "derivatives": derivatives, "story": story, "erin": erin}
+        yield {
+            "server": server,
+            "page": page,
+            "origin": origin,
+            "derivatives": derivatives,
+            "story": story,
+            "erin": erin,
+        }
 
 
 def most_cited_origin_sentence(origin: Article) -> Claim:
-    cited = Counter(ProvenanceLink.objects.filter(origin_claim__version__article=origin).values_list("origin_claim_id", flat=True))
+    cited = Counter(
+        ProvenanceLink.objects.filter(origin_claim__version__article=origin).values_list("origin_claim_id", flat=True)
+    )
     return Claim.objects.get(pk=cited.most_common(1)[0][0])
 
 
@@ -73,7 +84,11 @@ def derivative_report(derivatives) -> dict[tuple[int, int], dict]:
 
 
 def test_a_corrected_origin_sentence_marks_exactly_the_affected_verdicts_stale(story_with_verdicts):
-    origin, derivatives, page = story_with_verdicts["origin"], story_with_verdicts["derivatives"], story_with_verdicts["page"]
+    origin, derivatives, page = (
+        story_with_verdicts["origin"],
+        story_with_verdicts["derivatives"],
+        story_with_verdicts["page"],
+    )
     corrected = most_cited_origin_sentence(origin)
     dependent = set(Verdict.objects.filter(claim__links__origin_claim=corrected).values_list("pk", flat=True))
     assert dependent, "no verdict rests on the corrected sentence"
@@ -93,7 +108,9 @@ def test_a_corrected_origin_sentence_marks_exactly_the_affected_verdicts_stale(s
     assert f"-{corrected.text}" in versions[1].diff and f"+{new_sentence}" in versions[1].diff
     after = derivative_report(derivatives)
     changed_positions = {
-        key for key in before if (before[key]["origin_text"], before[key]["flags"]) != (after[key]["origin_text"], after[key]["flags"])
+        key
+        for key in before
+        if (before[key]["origin_text"], before[key]["flags"]) != (after[key]["origin_text"], after[key]["flags"])
     }
     expected = {
         v.pk
@@ -133,7 +150,9 @@ def test_an_unchanged_origin_stales_nothing_and_reschedules_by_age(story_with_ve
     assert StoryRetrace.objects.count() == 0
 
 
-def test_a_derivative_rewritten_keeps_verdicts_on_unchanged_sentences_and_stales_the_rest(story_with_verdicts, seed_paths):
+def test_a_derivative_rewritten_keeps_verdicts_on_unchanged_sentences_and_stales_the_rest(
+    story_with_verdicts, seed_paths
+):
     derivative = story_with_verdicts["derivatives"][0]
     server = story_with_verdicts["server"]
     old_version = derivative.versions.get()
@@ -160,4 +179,8 @@ def test_the_cadence_follows_the_articles_age():
     fresh = Article(published_at=now - timedelta(hours=2))
     week = Article(published_at=now - timedelta(days=3))
     old = Article(published_at=now - timedelta(days=400))
-    assert refetch_interval(article=fresh, now=now) < refetch_interval(article=week, now=now) < refetch_interval(article=old, now=now)
+    assert (
+        refetch_interval(article=fresh, now=now)
+        < refetch_interval(article=week, now=now)
+        < refetch_interval(article=old, now=now)
+    )

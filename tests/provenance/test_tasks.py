@@ -68,7 +68,9 @@ def test_a_job_stores_what_the_in_process_trace_stores(seed_paths, django_captur
     assert trace_report(articles=[(str(a.pk), a) for a in articles]) == report
 
 
-def test_a_duplicate_delivery_finds_nothing_to_claim_and_changes_nothing(seed_paths, django_capture_on_commit_callbacks):
+def test_a_duplicate_delivery_finds_nothing_to_claim_and_changes_nothing(
+    seed_paths, django_capture_on_commit_callbacks
+):
     articles = ingest_all(seed_paths)
     with django_capture_on_commit_callbacks(execute=True):
         job = services.trace_job_create(articles=articles)
@@ -165,7 +167,9 @@ def test_a_failed_publish_leaves_a_queued_job_that_the_sweeper_sends_again(
     assert TraceJob.objects.get(pk=job.pk).state == TraceJob.State.QUEUED
     monkeypatch.undo()
     assert services.trace_jobs_rearm() == {"rearmed": 0, "failed": 0}  # not stale yet
-    TraceJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now() - timedelta(seconds=settings.TRACE_JOB_QUEUED_STALE_S + 1))
+    TraceJob.objects.filter(pk=job.pk).update(
+        enqueued_at=timezone.now() - timedelta(seconds=settings.TRACE_JOB_QUEUED_STALE_S + 1)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         counts = sweep_trace_jobs.apply().get()
     assert counts == {"rearmed": 1, "failed": 0}
@@ -182,7 +186,8 @@ def test_the_sweeper_rearms_a_job_whose_worker_died_and_fails_one_out_of_attempt
     )
     dead.articles.set(articles)
     poison = TraceJob.objects.create(
-        state=TraceJob.State.RUNNING, attempts=settings.TRACE_JOB_MAX_ATTEMPTS,
+        state=TraceJob.State.RUNNING,
+        attempts=settings.TRACE_JOB_MAX_ATTEMPTS,
         lease_expires_at=timezone.now() - timedelta(seconds=5),
     )
     alive = TraceJob.objects.create(
@@ -211,7 +216,9 @@ def test_content_joins_the_stored_story_it_derives_from(seed_paths, django_captu
     submitted = job.articles.get()
     membership = StoryMembership.objects.get(article=submitted)
     assert (membership.story_id, membership.role) == (story.pk, "derivative")
-    assert ProvenanceLink.objects.filter(claim__version__article=submitted, origin_claim__version__article=origin).exists()
+    assert ProvenanceLink.objects.filter(
+        claim__version__article=submitted, origin_claim__version__article=origin
+    ).exists()
 
 
 def test_progress_reports_state_counts_and_timings(seed_paths, django_capture_on_commit_callbacks):

@@ -49,7 +49,11 @@ def test_trace_async_on_a_worker_prints_what_trace_prints_in_process(celery_on_r
     paths = [str(p.relative_to(REPO_DIR)) for p in seed_paths]
     run = subprocess.run(
         [sys.executable, "manage.py", "trace", "--async", "--json", "--timeout", "60", *paths],
-        cwd=REPO_DIR, env=worker_env(), capture_output=True, text=True, timeout=120,
+        cwd=REPO_DIR,
+        env=worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     assert "trace job" in run.stderr and " done" in run.stderr

@@ -22,8 +22,14 @@ ORIGIN = "001_42d4d9456398e21d.txt"
 ZELENSKIY_INTERVIEW = "003_9739a216e7ca54b8.txt"
 LABELS = {"origin", "supported", "altered", "unsourced", "other_source", "contradicted", "boilerplate"}
 FLAG_TYPES = {
-    "added_detail", "number_changed", "hedge_dropped", "certainty_raised", "attribution_changed", "quote_altered",
-    "omitted_qualifier", "entity_changed",
+    "added_detail",
+    "number_changed",
+    "hedge_dropped",
+    "certainty_raised",
+    "attribution_changed",
+    "quote_altered",
+    "omitted_qualifier",
+    "entity_changed",
 }
 
 
@@ -74,7 +80,10 @@ def test_the_seeds_trace_to_the_origin_and_the_interview_story_stays_apart(in_re
     for name in ("000_ad739f1e30456db6.txt", "002_95b67b79871b7dc7.txt", "004_db10e6a5b76e31e7.txt"):
         assert report[name]["role"] == "derivative"
         assert Path(report[name]["origin_path"]).name == ORIGIN
-    assert report[ZELENSKIY_INTERVIEW]["origin_path"] is None or Path(report[ZELENSKIY_INTERVIEW]["origin_path"]).name != ORIGIN
+    assert (
+        report[ZELENSKIY_INTERVIEW]["origin_path"] is None
+        or Path(report[ZELENSKIY_INTERVIEW]["origin_path"]).name != ORIGIN
+    )
 
 
 def test_the_trace_is_stored_in_the_models(in_repo):
@@ -89,7 +98,9 @@ def test_the_trace_is_stored_in_the_models(in_repo):
     for divergence in Divergence.objects.select_related("claim", "origin_claim"):
         assert divergence.claim.text[divergence.span_start : divergence.span_end] == divergence.span
         if divergence.origin_claim is not None:
-            assert divergence.origin_claim.text[divergence.origin_start : divergence.origin_end] == divergence.origin_span
+            assert (
+                divergence.origin_claim.text[divergence.origin_start : divergence.origin_end] == divergence.origin_span
+            )
 
 
 def test_re_running_the_trace_prints_the_same_report_and_stores_nothing_twice(in_repo):
@@ -110,7 +121,9 @@ def test_the_stored_report_equals_the_engine_run_alone(in_repo):
     assert alone.returncode == 0, alone.stderr
     engine = json.loads(alone.stdout)
     for ours, theirs in zip(stored["articles"], engine["articles"], strict=True):
-        assert {k: ours[k] for k in ("path", "role", "origin_path")} == {k: theirs[k] for k in ("path", "role", "origin_path")}
+        assert {k: ours[k] for k in ("path", "role", "origin_path")} == {
+            k: theirs[k] for k in ("path", "role", "origin_path")
+        }
         for a, b in zip(ours["sentences"], theirs["sentences"], strict=True):
             assert {**a, "score": round(a["score"], 4)} == {**b, "score": round(b["score"], 4)}
 

@@ -56,7 +56,8 @@ def test_an_origin_s_own_job_ending_after_its_derivative_s_leaves_the_same_rows(
     assert fingerprint() == expected
     assert StoryMembership.objects.get(article=origin).role == StoryMembership.Role.ORIGIN
     assert set(Claim.objects.filter(version__article=origin).values_list("label", flat=True)) <= {
-        Label.ORIGIN, Label.BOILERPLATE
+        Label.ORIGIN,
+        Label.BOILERPLATE,
     }
 
 

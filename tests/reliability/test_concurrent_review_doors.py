@@ -1,6 +1,6 @@
 """Two reviewers save the same verdict revision at the same moment, one in the admin and one through the API (and
-both in the admin): exactly one save goes through, the other gets a clear conflict, and the history shows both attempts: the change
-that went through and the refused one, with who tried what.
+both in the admin): exactly one save goes through, the other gets a clear conflict, and the history shows both
+attempts: the change that went through and the refused one, with who tried what.
 
 The services' own race (many writers) is tested in tests/review/test_concurrency.py and the API's in
 tests/api/test_verdicts.py; this adds the admin form and the admin racing the API."""
@@ -52,7 +52,9 @@ def _admin_save(user, claim_id: int, rationale: str):
 
 def _api_save(user, verdict_id: int, rationale: str):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='t', scopes=['read', 'review']).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='t', scopes=['read', 'review']).key}"
+    )
 
     def send():
         return client.patch(f"/api/v1/verdicts/{verdict_id}/", {"rationale": rationale, "revision": 1}, format="json")
@@ -100,7 +102,9 @@ def test_two_reviewers_saving_one_revision_at_once_get_one_save_and_one_conflict
     claim = ClaimFactory(label="altered")
     verdict = services.verdict_create(claim=claim, label="altered", by=first)
     doors = [_admin_save(first, claim.pk, "from the admin")]
-    doors.append(_admin_save(second, claim.pk, "second") if second_door == "admin" else _api_save(second, verdict.pk, "second"))
+    doors.append(
+        _admin_save(second, claim.pk, "second") if second_door == "admin" else _api_save(second, verdict.pk, "second")
+    )
 
     assert _race(doors) == ["conflict", "saved"]
     verdict.refresh_from_db()
@@ -122,6 +126,9 @@ def test_two_reviewers_saving_one_revision_at_once_get_one_save_and_one_conflict
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=first, name='r', scopes=['read', 'review']).key}")
     events = api.get(f"/api/v1/verdicts/{verdict.pk}/events/").json()
-    assert [e["kind"] for e in events] == ["conflict", "updated", "created"] or \
-        [e["kind"] for e in events] == ["updated", "conflict", "created"]
+    assert [e["kind"] for e in events] == ["conflict", "updated", "created"] or [e["kind"] for e in events] == [
+        "updated",
+        "conflict",
+        "created",
+    ]
     assert {e["actor"] for e in events if e["kind"] in {"updated", "conflict"}} == {first.username, second.username}

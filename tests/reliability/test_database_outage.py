@@ -108,7 +108,12 @@ def _get(url: str, headers: dict[str, str]) -> tuple[int, str, str, dict[str, st
     request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - loopback only
-            return response.status, response.headers.get("Content-Type", ""), response.read().decode(), dict(response.headers)
+            return (
+                response.status,
+                response.headers.get("Content-Type", ""),
+                response.read().decode(),
+                dict(response.headers),
+            )
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers.get("Content-Type", ""), exc.read().decode(), dict(exc.headers)
 
@@ -133,9 +138,23 @@ def app_through_relay(transactional_db, tmp_path: Path):
     env.pop("CI", None)
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "--timeout", "30",
-         "workbench.wsgi:application"],
-        cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "30",
+            "workbench.wsgi:application",
+        ],
+        cwd=REPO_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + READY_S

@@ -43,9 +43,21 @@ class PrivateRedis:
     def start(self) -> None:
         binary = shutil.which("redis-server")
         self.process = subprocess.Popen(
-            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         import redis
 
@@ -97,10 +109,16 @@ def test_jobs_queued_before_a_redis_restart_all_end_done(private_redis, celery_o
     rearmed = services.trace_jobs_rearm()
     assert rearmed == {"rearmed": len(jobs), "failed": 0}
     wait_for(
-        lambda: set(TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).values_list("state", flat=True)) <= {"done", "failed"},
-        timeout_s=WAIT_S, what="the re-sent jobs to finish",
+        lambda: (
+            set(TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).values_list("state", flat=True))
+            <= {"done", "failed"}
+        ),
+        timeout_s=WAIT_S,
+        what="the re-sent jobs to finish",
     )
-    assert list(TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).values_list("state", "error")) == [("done", "")] * len(jobs)
+    assert list(TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).values_list("state", "error")) == [
+        ("done", "")
+    ] * len(jobs)
 
     after_restart = stored_rows()
     assert after_restart["links"], "the jobs traced nothing, so the comparison would prove nothing"
@@ -126,8 +144,12 @@ def test_a_redis_restart_while_a_job_runs_and_others_wait_loses_none_and_repeats
     running = services.trace_job_create(articles=development)
     waiting = [services.trace_job_create(articles=[seeds[0], other]) for other in seeds[1:]]
     jobs = [running, *waiting]
-    wait_for(lambda: _states([running])[running.pk] == "running", timeout_s=30, what="the first job to start",
-             interval_s=0.01)
+    wait_for(
+        lambda: _states([running])[running.pk] == "running",
+        timeout_s=30,
+        what="the first job to start",
+        interval_s=0.01,
+    )
 
     private_redis.stop()
     assert _states(jobs) == {running.pk: "running", **{j.pk: "queued" for j in waiting}}, (
@@ -139,9 +161,12 @@ def test_a_redis_restart_while_a_job_runs_and_others_wait_loses_none_and_repeats
     wait_for(lambda: _states([running])[running.pk] == "done", timeout_s=WAIT_S, what="the running job to finish")
     time.sleep(QUEUED_STALE_S + 0.5)
     assert services.trace_jobs_rearm() == {"rearmed": len(waiting), "failed": 0}
-    wait_for(lambda: set(_states(jobs).values()) <= {"done", "failed"}, timeout_s=WAIT_S,
-             what="the re-sent jobs to finish")
-    rows = list(TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).order_by("pk").values_list("state", "error", "attempts"))
+    wait_for(
+        lambda: set(_states(jobs).values()) <= {"done", "failed"}, timeout_s=WAIT_S, what="the re-sent jobs to finish"
+    )
+    rows = list(
+        TraceJob.objects.filter(pk__in=[j.pk for j in jobs]).order_by("pk").values_list("state", "error", "attempts")
+    )
     assert rows == [("done", "", 1)] * len(jobs), "every job done at its first attempt: none ran twice"
     assert list(running.events.values_list("kind", flat=True)) == ["queued", "claimed", "done"]
 

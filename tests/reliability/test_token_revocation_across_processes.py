@@ -60,7 +60,10 @@ def shared_cache_app(transactional_db, tmp_path: Path):
     port = _free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db.get('USER') or 'postgres'}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{db.get('USER') or 'postgres'}@{db.get('HOST') or '127.0.0.1'}:"
+            f"{db.get('PORT') or 5432}/{db['NAME']}"
+        ),
         "CACHE_URL": cache_url,
         "SECRET_KEY": settings.SECRET_KEY,
         "CELERY_BROKER_URL": "",
@@ -74,7 +77,11 @@ def shared_cache_app(transactional_db, tmp_path: Path):
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "workbench.wsgi:application"],
-        cwd=REPO_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=REPO_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + READY_S
@@ -87,7 +94,11 @@ def shared_cache_app(transactional_db, tmp_path: Path):
                 process.kill()
                 pytest.fail(f"gunicorn did not start: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
             time.sleep(0.2)
-    shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url, "KEY_PREFIX": "workbench"}
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": cache_url,
+        "KEY_PREFIX": "workbench",
+    }
     try:
         with override_settings(CACHES={"default": shared}, API_TOKEN_CACHE_S=60):
             yield base

@@ -30,7 +30,9 @@ def test_a_job_survives_its_worker_being_killed_mid_run(celery_on_redis, seed_pa
     articles = ingest_all([p for p in seed_paths if p != submitted_path])
     services.articles_trace(articles=articles)
     alice = UserFactory(username="alice")
-    judged = list(Claim.objects.filter(version__article__in=articles, links__isnull=False).distinct().order_by("pk")[:4])
+    judged = list(
+        Claim.objects.filter(version__article__in=articles, links__isnull=False).distinct().order_by("pk")[:4]
+    )
     for claim in judged:
         Verdict.objects.create(claim=claim, label=Verdict.Label.SUPPORTED, reviewer=alice)
 
@@ -52,13 +54,20 @@ def test_a_job_survives_its_worker_being_killed_mid_run(celery_on_redis, seed_pa
             lambda: services.trace_jobs_rearm()["rearmed"] == 1, timeout_s=LEASE_S + 10, what="the lease to expire"
         )
         wait_for(
-            lambda: TraceJob.objects.get(pk=job.pk).state in {"done", "failed"}, timeout_s=WAIT_S,
+            lambda: TraceJob.objects.get(pk=job.pk).state in {"done", "failed"},
+            timeout_s=WAIT_S,
             what="the new worker to finish the job",
         )
 
     job.refresh_from_db()
     assert (job.state, job.attempts, job.error) == ("done", 2, "")
-    assert [e.kind for e in TraceJobEvent.objects.filter(job=job)] == ["queued", "claimed", "rearmed", "claimed", "done"]
+    assert [e.kind for e in TraceJobEvent.objects.filter(job=job)] == [
+        "queued",
+        "claimed",
+        "rearmed",
+        "claimed",
+        "done",
+    ]
     assert job.articles.count() == len(articles) + 1
 
     # Nothing duplicated: one version per article, claims unique by position, links unique, verdicts untouched.

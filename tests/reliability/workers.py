@@ -64,12 +64,26 @@ class Worker:
         self.log = open(log_path, "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "workbench", "worker",
-                "--pool=prefork", "--concurrency=1", "--prefetch-multiplier=1",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-                f"--hostname={name}@%h", "--loglevel=INFO",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workbench",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--prefetch-multiplier=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname={name}@%h",
+                "--loglevel=INFO",
             ],
-            cwd=REPO_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def text(self) -> str:

@@ -37,12 +37,24 @@ def build_story(n_claims: int):
         claim = ClaimFactory(version=version, position=i, start=offset, text=text, label="altered", label_score=0.7)
         offset += len(text) + 1
         link = ProvenanceLinkFactory(claim=claim, origin_claim=origin_claim)
-        DivergenceFactory(claim=claim, link=link, type="added_detail", span="air defense systems",
-                          origin_claim=origin_claim, origin_span="more weapons",
-                          explanation="Names weapons the origin does not list.")
-        DivergenceFactory(claim=claim, link=link, type="number_changed", span="double",
-                          origin_claim=origin_claim, origin_span="redoubling",
-                          explanation="Puts a number on the effort where the origin gives none.")
+        DivergenceFactory(
+            claim=claim,
+            link=link,
+            type="added_detail",
+            span="air defense systems",
+            origin_claim=origin_claim,
+            origin_span="more weapons",
+            explanation="Names weapons the origin does not list.",
+        )
+        DivergenceFactory(
+            claim=claim,
+            link=link,
+            type="number_changed",
+            span="double",
+            origin_claim=origin_claim,
+            origin_span="redoubling",
+            explanation="Puts a number on the effort where the origin gives none.",
+        )
         claims.append(claim)
     return story, claims, origin_claim
 

@@ -39,7 +39,9 @@ def test_the_queue_lists_stale_then_flagged_by_severity_then_unsourced(alice_cli
     other = ClaimFactory(label="other_source", text="Other source claim.")
     low = DivergenceFactory(type="added_detail", claim=ClaimFactory(label="altered", text="Low flag claim.")).claim
     high = DivergenceFactory(type="number_changed", claim=ClaimFactory(label="altered", text="High flag claim.")).claim
-    stale = services.verdict_create(claim=ClaimFactory(label="supported", text="Stale claim."), label="supported", by=bob())
+    stale = services.verdict_create(
+        claim=ClaimFactory(label="supported", text="Stale claim."), label="supported", by=bob()
+    )
     services.verdicts_mark_stale(verdicts=[stale], reason="Origin changed.")
     ClaimFactory(label="origin", text="An origin sentence.")
     ClaimFactory(label="boilerplate", text="Subscribe now.")
@@ -104,12 +106,15 @@ def test_the_queue_uses_a_fixed_number_of_queries(alice_client, story_factory, d
 
 
 @pytest.mark.parametrize("n_claims", [3, 30])
-def test_the_review_page_uses_a_fixed_number_of_queries(alice_client, story_factory, django_assert_max_num_queries, n_claims):
+def test_the_review_page_uses_a_fixed_number_of_queries(
+    alice_client, story_factory, django_assert_max_num_queries, n_claims
+):
     _, claims, _ = story_factory(n_claims)
     verdict = services.verdict_create(claim=claims[0], label="altered", by=alice())
     for _ in range(5):
-        verdict = services.verdict_update(verdict=verdict, expected_revision=verdict.revision, by=alice(),
-                                          rationale=f"reason {verdict.revision}")
+        verdict = services.verdict_update(
+            verdict=verdict, expected_revision=verdict.revision, by=alice(), rationale=f"reason {verdict.revision}"
+        )
     with django_assert_max_num_queries(14):
         response = alice_client.get(review_url(claims[0]))
     assert response.status_code == 200
@@ -118,8 +123,8 @@ def test_the_review_page_uses_a_fixed_number_of_queries(alice_client, story_fact
 def test_the_review_page_shows_both_sides_with_spans_marked(alice_client, story_factory):
     _, claims, origin = story_factory(1)
     body = text_of(alice_client.get(review_url(claims[0])))
-    claim_side = body[body.index('id="claim-text"'):body.index("</p>", body.index('id="claim-text"'))]
-    origin_side = body[body.index('class="rv-sentence origin-text"'):body.index("</p>", body.index("origin-text"))]
+    claim_side = body[body.index('id="claim-text"') : body.index("</p>", body.index('id="claim-text"'))]
+    origin_side = body[body.index('class="rv-sentence origin-text"') : body.index("</p>", body.index("origin-text"))]
     assert re.findall(r"<mark [^>]*>([^<]*)</mark>", claim_side) == ["double", "air defense systems"]
     assert re.findall(r"<mark [^>]*>([^<]*)</mark>", origin_side) == ["redoubling", "more weapons"]
     assert "Names weapons the origin does not list." in body and "Number changed" in body
@@ -130,7 +135,11 @@ def test_the_review_page_shows_both_sides_with_spans_marked(alice_client, story_
 def test_stored_markup_in_article_text_never_runs(alice_client):
     text = 'Officials said <script>alert("x")</script><img src=x onerror=alert(1)> it would start.'
     claim = ClaimFactory(label="unsourced", text=text)
-    for url in (review_url(claim), reverse("admin:review_reviewqueueitem_text", args=[claim.version_id]), reverse(QUEUE)):
+    for url in (
+        review_url(claim),
+        reverse("admin:review_reviewqueueitem_text", args=[claim.version_id]),
+        reverse(QUEUE),
+    ):
         body = alice_client.get(url).content.decode()
         assert "<script>alert" not in body and "<img src=x" not in body
     body = alice_client.get(review_url(claim)).content.decode()
@@ -147,13 +156,24 @@ def test_the_full_text_page_locates_the_claim(alice_client, story_factory):
 
 def test_recording_and_submitting_through_the_page_uses_the_services(alice_client, story_factory):
     _, claims, _ = story_factory(1)
-    response = alice_client.post(review_url(claims[0]), {
-        "action": "submit", "label": "altered", "rationale": "Adds weapon types.", "corrected_wording": "",
-        "evidence_links": "https://example.org/origin\n", "revision": "0",
-    })
+    response = alice_client.post(
+        review_url(claims[0]),
+        {
+            "action": "submit",
+            "label": "altered",
+            "rationale": "Adds weapon types.",
+            "corrected_wording": "",
+            "evidence_links": "https://example.org/origin\n",
+            "revision": "0",
+        },
+    )
     assert response.status_code == 302
     verdict = Verdict.objects.get(claim=claims[0])
-    assert (verdict.state, verdict.label, verdict.evidence_links) == ("submitted", "altered", ["https://example.org/origin"])
+    assert (verdict.state, verdict.label, verdict.evidence_links) == (
+        "submitted",
+        "altered",
+        ["https://example.org/origin"],
+    )
     assert list(ReviewEvent.objects.filter(verdict=verdict).values_list("kind", flat=True)) == ["created", "submitted"]
 
 
@@ -162,10 +182,17 @@ def test_a_stale_revision_from_the_form_is_refused_with_a_clear_message(client, 
     verdict = services.verdict_create(claim=claims[0], label="altered", by=alice())
     services.verdict_update(verdict=verdict, expected_revision=1, by=alice(), rationale="First edit.")
     client.force_login(alice())
-    response = client.post(review_url(claims[0]), {
-        "action": "save", "label": "supported", "rationale": "Overwrite?", "corrected_wording": "",
-        "evidence_links": "", "revision": "1",
-    })
+    response = client.post(
+        review_url(claims[0]),
+        {
+            "action": "save",
+            "label": "supported",
+            "rationale": "Overwrite?",
+            "corrected_wording": "",
+            "evidence_links": "",
+            "revision": "1",
+        },
+    )
     assert response.status_code == 200
     assert "was changed by alice since you opened it" in text_of(response)
     verdict.refresh_from_db()
@@ -213,9 +240,14 @@ def test_a_user_without_a_role_cannot_open_the_queue(client):
 
 def test_bulk_accept_engine_label_only_for_supported(alice_client):
     supported, altered = ClaimFactory(label="supported", label_score=0.95), ClaimFactory(label="altered")
-    response = alice_client.post(reverse(QUEUE), {
-        "action": "accept_engine_label", "_selected_action": [supported.pk, altered.pk],
-    }, follow=True)
+    response = alice_client.post(
+        reverse(QUEUE),
+        {
+            "action": "accept_engine_label",
+            "_selected_action": [supported.pk, altered.pk],
+        },
+        follow=True,
+    )
     body = text_of(response)
     assert "1 supported verdict(s) recorded" in body and "1 skipped" in body
     assert Verdict.objects.get().claim_id == supported.pk
@@ -243,7 +275,7 @@ def test_the_story_view_shows_counts_and_the_graph(alice_client, story_factory, 
         body = text_of(alice_client.get(url))
     assert "<svg" in body and body.count('class="edge ') == 1 and body.count('class="node ') == 2
     assert "3 of 3 altered" in body and "6 flags" in body
-    row = body[body.index('class="role-derivative"'):]
+    row = body[body.index('class="role-derivative"') :]
     cells = re.findall(r"<td>([^<]*)</td>", row[: row.index("</tr>")])
     assert cells[:3] == ["derivative", "3", "·"] and cells[3] == "3" and cells[-1] == "6"
     assert "Altered: 1" in row[: row.index("</tr>")]
@@ -257,7 +289,10 @@ def test_a_fact_checker_can_read_every_revision_of_a_verdict(alice_client):
     body = text_of(response)
     assert body.count("alice") >= 2 and "updated" in body and "created" in body
     assert alice_client.get(reverse("admin:review_verdict_change", args=[verdict.pk])).status_code == 200
-    assert alice_client.post(reverse("admin:review_verdict_change", args=[verdict.pk]), {"label": "supported"}).status_code == 403
+    assert (
+        alice_client.post(reverse("admin:review_verdict_change", args=[verdict.pk]), {"label": "supported"}).status_code
+        == 403
+    )
     verdict.refresh_from_db()
     assert verdict.label == "altered"
 
@@ -266,7 +301,9 @@ def test_a_returned_verdict_shows_the_editors_comment_to_its_reviewer(alice_clie
     _, claims, _ = story_factory(1)
     verdict = services.verdict_create(claim=claims[0], label="supported", by=alice())
     verdict = services.verdict_submit(verdict=verdict, expected_revision=1, by=alice())
-    services.verdict_return(verdict=verdict, expected_revision=verdict.revision, by=erin(), comment="Two flags: why supported?")
+    services.verdict_return(
+        verdict=verdict, expected_revision=verdict.revision, by=erin(), comment="Two flags: why supported?"
+    )
     body = text_of(alice_client.get(review_url(claims[0])))
     assert "Returned by the editor: “Two flags: why supported?”" in body
     assert 'id="verdict-form"' in body

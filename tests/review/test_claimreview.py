@@ -22,9 +22,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _publish(claim, label="altered"):
-    verdict = services.verdict_create(claim=claim, label=label, rationale="Names weapons the origin never lists.",
-                                      corrected_wording="NATO is redoubling efforts to rush more weapons.",
-                                      evidence_links=["https://example.org/origin"], by=alice())
+    verdict = services.verdict_create(
+        claim=claim,
+        label=label,
+        rationale="Names weapons the origin never lists.",
+        corrected_wording="NATO is redoubling efforts to rush more weapons.",
+        evidence_links=["https://example.org/origin"],
+        by=alice(),
+    )
     verdict = services.verdict_submit(verdict=verdict, expected_revision=verdict.revision, by=alice())
     return services.verdict_approve(verdict=verdict, expected_revision=verdict.revision, by=erin())
 
@@ -59,10 +64,17 @@ def test_an_altered_verdict_names_the_origin_as_first_appearance():
     assert doc["itemReviewed"]["firstAppearance"]["url"] == origin.version.article.canonical_url
     assert doc["itemReviewed"]["firstAppearance"]["datePublished"] == "2024-12-04"
     assert [w["url"] for w in doc["itemReviewed"]["appearance"]] == [
-        claims[0].version.article.canonical_url, origin.version.article.canonical_url]
+        claims[0].version.article.canonical_url,
+        origin.version.article.canonical_url,
+    ]
     assert doc["itemReviewed"]["author"]["name"] == "Republisher"
-    assert doc["reviewRating"] == {"@type": "Rating", "ratingValue": 3, "worstRating": 1, "bestRating": 5,
-                                   "alternateName": "Altered"}
+    assert doc["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 3,
+        "worstRating": 1,
+        "bestRating": 5,
+        "alternateName": "Altered",
+    }
     assert doc["url"] == f"https://factcheck.example/review/verdicts/{verdict.pk}/claimreview.json"
     assert doc["citation"] == ["https://example.org/origin"]
     assert doc["datePublished"] == timezone.now().date().isoformat()
@@ -80,8 +92,13 @@ def test_the_rating_scale_covers_every_publishable_label_in_order():
     publishable = [label for label in Verdict.Label.values if label != Verdict.Label.NEEDS_MORE_WORK]
     assert set(RATING_SCALE) == set(publishable)
     assert (WORST_RATING, BEST_RATING) == (min(RATING_SCALE.values()), max(RATING_SCALE.values()))
-    assert RATING_SCALE["supported"] > RATING_SCALE["other_source"] > RATING_SCALE["altered"] > RATING_SCALE[
-        "unsourced"] > RATING_SCALE["contradicted"]
+    assert (
+        RATING_SCALE["supported"]
+        > RATING_SCALE["other_source"]
+        > RATING_SCALE["altered"]
+        > RATING_SCALE["unsourced"]
+        > RATING_SCALE["contradicted"]
+    )
 
 
 def test_unpublished_verdicts_are_not_exported():

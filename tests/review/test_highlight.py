@@ -25,9 +25,14 @@ def test_each_span_is_marked_at_its_offsets():
 
 
 def test_overlapping_spans_share_the_overlap_and_bad_offsets_are_ignored():
-    rendered = str(highlight("abcdefgh", [Span(1, 5, "a", "A", "1"), Span(3, 7, "b", "B", "2"), Span(6, 99, "c"), Span(4, 4, "d")]))
+    rendered = str(
+        highlight("abcdefgh", [Span(1, 5, "a", "A", "1"), Span(3, 7, "b", "B", "2"), Span(6, 99, "c"), Span(4, 4, "d")])
+    )
     assert re.findall(r'<mark class="([^"]*)"[^>]*>([^<]*)</mark>', rendered) == [
-        ("a flag", "bc"), ("a b flag", "de"), ("b flag", "fg")]
+        ("a flag", "bc"),
+        ("a b flag", "de"),
+        ("b flag", "fg"),
+    ]
 
 
 def test_markup_in_the_text_is_shown_as_characters():
@@ -49,6 +54,11 @@ def test_any_text_and_spans_render_safely_and_lose_nothing(text, raw_spans):
 
 def test_the_full_text_locates_one_sentence_and_keeps_paragraphs():
     text = "First one.\n\nSecond <b>two</b>.\nThird."
-    rendered = str(sentences_in_text(text, [(0, 10, "claim-1"), (12, 29, "claim-2"), (31, 37, "claim-3")], located="claim-2"))
-    assert '<span id="claim-1" class="sentence">First&#32;one.</span><br><br><mark id="claim-2" class="sentence">' in rendered
+    rendered = str(
+        sentences_in_text(text, [(0, 10, "claim-1"), (12, 29, "claim-2"), (31, 37, "claim-3")], located="claim-2")
+    )
+    assert (
+        '<span id="claim-1" class="sentence">First&#32;one.</span><br><br><mark id="claim-2" class="sentence">'
+        in rendered
+    )
     assert "<b>" not in rendered and rendered.count("<br>") == 3

@@ -19,8 +19,13 @@ S = Verdict.State
 
 def _draft(by=None, **kwargs):
     by = by or alice()
-    return services.verdict_create(claim=kwargs.pop("claim", None) or ClaimFactory(label="altered"),
-                                   label=kwargs.pop("label", "altered"), rationale="Adds weapon types.", by=by, **kwargs)
+    return services.verdict_create(
+        claim=kwargs.pop("claim", None) or ClaimFactory(label="altered"),
+        label=kwargs.pop("label", "altered"),
+        rationale="Adds weapon types.",
+        by=by,
+        **kwargs,
+    )
 
 
 def _submitted(by=None):
@@ -89,14 +94,21 @@ def test_a_claim_gets_one_verdict():
 
 def test_a_user_without_a_role_cannot_record_verdicts():
     with pytest.raises(VerdictPermissionDenied, match="review.add_verdict"):
-        services.verdict_create(claim=ClaimFactory(), label="supported", by=UserFactory(username="mallory", is_staff=True))
+        services.verdict_create(
+            claim=ClaimFactory(), label="supported", by=UserFactory(username="mallory", is_staff=True)
+        )
     assert not Verdict.objects.exists()
 
 
 def test_update_bumps_the_revision_and_records_what_changed():
     verdict = _draft()
-    updated = services.verdict_update(verdict=verdict, expected_revision=1, by=verdict.reviewer,
-                                      rationale="Adds weapon types the origin never lists.", corrected_wording="NATO is redoubling efforts.")
+    updated = services.verdict_update(
+        verdict=verdict,
+        expected_revision=1,
+        by=verdict.reviewer,
+        rationale="Adds weapon types the origin never lists.",
+        corrected_wording="NATO is redoubling efforts.",
+    )
     assert updated.revision == 2
     event = ReviewEvent.objects.get(verdict=verdict, kind="updated")
     assert event.changes["rationale"] == ["Adds weapon types.", "Adds weapon types the origin never lists."]
@@ -107,9 +119,13 @@ def test_update_bumps_the_revision_and_records_what_changed():
 def test_second_reviewer_gets_a_conflict_and_nothing_is_overwritten():
     verdict = _draft()
     alice_copy, bob_copy = Verdict.objects.get(pk=verdict.pk), Verdict.objects.get(pk=verdict.pk)
-    services.verdict_update(verdict=alice_copy, expected_revision=bob_copy.revision, by=alice_copy.reviewer, label="contradicted")
+    services.verdict_update(
+        verdict=alice_copy, expected_revision=bob_copy.revision, by=alice_copy.reviewer, label="contradicted"
+    )
     with pytest.raises(VerdictConflict, match=r"changed by alice since you opened it.*revision 1.*revision 2"):
-        services.verdict_update(verdict=bob_copy, expected_revision=bob_copy.revision, by=alice_copy.reviewer, label="supported")
+        services.verdict_update(
+            verdict=bob_copy, expected_revision=bob_copy.revision, by=alice_copy.reviewer, label="supported"
+        )
     verdict.refresh_from_db()
     assert (verdict.label, verdict.revision) == ("contradicted", 2)
     assert ReviewEvent.objects.filter(verdict=verdict, kind="updated").count() == 1
@@ -159,9 +175,12 @@ def test_state_and_reviewer_cannot_be_changed_by_update():
 
 # Every (state, step) pair: which succeed and which are refused.
 ALLOWED = {
-    (S.DRAFT, "update"), (S.DRAFT, "submit"),
-    (S.RETURNED, "update"), (S.RETURNED, "submit"),
-    (S.SUBMITTED, "approve"), (S.SUBMITTED, "return"),
+    (S.DRAFT, "update"),
+    (S.DRAFT, "submit"),
+    (S.RETURNED, "update"),
+    (S.RETURNED, "submit"),
+    (S.SUBMITTED, "approve"),
+    (S.SUBMITTED, "return"),
     (S.APPROVED, "reopen"),
 }
 RESULT = {"update": None, "submit": S.SUBMITTED, "approve": S.APPROVED, "return": S.RETURNED, "reopen": S.DRAFT}
@@ -170,14 +189,18 @@ RESULT = {"update": None, "submit": S.SUBMITTED, "approve": S.APPROVED, "return"
 def _step(step, verdict):
     rev = verdict.revision
     if step == "update":
-        return services.verdict_update(verdict=verdict, expected_revision=rev, by=verdict.reviewer, rationale="New reasons.")
+        return services.verdict_update(
+            verdict=verdict, expected_revision=rev, by=verdict.reviewer, rationale="New reasons."
+        )
     if step == "submit":
         return services.verdict_submit(verdict=verdict, expected_revision=rev, by=verdict.reviewer)
     if step == "approve":
         return services.verdict_approve(verdict=verdict, expected_revision=rev, by=editor("erin2"))
     if step == "return":
         return services.verdict_return(verdict=verdict, expected_revision=rev, by=editor("erin2"), comment="Why?")
-    return services.verdict_reopen(verdict=verdict, expected_revision=rev, by=editor("erin2"), reason="Origin corrected.")
+    return services.verdict_reopen(
+        verdict=verdict, expected_revision=rev, by=editor("erin2"), reason="Origin corrected."
+    )
 
 
 @pytest.mark.parametrize("state", [S.DRAFT, S.SUBMITTED, S.APPROVED, S.RETURNED])
@@ -218,8 +241,11 @@ def test_an_editor_cannot_approve_their_own_verdict():
 
 def test_approval_records_the_approver_and_announces_after_commit(django_capture_on_commit_callbacks):
     received = []
-    verdict_changed.connect(lambda sender, verdict, event, **kw: received.append((verdict.pk, event.kind)), weak=False,
-                            dispatch_uid="test-approval")
+    verdict_changed.connect(
+        lambda sender, verdict, event, **kw: received.append((verdict.pk, event.kind)),
+        weak=False,
+        dispatch_uid="test-approval",
+    )
     try:
         verdict = _submitted()
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -253,7 +279,9 @@ def test_reopening_a_published_verdict_needs_a_reason():
     verdict = _approved()
     with pytest.raises(InvalidTransition, match="needs a reason"):
         services.verdict_reopen(verdict=verdict, expected_revision=verdict.revision, by=alice(), reason="")
-    reopened = services.verdict_reopen(verdict=verdict, expected_revision=verdict.revision, by=alice(), reason="New evidence.")
+    reopened = services.verdict_reopen(
+        verdict=verdict, expected_revision=verdict.revision, by=alice(), reason="New evidence."
+    )
     reopened.refresh_from_db()
     assert (reopened.state, reopened.approver, reopened.approved_at) == (S.DRAFT, None, None)
     assert ReviewEvent.objects.get(verdict=verdict, kind="reopened").comment == "New evidence."
@@ -288,7 +316,9 @@ def test_self_assign_then_nobody_else_edits_the_claim():
     with pytest.raises(VerdictPermissionDenied, match="assigned to alice"):
         services.verdict_update(verdict=verdict, expected_revision=1, by=bob(), rationale="mine")
     assert list(ReviewEvent.objects.filter(claim=claim, kind="assigned").values_list("actor__username", flat=True)) == [
-        "bob", "erin"]
+        "bob",
+        "erin",
+    ]
 
 
 def test_a_fact_checker_cannot_take_a_claim_from_another_or_assign_to_others():
@@ -340,8 +370,9 @@ def test_editing_a_stale_verdict_clears_the_flag():
     verdict = _draft()
     services.verdicts_mark_stale(verdicts=[verdict], reason="Republication changed.")
     verdict.refresh_from_db()
-    updated = services.verdict_update(verdict=verdict, expected_revision=verdict.revision, by=verdict.reviewer,
-                                      rationale="Checked the new text.")
+    updated = services.verdict_update(
+        verdict=verdict, expected_revision=verdict.revision, by=verdict.reviewer, rationale="Checked the new text."
+    )
     assert not updated.is_stale and updated.stale_reason == ""
 
 

@@ -71,7 +71,9 @@ def test_the_walker_finds_the_api_the_docs_and_the_admin():
 
 def stored_counts() -> dict[str, int]:
     """Rows of every table a refused write could have touched."""
-    return {model.__name__: model.objects.count() for model in (Article, TraceJob, Verdict, ReviewEvent, ApiToken, Webhook)}
+    return {
+        model.__name__: model.objects.count() for model in (Article, TraceJob, Verdict, ReviewEvent, ApiToken, Webhook)
+    }
 
 
 @pytest.fixture
@@ -151,7 +153,11 @@ REVIEW_WRITES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "scopes, refused",
-    [(["read"], SUBMIT_WRITES + REVIEW_WRITES), (["read", "submit"], REVIEW_WRITES), (["read", "review"], SUBMIT_WRITES)],
+    [
+        (["read"], SUBMIT_WRITES + REVIEW_WRITES),
+        (["read", "submit"], REVIEW_WRITES),
+        (["read", "review"], SUBMIT_WRITES),
+    ],
     ids=["read", "read+submit", "read+review"],
 )
 def test_a_token_gets_403_from_every_write_outside_its_scopes(rows, scopes, refused):
@@ -195,7 +201,9 @@ def _review_page(claim) -> str:
 
 def _review_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='t', scopes=['read', 'review']).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='t', scopes=['read', 'review']).key}"
+    )
     return client
 
 
@@ -245,7 +253,9 @@ def test_a_fact_checker_cannot_write_the_verdict_of_a_claim_assigned_to_someone_
 
     page = Client()
     page.force_login(alice)
-    response = page.post(_review_page(claim), {"action": "save", "label": "altered", "rationale": "Mine.", "revision": "0"})
+    response = page.post(
+        _review_page(claim), {"action": "save", "label": "altered", "rationale": "Mine.", "revision": "0"}
+    )
     assert response.status_code == 200 and "assigned to bob" in html.unescape(response.content.decode())
     assert not Verdict.objects.filter(claim=claim).exists()
 
@@ -256,7 +266,11 @@ def test_jobs_and_webhooks_of_another_user_are_404(rows):
 
     owner, tom = rows["owner"], factories.UserFactory(username="tom")
     webhook = webhook_create(
-        owner=owner, token=None, url="https://hooks.example/ping", events=["verdict.approved"], stories=[],
+        owner=owner,
+        token=None,
+        url="https://hooks.example/ping",
+        events=["verdict.approved"],
+        stories=[],
         resolver=lambda host, port: ["93.184.216.34"],
     ).webhook
     client = APIClient()

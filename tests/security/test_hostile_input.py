@@ -114,7 +114,9 @@ def test_the_trace_command_reports_bad_files_and_traces_good_ones(stored, name, 
 def tool(db):
     tom = factories.UserFactory(username="tom")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=tom, name='t', scopes=['read', 'submit']).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {api_token_create(user=tom, name='t', scopes=['read', 'submit']).key}"
+    )
     return client
 
 
@@ -192,7 +194,6 @@ def test_stored_text_never_renders_as_live_html_in_the_api_and_docs(hostile_rows
     as_json = client.get(f"/api/v1/articles/{hostile_rows['article'].pk}/", HTTP_ACCEPT="application/json")
     assert as_json["Content-Type"].startswith("application/json")
     assert as_json.json()["headline"] == HOSTILE_HEADLINE
-
 
 
 def test_the_api_accepts_an_article_between_django_s_default_body_cap_and_the_ingest_limit(stored, tool):

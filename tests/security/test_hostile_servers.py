@@ -76,7 +76,10 @@ def bomb() -> bytes:
 
 def _bomb_page(bomb: bytes):
     def respond(conn, stopped):
-        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {len(bomb)}\r\n\r\n"
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+            f"Content-Length: {len(bomb)}\r\n\r\n"
+        )
         conn.sendall(head.encode() + bomb)
 
     return respond
@@ -84,7 +87,9 @@ def _bomb_page(bomb: bytes):
 
 def _redirect_to(location: str):
     def respond(conn, stopped):
-        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+        conn.sendall(
+            f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
 
     return respond
 
@@ -157,7 +162,9 @@ def test_redirects_to_metadata_and_private_literals_are_refused(target):
     connect = ScriptedConnect({("93.184.216.34", "/"): (302, {"location": target}, b"")})
     with pytest.raises(UrlRefused):
         fetch_url(
-            "http://news.example/", resolver=resolver_for({"news.example": ["93.184.216.34"]}), connect=connect,
+            "http://news.example/",
+            resolver=resolver_for({"news.example": ["93.184.216.34"]}),
+            connect=connect,
             throttle=DomainThrottle(0),
         )
     assert len(connect.calls) == 1
@@ -176,7 +183,9 @@ def _large_page(bomb: bytes):
     body = ("<p>The minister said the talks would resume next week after a long pause.</p>" * 200).encode()
 
     def respond(conn, stopped):
-        conn.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        conn.sendall(
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+        )
 
     return respond
 
@@ -208,10 +217,14 @@ def test_a_hostile_page_submitted_through_the_api_ends_its_job_failed_naming_why
     settings.FETCH_TIMEOUT_S = 1
     settings.INGEST_MAX_BYTES = 8 * 1024
     settings.TRACE_JOB_MAX_ATTEMPTS = 2
-    monkeypatch.setattr(fetch, "system_resolver", resolver_for({"127.0.0.1": ["127.0.0.1"], "intranet.example": ["10.1.2.3"]}))
+    monkeypatch.setattr(
+        fetch, "system_resolver", resolver_for({"127.0.0.1": ["127.0.0.1"], "intranet.example": ["10.1.2.3"]})
+    )
     client = APIClient()
     tom = factories.UserFactory(username="tom")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=tom, name='t', scopes=['read', 'submit']).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {api_token_create(user=tom, name='t', scopes=['read', 'submit']).key}"
+    )
     articles_before = Article.objects.count()
     with RawServer(respond(bomb)) as server:
         settings.FETCH_TEST_ALLOW_LOOPBACK = [f"127.0.0.1:{server.port}"]

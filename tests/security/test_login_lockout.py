@@ -15,9 +15,7 @@ PASSWORD = "correct horse battery staple"
 
 
 def _login(client: Client, username: str, password: str, *, address: str = "10.0.0.7"):
-    return client.post(
-        "/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def _logged_in(client: Client) -> bool:

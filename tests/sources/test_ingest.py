@@ -56,7 +56,9 @@ def test_the_origin_seed_keeps_its_headline_and_reporting():
     version = article_ingest_file(path=SEEDS_DIR / "001_42d4d9456398e21d.txt").version
     assert version.article.headline == "NATO seeks to position Kyiv for truce talks with arms plan shift"
     texts = [c.text for c in version.claims.all()]
-    assert any(t.startswith("One possible option for a ceasefire includes creating a demilitarized zone.") for t in texts)
+    assert any(
+        t.startswith("One possible option for a ceasefire includes creating a demilitarized zone.") for t in texts
+    )
     assert any("redoubling efforts to rush more weapons" in t for t in texts)
     assert version.removed_lines, "the furniture dropped should be recorded for reviewers"
 
@@ -117,7 +119,10 @@ def test_html_is_reduced_to_its_article_body():
         (b"   \n\t  \n", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary content"),
         ("Le président a déclaré lundi".encode("latin-1"), "not UTF-8 text"),
-        (b"<html><body><nav><a href='/'>Home</a></nav><footer>All rights reserved</footer></body></html>", "no article body"),
+        (
+            b"<html><body><nav><a href='/'>Home</a></nav><footer>All rights reserved</footer></body></html>",
+            "no article body",
+        ),
     ],
     ids=["empty", "whitespace", "binary", "latin-1", "html-without-body"],
 )

@@ -43,7 +43,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if change:
             return
         created = services.api_token_create(
-            user=form.cleaned_data["user"], name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"], by=request.user
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            by=request.user,
         )
         obj.pk = created.token.pk
         obj.__dict__.update({k: v for k, v in created.token.__dict__.items() if not k.startswith("_")})

@@ -61,7 +61,11 @@ def story_prov_document(*, story: Story) -> ProvDocument:
         if article.outlet_id:
             doc.agent(
                 ident("outlet", article.outlet_id),
-                {"prov:type": PROV["Organization"], "prov:label": article.outlet.name, f"{PROV_PREFIX}:domain": article.outlet.domain},
+                {
+                    "prov:type": PROV["Organization"],
+                    "prov:label": article.outlet.name,
+                    f"{PROV_PREFIX}:domain": article.outlet.domain,
+                },
             )
     origin_version = versions.get(story.origin_id)
     for article in articles:
@@ -73,7 +77,9 @@ def story_prov_document(*, story: Story) -> ProvDocument:
             "prov:label": article.headline or f"Article {article.pk}",
             f"{PROV_PREFIX}:article": article.pk,
             f"{PROV_PREFIX}:version": version.number,
-            f"{PROV_PREFIX}:role": role_of.get(article.pk, StoryMembership.Role.ORIGIN if article.pk == story.origin_id else ""),
+            f"{PROV_PREFIX}:role": role_of.get(
+                article.pk, StoryMembership.Role.ORIGIN if article.pk == story.origin_id else ""
+            ),
             f"{PROV_PREFIX}:contentHash": version.content_hash,
         }
         if article.canonical_url:

@@ -100,7 +100,9 @@ class ClaimFilter(filters.FilterSet):
     outlet = IdFilter(field_name="version__article__outlet_id", help_text="Outlet id.")
     label = filters.ChoiceFilter(choices=Label.choices)
     divergence_type = filters.ChoiceFilter(
-        choices=Divergence.Type.choices, method="filter_divergence_type", help_text="Claims with a divergence of this type."
+        choices=Divergence.Type.choices,
+        method="filter_divergence_type",
+        help_text="Claims with a divergence of this type.",
     )
     has_divergences = filters.BooleanFilter(method="filter_has_divergences")
     traced_after = MomentFilter(field_name="traced_at", lookup_expr="gte")

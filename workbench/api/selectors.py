@@ -21,8 +21,16 @@ VERSION_BODY_FIELDS = ("raw_content", "clean_text", "removed_lines", "diff")
 
 
 ORIGIN_LINK_FIELDS = (
-    "id", "claim_id", "rank", "score", "method", "origin_claim__id", "origin_claim__position", "origin_claim__start",
-    "origin_claim__end", "origin_claim__text",
+    "id",
+    "claim_id",
+    "rank",
+    "score",
+    "method",
+    "origin_claim__id",
+    "origin_claim__position",
+    "origin_claim__start",
+    "origin_claim__end",
+    "origin_claim__text",
 )
 
 
@@ -71,7 +79,9 @@ def claim_list(*, user) -> QuerySet[Claim]:
         )
         .prefetch_related(
             Prefetch("links", queryset=links.order_by("rank"), to_attr="link_rows"),
-            Prefetch("divergences", queryset=Divergence.objects.order_by("span_start", "id"), to_attr="divergence_rows"),
+            Prefetch(
+                "divergences", queryset=Divergence.objects.order_by("span_start", "id"), to_attr="divergence_rows"
+            ),
         )
     )
 
@@ -102,9 +112,7 @@ def trace_job_list(*, user) -> QuerySet[TraceJob]:
 
 
 def webhook_list(*, user) -> QuerySet[Webhook]:
-    return Webhook.objects.filter(owner=user).prefetch_related(
-        Prefetch("stories", queryset=Story.objects.only("id"))
-    )
+    return Webhook.objects.filter(owner=user).prefetch_related(Prefetch("stories", queryset=Story.objects.only("id")))
 
 
 def webhook_delivery_list(*, user, webhook: Webhook) -> QuerySet[WebhookDelivery]:

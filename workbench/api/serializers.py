@@ -51,7 +51,14 @@ class ArticleVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ArticleVersion
         fields = [
-            "id", "number", "content_type", "content_hash", "arrival", "fetched_at", "clean_text", "removed_lines",
+            "id",
+            "number",
+            "content_type",
+            "content_hash",
+            "arrival",
+            "fetched_at",
+            "clean_text",
+            "removed_lines",
         ]
 
 
@@ -89,8 +96,19 @@ class ArticleSerializer(_ArticleBase):
     class Meta:
         model = Article
         fields = [
-            "id", "headline", "byline", "canonical_url", "published_at", "language", "outlet", "story", "role",
-            "version_count", "versions", "created_at", "updated_at",
+            "id",
+            "headline",
+            "byline",
+            "canonical_url",
+            "published_at",
+            "language",
+            "outlet",
+            "story",
+            "role",
+            "version_count",
+            "versions",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -150,8 +168,19 @@ class DivergenceSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Divergence
         fields = [
-            "id", "claim", "link", "type", "span_start", "span_end", "span", "origin_claim", "origin_start",
-            "origin_end", "origin_span", "explanation", "created_at",
+            "id",
+            "claim",
+            "link",
+            "type",
+            "span_start",
+            "span_end",
+            "span",
+            "origin_claim",
+            "origin_start",
+            "origin_end",
+            "origin_span",
+            "explanation",
+            "created_at",
         ]
 
 
@@ -159,8 +188,17 @@ class DivergenceInClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Divergence
         fields = [
-            "id", "link", "type", "span_start", "span_end", "span", "origin_claim", "origin_start", "origin_end",
-            "origin_span", "explanation",
+            "id",
+            "link",
+            "type",
+            "span_start",
+            "span_end",
+            "span",
+            "origin_claim",
+            "origin_start",
+            "origin_end",
+            "origin_span",
+            "explanation",
         ]
 
 
@@ -184,8 +222,23 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "article", "version", "story", "position", "start", "end", "text", "label", "label_score",
-            "attribution", "attribution_speaker", "attribution_hedge", "traced_at", "links", "divergences", "verdict",
+            "id",
+            "article",
+            "version",
+            "story",
+            "position",
+            "start",
+            "end",
+            "text",
+            "label",
+            "label_score",
+            "attribution",
+            "attribution_speaker",
+            "attribution_hedge",
+            "traced_at",
+            "links",
+            "divergences",
+            "verdict",
         ]
 
     @extend_schema_field(VerdictBriefSerializer(allow_null=True))
@@ -208,8 +261,21 @@ class VerdictSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Verdict
         fields = [
-            "id", "claim", "article", "label", "rationale", "corrected_wording", "state", "is_stale", "stale_reason",
-            "revision", "etag", "reviewer", "approver", "created_at", "updated_at",
+            "id",
+            "claim",
+            "article",
+            "label",
+            "rationale",
+            "corrected_wording",
+            "state",
+            "is_stale",
+            "stale_reason",
+            "revision",
+            "etag",
+            "reviewer",
+            "approver",
+            "created_at",
+            "updated_at",
         ]
 
     def get_etag(self, verdict) -> str:
@@ -270,8 +336,19 @@ class TraceJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = TraceJob
         fields = [
-            "id", "state", "url", "articles", "origin", "story", "attempts", "sentences_done", "sentences_total",
-            "error", "created_at", "started_at", "finished_at",
+            "id",
+            "state",
+            "url",
+            "articles",
+            "origin",
+            "story",
+            "attempts",
+            "sentences_done",
+            "sentences_total",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
 
     def get_articles(self, job) -> list[int]:
@@ -292,7 +369,9 @@ class TraceJobDetailSerializer(TraceJobSerializer):
 class SubmitResponseSerializer(serializers.Serializer):
     job = TraceJobDetailSerializer()
     job_url = serializers.URLField()
-    replayed = serializers.BooleanField(help_text="True when this is the stored answer to an earlier identical request.")
+    replayed = serializers.BooleanField(
+        help_text="True when this is the stored answer to an earlier identical request."
+    )
 
 
 class WebhookSerializer(serializers.ModelSerializer):
@@ -315,7 +394,15 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = [
-            "id", "event_id", "event", "payload", "state", "attempts", "last_status_code", "last_error", "created_at",
+            "id",
+            "event_id",
+            "event",
+            "payload",
+            "state",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "created_at",
             "delivered_at",
         ]
 
@@ -337,15 +424,23 @@ class ArticleSubmitSerializer(serializers.Serializer):
         required=False, trim_whitespace=False, help_text="The article as plain text or HTML.", max_length=None
     )
     headline = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    outlet = serializers.CharField(required=False, allow_blank=True, max_length=200, default="", help_text="Outlet name.")
+    outlet = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", help_text="Outlet name."
+    )
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     origin = serializers.PrimaryKeyRelatedField(
-        queryset=Article.objects.all(), required=False, allow_null=True, default=None,
+        queryset=Article.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Article to treat as the origin; detected when omitted.",
     )
     trace_with = serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Article.objects.all()), required=False, default=list,
-        max_length=MAX_TRACE_WITH, help_text=f"Ids of stored articles to trace together with this one (at most {MAX_TRACE_WITH}).",
+        child=serializers.PrimaryKeyRelatedField(queryset=Article.objects.all()),
+        required=False,
+        default=list,
+        max_length=MAX_TRACE_WITH,
+        help_text=f"Ids of stored articles to trace together with this one (at most {MAX_TRACE_WITH}).",
     )
 
     def validate_url(self, value: str) -> str:
@@ -408,11 +503,14 @@ class VerdictTransitionSerializer(serializers.Serializer):
 class WebhookCreateSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=Webhook.Event.choices), min_length=1, max_length=len(Webhook.Event.values),
+        child=serializers.ChoiceField(choices=Webhook.Event.choices),
+        min_length=1,
+        max_length=len(Webhook.Event.values),
         default=list(Webhook.Event.values),
     )
     stories = serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Story.objects.all()), help_text="Ids of stories to follow.",
+        child=serializers.PrimaryKeyRelatedField(queryset=Story.objects.all()),
+        help_text="Ids of stories to follow.",
         max_length=MAX_WEBHOOK_STORIES,
     )
 
@@ -425,11 +523,14 @@ class WebhookCreateSerializer(serializers.Serializer):
 class WebhookUpdateSerializer(WebhookCreateSerializer):
     url = serializers.URLField(max_length=2000, required=False)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=Webhook.Event.choices), min_length=1, required=False,
+        child=serializers.ChoiceField(choices=Webhook.Event.choices),
+        min_length=1,
+        required=False,
         max_length=len(Webhook.Event.values),
     )
     stories = serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Story.objects.all()), required=False,
+        child=serializers.PrimaryKeyRelatedField(queryset=Story.objects.all()),
+        required=False,
         max_length=MAX_WEBHOOK_STORIES,
     )
     is_active = serializers.BooleanField(required=False)

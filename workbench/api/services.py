@@ -74,7 +74,10 @@ def api_token_create(*, user, name: str, scopes: Iterable[str], by=None) -> Crea
     key = TOKEN_KEY_PREFIX + secrets.token_urlsafe(TOKEN_KEY_RANDOM_BYTES)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], prefix=key[: len(TOKEN_KEY_PREFIX) + 6], key_hash=hash_token_key(key),
+            user=user,
+            name=name[:100],
+            prefix=key[: len(TOKEN_KEY_PREFIX) + 6],
+            key_hash=hash_token_key(key),
             scopes=scope_list,
         )
         _event(actor=by or user, action="token.created", target=str(token.pk), scopes=scope_list, name=token.name)
@@ -116,7 +119,10 @@ def article_submit(
     if url:
         return trace_job_create(articles=others, url=url, origin=origin, requested_by=by)
     article_ingest(
-        content=content, arrival=ArticleVersion.Arrival.UPLOAD, outlet_name=outlet, headline=headline,
+        content=content,
+        arrival=ArticleVersion.Arrival.UPLOAD,
+        outlet_name=outlet,
+        headline=headline,
         published_at=published_at,
     )
     return trace_job_create(articles=others, content=content, origin=origin, requested_by=by)
@@ -176,7 +182,9 @@ class CreatedWebhook:
     secret: str
 
 
-def webhook_create(*, owner, token: ApiToken | None, url: str, events: list[str], stories, resolver=None) -> CreatedWebhook:
+def webhook_create(
+    *, owner, token: ApiToken | None, url: str, events: list[str], stories, resolver=None
+) -> CreatedWebhook:
     """Register a webhook; returns it with its signing secret (shown once). Raises UrlRefused for a guarded URL."""
     webhook_url_check(url, resolver=resolver)
     secret = secrets.token_hex(WEBHOOK_SECRET_BYTES)
@@ -200,7 +208,12 @@ def webhook_update(*, webhook: Webhook, by, resolver=None, **changes) -> Webhook
         webhook.save()
         if stories is not None:
             webhook.stories.set(stories)
-        _event(actor=by, action="webhook.updated", target=str(webhook.pk), fields=sorted([*changes, *(["stories"] if stories is not None else [])]))
+        _event(
+            actor=by,
+            action="webhook.updated",
+            target=str(webhook.pk),
+            fields=sorted([*changes, *(["stories"] if stories is not None else [])]),
+        )
     return webhook
 
 
@@ -275,7 +288,9 @@ def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def webhook_deliver(*, delivery_id: int, resolver: Resolver | None = None, final_attempt: bool = False) -> WebhookDelivery:
+def webhook_deliver(
+    *, delivery_id: int, resolver: Resolver | None = None, final_attempt: bool = False
+) -> WebhookDelivery:
     """Send one delivery. Idempotent: a delivered or failed delivery is not sent again.
 
     Raises DeliveryFailed for a retryable failure (the row records it; on the final attempt it is marked failed).
@@ -311,7 +326,9 @@ def webhook_deliver(*, delivery_id: int, resolver: Resolver | None = None, final
     return _delivery_record(delivery, state=WebhookDelivery.State.FAILED, status=status, error=f"answered {status}")
 
 
-def _delivery_record(delivery: WebhookDelivery, *, state: str, status: int | None = None, error: str = "") -> WebhookDelivery:
+def _delivery_record(
+    delivery: WebhookDelivery, *, state: str, status: int | None = None, error: str = ""
+) -> WebhookDelivery:
     WebhookDelivery.objects.filter(pk=delivery.pk, state=WebhookDelivery.State.PENDING).update(
         state=state,
         attempts=F("attempts") + 1,
@@ -341,8 +358,13 @@ def _post(url: str, *, body: bytes, headers: dict[str, str], resolver: Resolver 
     timeout = urllib3.Timeout(connect=WEBHOOK_TIMEOUT_S, read=WEBHOOK_TIMEOUT_S)
     if scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
-            addresses[0], port, timeout=timeout, retries=False, cert_reqs="CERT_REQUIRED",
-            server_hostname=host, assert_hostname=host,
+            addresses[0],
+            port,
+            timeout=timeout,
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            server_hostname=host,
+            assert_hostname=host,
         )
     else:
         pool = urllib3.HTTPConnectionPool(addresses[0], port, timeout=timeout, retries=False)
@@ -350,8 +372,14 @@ def _post(url: str, *, body: bytes, headers: dict[str, str], resolver: Resolver 
     host_header = host if port == default_port else f"{host}:{port}"
     try:
         response = pool.urlopen(
-            "POST", target, body=body, headers={**headers, "Host": host_header}, redirect=False, retries=False,
-            preload_content=False, assert_same_host=False,
+            "POST",
+            target,
+            body=body,
+            headers={**headers, "Host": host_header},
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            assert_same_host=False,
         )
         response.read(WEBHOOK_MAX_RESPONSE_BYTES)
         response.release_conn()

@@ -92,5 +92,8 @@ def _stamp(key_hashes: list[str]) -> None:
     try:
         cache.set_many({_changed_key(key_hash): now for key_hash in key_hashes}, CHANGED_STAMP_S)
     except RedisError:
-        log.error("cache unreachable: %d token change stamp(s) lost; remembered look-ups expire within %d s",
-                  len(key_hashes), settings.API_TOKEN_CACHE_S)
+        log.error(
+            "cache unreachable: %d token change stamp(s) lost; remembered look-ups expire within %d s",
+            len(key_hashes),
+            settings.API_TOKEN_CACHE_S,
+        )

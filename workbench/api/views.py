@@ -90,7 +90,12 @@ class SparseFieldsViewMixin:
             unknown = sorted(wanted - known)
             if unknown or not wanted:
                 raise ValidationError(
-                    {"fields": [f"Unknown field(s): {', '.join(unknown) or '(none given)'}. Known: {', '.join(sorted(known))}."]}
+                    {
+                        "fields": [
+                            f"Unknown field(s): {', '.join(unknown) or '(none given)'}. "
+                            f"Known: {', '.join(sorted(known))}."
+                        ]
+                    }
                 )
             context["sparse_fields"] = wanted
         context["can_review"] = request_has_scope(self.request, Scope.REVIEW) if self.request else False
@@ -143,7 +148,9 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
         request=ArticleSubmitSerializer,
         parameters=[
             OpenApiParameter(
-                "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
                 description="Any unique string (max 255 printable ASCII). A retry with the same key and body returns "
                 "the first answer instead of starting a second job.",
             )
@@ -176,7 +183,9 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
             if replay is None:
                 raise
             return replay
-        return Response({**body, "replayed": False}, status=status.HTTP_202_ACCEPTED, headers={"Location": body["job_url"]})
+        return Response(
+            {**body, "replayed": False}, status=status.HTTP_202_ACCEPTED, headers={"Location": body["job_url"]}
+        )
 
     def _submit_body(self, job) -> dict:
         job_url = self.request.build_absolute_uri(reverse("api:job-detail", kwargs={"pk": job.pk}))
@@ -190,11 +199,15 @@ class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.Re
         if replay is None:
             return None
         return Response(
-            {**replay.body, "replayed": True}, status=replay.status, headers={"Location": replay.body.get("job_url", "")}
+            {**replay.body, "replayed": True},
+            status=replay.status,
+            headers={"Location": replay.body.get("job_url", "")},
         )
 
 
-@extend_schema_view(list=extend_schema(summary="Your trace jobs"), retrieve=extend_schema(summary="A trace job's state and progress"))
+@extend_schema_view(
+    list=extend_schema(summary="Your trace jobs"), retrieve=extend_schema(summary="A trace job's state and progress")
+)
 class TraceJobViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TraceJobFilter
     filter_backends = [QueryFilterBackend, OrderingFilter]
@@ -227,7 +240,9 @@ class StoryViewSet(ReadOnlyViewSet):
 
     @extend_schema(
         summary="The story's provenance as W3C PROV-JSON",
-        responses={(200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A PROV-JSON document.")},
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A PROV-JSON document.")
+        },
     )
     @action(detail=True, methods=["get"], url_path="prov")
     def prov(self, request, pk=None):
@@ -241,7 +256,12 @@ class StoryViewSet(ReadOnlyViewSet):
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON-LD @graph."),
         },
     )
-    @action(detail=True, methods=["get"], url_path="claimreview", renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes])
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="claimreview",
+        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+    )
     def claimreview(self, request, pk=None):
         story = self.get_object()
         return Response(exports.story_claim_reviews(story=story))
@@ -294,20 +314,33 @@ def expected_revision(request, body_revision: int | None) -> int:
 
 @extend_schema_view(
     list=extend_schema(summary="List verdicts (reviewers see drafts too)", parameters=[FIELDS_PARAMETER]),
-    retrieve=extend_schema(summary="A verdict; its ETag is the revision to send in If-Match", parameters=[FIELDS_PARAMETER]),
+    retrieve=extend_schema(
+        summary="A verdict; its ETag is the revision to send in If-Match", parameters=[FIELDS_PARAMETER]
+    ),
 )
-class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class VerdictViewSet(
+    SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     filterset_class = VerdictFilter
     ordering_fields = ["id", "created_at", "updated_at"]
     ordering = ["-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     required_scopes = {
-        "create": Scope.REVIEW, "partial_update": Scope.REVIEW, "submit": Scope.REVIEW, "approve": Scope.REVIEW,
-        "send_back": Scope.REVIEW, "reopen": Scope.REVIEW,
+        "create": Scope.REVIEW,
+        "partial_update": Scope.REVIEW,
+        "submit": Scope.REVIEW,
+        "approve": Scope.REVIEW,
+        "send_back": Scope.REVIEW,
+        "reopen": Scope.REVIEW,
     }
     extra_error_codes = {
-        "PATCH": (409, 412, 428), "submit": (409, 412, 428), "approve": (409, 412, 428), "send_back": (409, 412, 428),
-        "reopen": (409, 412, 428), "create": (409,), "claimreview": (409,),
+        "PATCH": (409, 412, 428),
+        "submit": (409, 412, 428),
+        "approve": (409, 412, 428),
+        "send_back": (409, 412, 428),
+        "reopen": (409, 412, 428),
+        "create": (409,),
+        "claimreview": (409,),
     }
 
     def get_queryset(self):
@@ -327,7 +360,9 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
         data = VerdictSerializer(verdict, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": verdict_etag(verdict)})
 
-    @extend_schema(summary="Record a verdict on a claim", request=VerdictCreateSerializer, responses={201: VerdictSerializer})
+    @extend_schema(
+        summary="Record a verdict on a claim", request=VerdictCreateSerializer, responses={201: VerdictSerializer}
+    )
     def create(self, request, *args, **kwargs):
         serializer = VerdictCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -340,7 +375,9 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
         summary="Change a verdict (If-Match required)",
         request=VerdictUpdateSerializer,
         responses={200: VerdictSerializer},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The ETag you read.")],
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The ETag you read.")
+        ],
     )
     def partial_update(self, request, *args, **kwargs):
         verdict = self.get_object()
@@ -348,7 +385,9 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         revision = expected_revision(request, changes.pop("revision", None))
-        verdict = review_services.verdict_update(verdict=verdict, expected_revision=revision, by=request.user, **changes)
+        verdict = review_services.verdict_update(
+            verdict=verdict, expected_revision=revision, by=request.user, **changes
+        )
         return self._verdict_response(verdict, reload=True)
 
     def update(self, request, *args, **kwargs):
@@ -371,7 +410,9 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
     _transition_schema = dict(
         request=VerdictTransitionSerializer,
         responses={200: VerdictSerializer},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The ETag you read.")],
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="The ETag you read.")
+        ],
     )
 
     @extend_schema(summary="Submit a draft verdict for approval", **_transition_schema)
@@ -398,7 +439,9 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         verdict = self.get_object()
-        records = verdict.history.select_related("history_user").order_by("-history_date", "-history_id")[:VERDICT_HISTORY_MAX]
+        records = verdict.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            :VERDICT_HISTORY_MAX
+        ]
         return Response(VerdictHistorySerializer(records, many=True).data)
 
     @extend_schema(
@@ -419,7 +462,11 @@ class VerdictViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, mixins.Upda
         },
     )
     @action(
-        detail=True, methods=["get"], url_path="claimreview", pagination_class=None, filter_backends=[],
+        detail=True,
+        methods=["get"],
+        url_path="claimreview",
+        pagination_class=None,
+        filter_backends=[],
         renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
     )
     def claimreview(self, request, pk=None):
@@ -477,7 +524,9 @@ class WebhookViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.webhook_delete(webhook=instance, by=self.request.user)
 
-    @extend_schema(summary="The webhook's deliveries, newest first", responses={200: WebhookDeliverySerializer(many=True)})
+    @extend_schema(
+        summary="The webhook's deliveries, newest first", responses={200: WebhookDeliverySerializer(many=True)}
+    )
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         webhook = self.get_object()
@@ -493,7 +542,6 @@ class WebhookViewSet(viewsets.ModelViewSet):
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Any other path under /api/v1/: a 404 in the API's error shape rather than Django's HTML page."""
     return JsonResponse(error_body(status_code=404, code="not_found", message="No such API endpoint."), status=404)
-
 
 
 class MeView(APIView):

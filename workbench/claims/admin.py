@@ -12,8 +12,17 @@ class ClaimAdmin(admin.ModelAdmin):
     list_select_related = ["version__article"]
     search_fields = ["text", "attribution", "version__article__headline"]
     readonly_fields = [
-        "version", "position", "start", "end", "text", "attribution", "attribution_speaker",
-        "attribution_hedge", "label", "label_score", "traced_at",
+        "version",
+        "position",
+        "start",
+        "end",
+        "text",
+        "attribution",
+        "attribution_speaker",
+        "attribution_hedge",
+        "label",
+        "label_score",
+        "traced_at",
     ]
 
     @admin.display(ordering="version__article__headline")

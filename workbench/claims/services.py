@@ -15,18 +15,29 @@ def claims_create_for_version(*, version: ArticleVersion) -> int:
     rows = []
     for sentence in split_sentences(version.clean_text):
         attribution = find_attribution(sentence.text)
-        rows.append((
-            version.pk,
-            sentence.index,
-            sentence.start,
-            sentence.end,
-            sentence.text,
-            (attribution.label if attribution else "")[:300],
-            ((attribution.speaker or "") if attribution else "")[:200],
-            ((attribution.hedge or "") if attribution else "")[:300],
-            "",
-        ))
-    fields = ["version_id", "position", "start", "end", "text", "attribution", "attribution_speaker",
-              "attribution_hedge", "label"]
+        rows.append(
+            (
+                version.pk,
+                sentence.index,
+                sentence.start,
+                sentence.end,
+                sentence.text,
+                (attribution.label if attribution else "")[:300],
+                ((attribution.speaker or "") if attribution else "")[:200],
+                ((attribution.hedge or "") if attribution else "")[:300],
+                "",
+            )
+        )
+    fields = [
+        "version_id",
+        "position",
+        "start",
+        "end",
+        "text",
+        "attribution",
+        "attribution_speaker",
+        "attribution_hedge",
+        "label",
+    ]
     rows_insert(Claim, fields, rows)
     return len(rows)

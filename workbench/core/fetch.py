@@ -233,7 +233,9 @@ def urllib3_connect(
     """Connect to the already-checked ip (never re-resolving host) and send one GET without following redirects."""
     import urllib3
 
-    timeout = urllib3.Timeout(connect=min(FETCH_CONNECT_TIMEOUT_S, timeout_s), read=min(FETCH_READ_TIMEOUT_S, timeout_s))
+    timeout = urllib3.Timeout(
+        connect=min(FETCH_CONNECT_TIMEOUT_S, timeout_s), read=min(FETCH_READ_TIMEOUT_S, timeout_s)
+    )
     if scheme == "https":
         try:
             import certifi
@@ -242,8 +244,14 @@ def urllib3_connect(
         except ImportError:
             ca_certs = None
         pool = urllib3.HTTPSConnectionPool(
-            ip, port, timeout=timeout, retries=False, cert_reqs="CERT_REQUIRED", ca_certs=ca_certs,
-            server_hostname=host, assert_hostname=host,
+            ip,
+            port,
+            timeout=timeout,
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=ca_certs,
+            server_hostname=host,
+            assert_hostname=host,
         )
     else:
         pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeout, retries=False)
@@ -253,12 +261,20 @@ def urllib3_connect(
         host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
     try:
         response = pool.urlopen(
-            "GET", target, headers={**headers, "Host": host_header}, redirect=False, retries=False,
-            preload_content=False, decode_content=True, assert_same_host=False,
+            "GET",
+            target,
+            headers={**headers, "Host": host_header},
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            decode_content=True,
+            assert_same_host=False,
         )
     except urllib3.exceptions.HTTPError as exc:
         pool.close()
-        raise FetchUnavailable(f"cannot fetch {scheme}://{host_header}{target}: {exc.__class__.__name__}: {exc}") from None
+        raise FetchUnavailable(
+            f"cannot fetch {scheme}://{host_header}{target}: {exc.__class__.__name__}: {exc}"
+        ) from None
 
     def chunks() -> Iterator[bytes]:
         # read1 returns whatever has arrived (decompressed, at most 64 KiB), so a server trickling bytes cannot keep
@@ -267,14 +283,19 @@ def urllib3_connect(
             while chunk := response.read1(64 * 1024):
                 yield chunk
         except urllib3.exceptions.HTTPError as exc:
-            raise FetchUnavailable(f"reading {scheme}://{host_header}{target} failed: {exc.__class__.__name__}") from None
+            raise FetchUnavailable(
+                f"reading {scheme}://{host_header}{target} failed: {exc.__class__.__name__}"
+            ) from None
 
     def close() -> None:
         response.release_conn()
         pool.close()
 
     return RawResponse(
-        status=response.status, headers={k.lower(): v for k, v in response.headers.items()}, chunks=chunks(), close=close
+        status=response.status,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        chunks=chunks(),
+        close=close,
     )
 
 
@@ -333,8 +354,13 @@ def fetch_url(
                 continue
             if response.status == 304:
                 return FetchResult(
-                    url=url, final_url=current, status=304, not_modified=True, redirects=redirects,
-                    etag=response.headers.get("etag", etag), last_modified=response.headers.get("last-modified", last_modified),
+                    url=url,
+                    final_url=current,
+                    status=304,
+                    not_modified=True,
+                    redirects=redirects,
+                    etag=response.headers.get("etag", etag),
+                    last_modified=response.headers.get("last-modified", last_modified),
                 )
             if response.status in TRANSIENT_STATUSES:
                 raise FetchUnavailable(f"{current!r} answered {response.status}; try again later")

@@ -39,7 +39,8 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
         )
     else:
         response = HttpResponse(
-            f"<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1><p>{UNAVAILABLE_MESSAGE}</p>",
+            "<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1>"
+            f"<p>{UNAVAILABLE_MESSAGE}</p>",
             status=503,
             content_type="text/html; charset=utf-8",
         )
@@ -48,7 +49,9 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """Maps a view's OperationalError / InterfaceError to 503. Errors raised in other middleware reach `server_error`."""
+    """Maps a view's OperationalError / InterfaceError to 503.
+
+    Errors raised in other middleware reach `server_error`."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,6 +2,7 @@
 
 Pure Python; nothing in this package imports Django.
 """
+
 from __future__ import annotations
 
 from .types import (

@@ -1,4 +1,5 @@
 """`python -m workbench.engine [--origin PATH] [--embed] PATH...`: print the trace report as JSON."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Align derivative claims to origin sentences: lexical evidence, optionally blended with embeddings."""
+
 from __future__ import annotations
 
 import math

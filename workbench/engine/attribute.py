@@ -1,4 +1,5 @@
 """Find who a sentence credits: a named source (outlet, agency, body), a quoted speaker, a hedged source."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,10 @@ from .types import Attribution
 
 _NAME_WORD = r"[A-Z][\w'\u2019.&-]*"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:of|the|for|and|de|van|von|al|bin)?\s*{_NAME_WORD}){{0,5}}"
-_GROUP_NOUNS = r"media|press|outlets|newspapers?|officials|authorities|sources|reports|intelligence|analysts|experts|researchers|scientists"
+_GROUP_NOUNS = (
+    r"media|press|outlets|newspapers?|officials|authorities|sources|reports|intelligence|analysts|experts|"
+    r"researchers|scientists"
+)
 _HEDGE_SUBJECT = (
     r"(?:(?:one|two|three|four|several|some|a few|multiple|many|\d+)\s+(?:of\s+the\s+)?)?"
     r"(?:(?:senior|high-ranking|top|unnamed|anonymous|unidentified|other|western|european|[A-Z][\w-]*)\s+){0,3}"
@@ -21,11 +25,10 @@ _HEDGE_QUALIFIER = (
     r"[^,.;\u201d\"]{0,60})?"
 )
 
-_DATELINE = re.compile(
-    rf"^\s*(?:[A-Z][\w .,'\u2019-]{{0,40}}?\s)?\((?P<src>{_NAME})\)\s*[-\u2013\u2014:]"
-)
+_DATELINE = re.compile(rf"^\s*(?:[A-Z][\w .,'\u2019-]{{0,40}}?\s)?\((?P<src>{_NAME})\)\s*[-\u2013\u2014:]")
 _ACCORDING = re.compile(
-    r"\b(?:according to|as (?:stated|relayed|reported|noted|outlined|revealed|indicated|cited|quoted|told|said) (?:by|to|in)|"
+    r"\b(?:according to|"
+    r"as (?:stated|relayed|reported|noted|outlined|revealed|indicated|cited|quoted|told|said) (?:by|to|in)|"
     r"citing|as per|per|quoting|says a report by|a report (?:by|from|in))\s+"
     r"(?P<what>(?:(?:a|an|the)\s+)?(?:(?:new|recent|latest|\w+day's)\s+)?(?:report|reports|article|analysis|statement|"
     r"survey|data|translation|study|interview)?\s*(?:by|from|in|of|with)?\s*)"
@@ -49,7 +52,8 @@ _BARE_GROUP = re.compile(
 _VERB_NAME = re.compile(rf"[,\u201d\"]\s*(?P<verb>{REPORTING_VERBS})\s+(?P<src>{_NAME})")
 _HEDGE = re.compile(
     rf"\b(?P<hedge>{_HEDGE_SUBJECT}{_HEDGE_QUALIFIER})\s+(?:have\s+|had\s+)?(?:{REPORTING_VERBS})\b"
-    rf"|\b(?P<hedge2>(?:the|one of the|two of the)\s+(?:people|sources?|person|report|outlet|article))\s+(?:{REPORTING_VERBS})\b"
+    rf"|\b(?P<hedge2>(?:the|one of the|two of the)\s+(?:people|sources?|person|report|outlet|article))"
+    rf"\s+(?:{REPORTING_VERBS})\b"
     rf"|\b(?P<hedge3>reportedly|allegedly|on (?:the )?condition of anonymity|speaking on condition of anonymity|"
     rf"(?:unnamed|anonymous|unidentified) sources|{_HEDGE_SUBJECT}\s+(?:familiar|close|with knowledge)[^,.;]{{0,40}})"
 )

@@ -3,6 +3,7 @@
 Rules are generic page-furniture patterns (share bars, donation appeals, link lists, credits, disclaimers);
 none names a particular story or outlet.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,18 +16,55 @@ HEADLINE_MAX_WORDS = 25
 SHORT_LINE_MAX_WORDS = 14
 
 _BOILERPLATE_PHRASES = (
-    "support local journalism", "journalism needs your help", "tax-deductible donation",
-    "community funded journalism", "all rights reserved", "\u00a9",
-    "(c) 20", "editorial board is not responsible", "for informational purposes only",
-    "for illustrative purposes only", "not the original image", "read full article", "more stories like this",
-    "with inputs from agencies", "contributed to this report", "read more about", "filed in ",
-    "click here", "follow us", "download the app", "receives support from", "image source:", "file photo",
-    "photo credit", "getty images", "min read", "advertisement", "this week's cover", "this week\u2019s cover",
-    "prime headlines", "you may be interested in", "you may also like", "recommended for you",
-    "share this article", "copy link", "privacy policy", "terms of use",
-    "reporting by", "editing by", "writing by", "additional reporting", "is solely responsible for",
-    "the views expressed", "loading...", "skip to content", "back to top",
-    "sponsored content", "listen to this article", "trending now",
+    "support local journalism",
+    "journalism needs your help",
+    "tax-deductible donation",
+    "community funded journalism",
+    "all rights reserved",
+    "\u00a9",
+    "(c) 20",
+    "editorial board is not responsible",
+    "for informational purposes only",
+    "for illustrative purposes only",
+    "not the original image",
+    "read full article",
+    "more stories like this",
+    "with inputs from agencies",
+    "contributed to this report",
+    "read more about",
+    "filed in ",
+    "click here",
+    "follow us",
+    "download the app",
+    "receives support from",
+    "image source:",
+    "file photo",
+    "photo credit",
+    "getty images",
+    "min read",
+    "advertisement",
+    "this week's cover",
+    "this week\u2019s cover",
+    "prime headlines",
+    "you may be interested in",
+    "you may also like",
+    "recommended for you",
+    "share this article",
+    "copy link",
+    "privacy policy",
+    "terms of use",
+    "reporting by",
+    "editing by",
+    "writing by",
+    "additional reporting",
+    "is solely responsible for",
+    "the views expressed",
+    "loading...",
+    "skip to content",
+    "back to top",
+    "sponsored content",
+    "listen to this article",
+    "trending now",
 )
 _SHORT_LINE_PHRASES = ("subscribe", "sign up", "newsletter", "cookie", "advertisement", "share on", "watch:")
 
@@ -165,7 +203,7 @@ def prepare(raw_text: str) -> Prepared:
     m = _DATE_PREFIX.match(raw)
     if m:
         published = _parse_date(m.group(1))
-        raw = raw[m.end():]
+        raw = raw[m.end() :]
     removed: list[str] = []
     byline: str | None = None
     kept: list[str] = []
@@ -197,7 +235,7 @@ def prepare(raw_text: str) -> Prepared:
         if key in seen or is_boilerplate(line):
             removed.append(line)
             continue
-        if _caption_precedes_credit(line, lines[i + 1:]):
+        if _caption_precedes_credit(line, lines[i + 1 :]):
             removed.append(line)
             continue
         seen.add(key)

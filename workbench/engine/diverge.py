@@ -3,6 +3,7 @@
 Every flag rests on visible evidence: numbers, quotations, hedge and certainty words, named sources,
 and words the origin never uses. Spans are exact slices of the claim and of one origin sentence.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,12 +42,27 @@ QUOTE_LOCATE_MIN_RATIO = 60.0
 CONDITION_MISSING_SHARE = 0.6
 
 _APPROX_CLASS = {
-    **dict.fromkeys("about approximately around roughly some nearly almost estimated close to an estimated".split(), "approx"),
-    "an estimated": "approx", "close to": "approx",
-    "more than": "lower", "over": "lower", "at least": "lower", "upwards of": "lower", "just over": "lower",
-    "up to": "upper", "as much as": "upper", "as many as": "upper", "less than": "upper", "fewer than": "upper",
-    "under": "upper", "just under": "upper",
-    "as early as": "earliest", "as soon as": "earliest", "no earlier than": "earliest", "no later than": "latest",
+    **dict.fromkeys(
+        "about approximately around roughly some nearly almost estimated close to an estimated".split(), "approx"
+    ),
+    "an estimated": "approx",
+    "close to": "approx",
+    "more than": "lower",
+    "over": "lower",
+    "at least": "lower",
+    "upwards of": "lower",
+    "just over": "lower",
+    "up to": "upper",
+    "as much as": "upper",
+    "as many as": "upper",
+    "less than": "upper",
+    "fewer than": "upper",
+    "under": "upper",
+    "just under": "upper",
+    "as early as": "earliest",
+    "as soon as": "earliest",
+    "no earlier than": "earliest",
+    "no later than": "latest",
     "as few as": "lower",
 }
 _NUMBER_WORDS_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
@@ -74,9 +90,7 @@ _NAME_VARIANTS = frozenset(
     """united states kingdom sir mr mrs ms dr inc corp co ltd llc plc president secretary minister chief ceo
     senator governor general professor prof spokesperson spokesman spokeswoman""".split()
 )
-_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\([A-Z][\w .&-]+\)\s*[-\u2013\u2014:]\s*"
-)
+_DATELINE = re.compile(r"^\s*(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\([A-Z][\w .&-]+\)\s*[-\u2013\u2014:]\s*")
 _WEAK_MODALS = frozenset("would could may might likely probably possibly plans planning plan expected".split())
 _GENERIC_NAME_WORDS = frozenset("news report reports media agency the outlet article press".split())
 
@@ -120,10 +134,12 @@ def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()
             for part in re.split(r"(?<=[.!?])\s+", line):
                 att = find_attribution(part)
                 if att is not None:
-                    credited.update(t.stem for n in (att.source, att.speaker) if n for t in tokens(n) if t.is_capitalised)
+                    credited.update(
+                        t.stem for n in (att.source, att.speaker) if n for t in tokens(n) if t.is_capitalised
+                    )
         for t in tokens(text):
             before = text[: t.start].rstrip()
-            if t.is_capitalised and before and before[-1] not in ".:!?\"\u201c\u2014\u2013-(\n":
+            if t.is_capitalised and before and before[-1] not in '.:!?"\u201c\u2014\u2013-(\n':
                 names.add(t.stem)
         quotes.extend(normalise_for_match(m.group("q")) for m in _QUOTE.finditer(text))
         numbers.update(v for m in _NUMBER.finditer(text) if (v := number_value(_num_norm(m.group("n")))) is not None)
@@ -168,7 +184,11 @@ class _NumberMention:
 def _numbers(text: str) -> list[_NumberMention]:
     out: list[_NumberMention] = []
     for m in _NUMBER.finditer(text):
-        value = number_value(_num_norm(m.group("n")).replace(",", "") if "," in m.group("n") and "." in m.group("n") else _num_norm(m.group("n")))
+        value = number_value(
+            _num_norm(m.group("n")).replace(",", "")
+            if "," in m.group("n") and "." in m.group("n")
+            else _num_norm(m.group("n"))
+        )
         if value is None:
             continue
         n_word = m.group("n").lower()
@@ -178,7 +198,9 @@ def _numbers(text: str) -> list[_NumberMention]:
         unit = _unit(raw_unit)
         if n_word in ("decade", "decades"):
             unit = "decade"
-        if n_word in ("decade", "decades") and not re.search(r"\d|\b(?:" + _NUMBER_WORDS_RE + r")\s+$", text[: m.start("n")][-12:]):
+        if n_word in ("decade", "decades") and not re.search(
+            r"\d|\b(?:" + _NUMBER_WORDS_RE + r")\s+$", text[: m.start("n")][-12:]
+        ):
             value, unit = 10.0, "year"
         prev = text[: m.start()].rstrip().rsplit(None, 1)
         if prev and prev[-1].lower().rstrip(".,") in MONTHS | {m_[:3] for m_ in MONTHS} | {"sept"}:
@@ -267,16 +289,24 @@ def detect_flags(
     c_stems = {t.stem for t in ctoks}
     first_toks = tokens(origin[0][1])
     o_hedges = [
-        t for i, t in enumerate(first_toks)
-        if t.norm in STRONG_HEDGES and t.norm != "would"
-        and any(x.stem in c_stems for x in [y for y in first_toks[i + 1:] if y.norm not in STOPWORDS][:3])
+        t
+        for i, t in enumerate(first_toks)
+        if t.norm in STRONG_HEDGES
+        and t.norm != "would"
+        and any(x.stem in c_stems for x in [y for y in first_toks[i + 1 :] if y.norm not in STOPWORDS][:3])
     ]
     if o_hedges and not c_hedges:
         h = o_hedges[0]
         loc = _first_token(origin, lambda t: t.norm == h.norm)
         flags.append(
-            _flag("hedge_dropped", claim, _claim_anchor(ctoks, o_stems, claim), origin, loc,
-                  f"the origin hedges this with '{h.text}'; the claim states it without a hedge")
+            _flag(
+                "hedge_dropped",
+                claim,
+                _claim_anchor(ctoks, o_stems, claim),
+                origin,
+                loc,
+                f"the origin hedges this with '{h.text}'; the claim states it without a hedge",
+            )
         )
 
     for t in ctoks:
@@ -316,33 +346,89 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
             k, om = same[0]
             loc = (k, om.start, om.end)
             if om.unit and m.unit and m.unit != om.unit and not any(x.unit == m.unit for _, x in same):
-                flags.append(_flag("number_changed", claim, (m.start, m.end), origin, loc,
-                                   f"the origin's '{origin[k][1][om.start:om.end]}' becomes '{claim[m.start:m.end]}'"))
+                flags.append(
+                    _flag(
+                        "number_changed",
+                        claim,
+                        (m.start, m.end),
+                        origin,
+                        loc,
+                        f"the origin's '{origin[k][1][om.start : om.end]}' becomes '{claim[m.start : m.end]}'",
+                    )
+                )
             elif om.qualifier and not m.qualifier:
-                flags.append(_flag("omitted_qualifier", claim, (m.start, m.end), origin, loc,
-                                   f"the origin qualifies the figure ('{om.qualifier}'); the claim drops it"))
+                flags.append(
+                    _flag(
+                        "omitted_qualifier",
+                        claim,
+                        (m.start, m.end),
+                        origin,
+                        loc,
+                        f"the origin qualifies the figure ('{om.qualifier}'); the claim drops it",
+                    )
+                )
             elif om.qualifier and m.qualifier and _APPROX_CLASS.get(om.qualifier) != _APPROX_CLASS.get(m.qualifier):
-                flags.append(_flag("number_changed", claim, (m.start, m.end), origin, loc,
-                                   f"'{om.qualifier}' in the origin becomes '{m.qualifier}'"))
+                flags.append(
+                    _flag(
+                        "number_changed",
+                        claim,
+                        (m.start, m.end),
+                        origin,
+                        loc,
+                        f"'{om.qualifier}' in the origin becomes '{m.qualifier}'",
+                    )
+                )
             continue
         rivals = [(k, om) for k, om in o_mentions if om.unit and om.unit == m.unit]
         if rivals:
             k, om = rivals[0]
-            flags.append(_flag("number_changed", claim, (m.start, m.end), origin, (k, om.start, om.end),
-                               f"the origin gives '{origin[k][1][om.start:om.end]}', the claim '{claim[m.start:m.end]}'"))
-        elif m.value not in context.numbers and claim[m.start:m.end].lower().split()[-1] not in _VAGUE_NUMBERS:
-            flags.append(_flag("added_detail", claim, (m.start, m.end), origin, None,
-                               f"the figure '{claim[m.start:m.end]}' is not in the origin"))
+            flags.append(
+                _flag(
+                    "number_changed",
+                    claim,
+                    (m.start, m.end),
+                    origin,
+                    (k, om.start, om.end),
+                    f"the origin gives '{origin[k][1][om.start : om.end]}', the claim '{claim[m.start : m.end]}'",
+                )
+            )
+        elif m.value not in context.numbers and claim[m.start : m.end].lower().split()[-1] not in _VAGUE_NUMBERS:
+            flags.append(
+                _flag(
+                    "added_detail",
+                    claim,
+                    (m.start, m.end),
+                    origin,
+                    None,
+                    f"the figure '{claim[m.start : m.end]}' is not in the origin",
+                )
+            )
     o_days = [(k, t) for k, (_, text) in enumerate(origin) for t in tokens(text) if t.norm in WEEKDAYS]
     for t in tokens(claim):
         if t.norm in WEEKDAYS and not any(x.norm == t.norm for _, x in o_days):
             if o_days:
                 k, x = o_days[0]
-                flags.append(_flag("number_changed", claim, (t.start, t.end), origin, (k, x.start, x.end),
-                                   f"the origin's day '{x.text}' becomes '{t.text}'"))
+                flags.append(
+                    _flag(
+                        "number_changed",
+                        claim,
+                        (t.start, t.end),
+                        origin,
+                        (k, x.start, x.end),
+                        f"the origin's day '{x.text}' becomes '{t.text}'",
+                    )
+                )
             elif t.stem not in context.stems:
-                flags.append(_flag("added_detail", claim, (t.start, t.end), origin, None,
-                                   f"the day '{t.text}' is not in the origin"))
+                flags.append(
+                    _flag(
+                        "added_detail",
+                        claim,
+                        (t.start, t.end),
+                        origin,
+                        None,
+                        f"the day '{t.text}' is not in the origin",
+                    )
+                )
     return flags
 
 
@@ -371,8 +457,16 @@ def _quote_flags(claim: str, origin: Sequence[tuple[int, str]], context: OriginC
             quoted = sum(len(q.group(0)) for q in _QUOTE.finditer(otext))
             q = _QUOTE.search(otext)
             if q is not None and quoted >= 0.5 * len(otext):
-                flags.append(_flag("hedge_dropped", claim, (0, len(claim)), origin, (k, q.start("q"), q.end("q")),
-                                   "a quoted statement in the origin is restated as unattributed fact"))
+                flags.append(
+                    _flag(
+                        "hedge_dropped",
+                        claim,
+                        (0, len(claim)),
+                        origin,
+                        (k, q.start("q"), q.end("q")),
+                        "a quoted statement in the origin is restated as unattributed fact",
+                    )
+                )
                 break
     return flags
 
@@ -385,7 +479,7 @@ def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: O
     if dateline and att.source and att.source in dateline.group():
         # "April 2 (Reuters) - ..., Bloomberg reported": the dateline credits the rewrite's own wire, and the claim
         # is credited to the source named after it. With no one named after it, the dateline's source is the claim's.
-        after = find_attribution(claim[dateline.end():])
+        after = find_attribution(claim[dateline.end() :])
         if after is not None and (after.source or after.speaker):
             att = replace(after, start=after.start + dateline.end(), end=after.end + dateline.end())
     if dateline and att.end <= dateline.end():
@@ -408,8 +502,16 @@ def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: O
                 if oatt is not None:
                     loc = (k, oatt.start, oatt.end)
                     break
-            flags.append(_flag("attribution_changed", claim, span, origin, loc,
-                               f"credited to '{name}', which the origin does not name"))
+            flags.append(
+                _flag(
+                    "attribution_changed",
+                    claim,
+                    span,
+                    origin,
+                    loc,
+                    f"credited to '{name}', which the origin does not name",
+                )
+            )
             break
     return flags
 
@@ -425,22 +527,36 @@ def _proper_tokens(text: str, known_names: frozenset[str] | None = None) -> list
     word counts only when it is in `known_names` (stems seen capitalised mid-sentence elsewhere)."""
     out = []
     for t in tokens(text):
-        if not t.is_capitalised or t.norm in _NOT_NAMES or t.norm in _NAME_VARIANTS or t.norm in STOPWORDS or re.search(r"[.\d]", t.text):
+        if (
+            not t.is_capitalised
+            or t.norm in _NOT_NAMES
+            or t.norm in _NAME_VARIANTS
+            or t.norm in STOPWORDS
+            or re.search(r"[.\d]", t.text)
+        ):
             continue
         before = text[: t.start].rstrip()
-        if not before or before[-1] in ".:!?\"\u201c\u2014\u2013-(":
+        if not before or before[-1] in '.:!?"\u201c\u2014\u2013-(':
             if known_names is None or t.stem not in known_names:
                 continue
         out.append(t)
     return out
 
 
-def _entity_flags(claim: str, ctoks: Sequence[Token], origin: Sequence[tuple[int, str]], context: OriginContext) -> list[Flag]:
+def _entity_flags(
+    claim: str, ctoks: Sequence[Token], origin: Sequence[tuple[int, str]], context: OriginContext
+) -> list[Flag]:
     """A name the origin never uses stands where the aligned origin sentence has a name the claim dropped."""
     c_stems = {t.stem for t in ctoks}
     novel = [t for t in _proper_tokens(claim, context.names) if t.stem not in context.stems]
-    if not novel and ctoks and ctoks[0].is_capitalised and ctoks[0].stem not in context.stems and ctoks[0].norm not in STOPWORDS:
-        following = claim[ctoks[0].end:].lstrip()[:1]
+    if (
+        not novel
+        and ctoks
+        and ctoks[0].is_capitalised
+        and ctoks[0].stem not in context.stems
+        and ctoks[0].norm not in STOPWORDS
+    ):
+        following = claim[ctoks[0].end :].lstrip()[:1]
         if following and (following.islower() or following in "(,"):
             novel = [ctoks[0]] if _looks_like_name_start(claim, ctoks) else []
     if not novel:
@@ -457,8 +573,16 @@ def _entity_flags(claim: str, ctoks: Sequence[Token], origin: Sequence[tuple[int
                 or d.stem in context.credited
             )
             kind = "attribution_changed" if credited else "entity_changed"
-            return [_flag(kind, claim, (t.start, t.end), origin, (k, d.start, d.end),
-                          f"'{d.text}' in the origin becomes '{t.text}'")]
+            return [
+                _flag(
+                    kind,
+                    claim,
+                    (t.start, t.end),
+                    origin,
+                    (k, d.start, d.end),
+                    f"'{d.text}' in the origin becomes '{t.text}'",
+                )
+            ]
     return []
 
 
@@ -467,10 +591,14 @@ def _name_run_neighbours(text: str, tok: Token) -> tuple[str | None, str | None]
     toks = tokens(text)
     i = next(n for n, x in enumerate(toks) if x.start == tok.start)
     a = i
-    while a > 0 and toks[a - 1].is_capitalised and not re.search(r"[.,;:()]", text[toks[a - 1].end:toks[a].start]):
+    while a > 0 and toks[a - 1].is_capitalised and not re.search(r"[.,;:()]", text[toks[a - 1].end : toks[a].start]):
         a -= 1
     b = i
-    while b + 1 < len(toks) and toks[b + 1].is_capitalised and not re.search(r"[.,;:()]", text[toks[b].end:toks[b + 1].start]):
+    while (
+        b + 1 < len(toks)
+        and toks[b + 1].is_capitalised
+        and not re.search(r"[.,;:()]", text[toks[b].end : toks[b + 1].start])
+    ):
         b += 1
     before = toks[a - 1].norm if a > 0 else None
     after = toks[b + 1].norm if b + 1 < len(toks) else None
@@ -487,7 +615,19 @@ def _same_slot(claim: str, novel: Token, otext: str, dropped: Token) -> bool:
 
 def _looks_like_name_start(claim: str, ctoks: Sequence[Token]) -> bool:
     """A sentence-initial capitalised word directly followed by a verb-like word (was/is/has/said...)."""
-    return len(ctoks) > 1 and ctoks[1].norm in {"was", "is", "has", "had", "were", "are", "said", "says", "told", "reported", "reports"}
+    return len(ctoks) > 1 and ctoks[1].norm in {
+        "was",
+        "is",
+        "has",
+        "had",
+        "were",
+        "are",
+        "said",
+        "says",
+        "told",
+        "reported",
+        "reports",
+    }
 
 
 def dropped_attribution_flags(claim: str, origin: Sequence[tuple[int, str]]) -> list[Flag]:
@@ -503,12 +643,23 @@ def dropped_attribution_flags(claim: str, origin: Sequence[tuple[int, str]]) -> 
     claim_stems = {t.stem for t in tokens(claim)}
     if any(t.stem in claim_stems for t in tokens(named) if t.is_capitalised and t.norm not in _NAME_VARIANTS):
         return []
-    return [_flag("hedge_dropped", claim, (0, len(claim)), origin, (0, oatt.start, oatt.end),
-                  f"the origin credits this to '{oatt.label}'; the claim states it without attribution")]
+    return [
+        _flag(
+            "hedge_dropped",
+            claim,
+            (0, len(claim)),
+            origin,
+            (0, oatt.start, oatt.end),
+            f"the origin credits this to '{oatt.label}'; the claim states it without attribution",
+        )
+    ]
 
 
 def _added_detail_flags(
-    claim: str, ctoks: Sequence[Token], o_stems: set[str], context: OriginContext,
+    claim: str,
+    ctoks: Sequence[Token],
+    o_stems: set[str],
+    context: OriginContext,
     origin: Sequence[tuple[int, str]] = (),
 ) -> list[Flag]:
     flags: list[Flag] = []
@@ -516,8 +667,11 @@ def _added_detail_flags(
     runs: list[list[Token]] = []
     for t in ctoks:
         is_content = (
-            t.norm not in STOPWORDS and len(t.norm) > 2 and not t.norm.isdigit()
-            and t.norm not in LIGHT_WORDS and t.norm not in HEDGE_WORDS
+            t.norm not in STOPWORDS
+            and len(t.norm) > 2
+            and not t.norm.isdigit()
+            and t.norm not in LIGHT_WORDS
+            and t.norm not in HEDGE_WORDS
         )
         if not is_content:
             continue
@@ -531,7 +685,8 @@ def _added_detail_flags(
         runs.append(run)
     for r in runs:
         names = [
-            t for t in r
+            t
+            for t in r
             if t.is_capitalised and t.start > 0 and t.norm not in _NAME_VARIANTS and not re.search(r"[.\d]", t.text)
         ]
         if len(r) >= ADDED_RUN_MIN_WORDS or names:
@@ -540,13 +695,14 @@ def _added_detail_flags(
             slot = _origin_slot(ctoks, (s, e), origin)
             explanation = f"{what} not found anywhere in the origin: '{claim[s:e]}'"
             if slot is not None:
-                explanation += f"; where the claim has them, the origin says '{origin[0][1][slot[1]:slot[2]]}'"
+                explanation += f"; where the claim has them, the origin says '{origin[0][1][slot[1] : slot[2]]}'"
             flags.append(_flag("added_detail", claim, (s, e), origin, slot, explanation))
     flagged = [t for r in runs for t in r if any(f.span_start <= t.start < f.span_end for f in flags)]
     for r in _novel_predicates(ctoks, o_stems, context, flagged, origin):
         s, e = r[0].start, r[-1].end
-        flags.append(_flag("added_detail", claim, (s, e), origin, None,
-                           f"an outcome the origin never states: '{claim[s:e]}'"))
+        flags.append(
+            _flag("added_detail", claim, (s, e), origin, None, f"an outcome the origin never states: '{claim[s:e]}'")
+        )
     return flags
 
 
@@ -555,7 +711,10 @@ _PREDICATE_SKIP = frozenset("also likely probably possibly soon eventually still
 
 
 def _novel_predicates(
-    ctoks: Sequence[Token], o_stems: set[str], context: OriginContext, flagged: Sequence[Token],
+    ctoks: Sequence[Token],
+    o_stems: set[str],
+    context: OriginContext,
+    flagged: Sequence[Token],
     origin: Sequence[tuple[int, str]],
 ) -> list[list[Token]]:
     """What the claim says will or could happen, in a verb the origin never uses ("... will likely dominate future
@@ -639,46 +798,79 @@ def _qualifier_flags(
             if len(ctoks_clause) < 2:
                 continue
             missing = [t for t in ctoks_clause if t.stem not in c_stems]
-            rest = otext[: m.start("c")] + otext[m.end("c"):]
+            rest = otext[: m.start("c")] + otext[m.end("c") :]
             rest_toks = [t for t in tokens(rest) if t.norm not in STOPWORDS and len(t.norm) > 2]
             kept = [t for t in rest_toks if t.stem in c_stems]
-            if len(missing) >= CONDITION_MISSING_SHARE * len(ctoks_clause) and rest_toks and len(kept) >= 0.4 * len(rest_toks):
+            if (
+                len(missing) >= CONDITION_MISSING_SHARE * len(ctoks_clause)
+                and rest_toks
+                and len(kept) >= 0.4 * len(rest_toks)
+            ):
                 s0 = m.start("c")
-                flags.append(_flag("omitted_qualifier", claim, _anchor_span(ctoks, kept), origin, (k, s0, s0 + len(clause.rstrip())),
-                                   f"the origin's condition '{clause.strip()}' is left out"))
+                flags.append(
+                    _flag(
+                        "omitted_qualifier",
+                        claim,
+                        _anchor_span(ctoks, kept),
+                        origin,
+                        (k, s0, s0 + len(clause.rstrip())),
+                        f"the origin's condition '{clause.strip()}' is left out",
+                    )
+                )
                 return flags
         otoks = tokens(otext)
         for i, t in enumerate(otoks[:-1]):
             if t.norm in _SCOPE_QUALIFIERS and t.norm not in c_norms:
                 clause_end = next(
-                    (x.start for x in otoks[i + 1:] if re.search(r"[,;:()]", otext[t.end:x.start])), len(otext)
+                    (x.start for x in otoks[i + 1 :] if re.search(r"[,;:()]", otext[t.end : x.start])), len(otext)
                 )
-                scoped = [x for x in otoks[i + 1:] if x.end <= clause_end]
+                scoped = [x for x in otoks[i + 1 :] if x.end <= clause_end]
                 ahead = [x for x in scoped if x.norm not in STOPWORDS][:SCOPE_LOOKAHEAD]
                 nxt = next((x for x in ahead if x.stem in c_stems), None)
                 if nxt is None:
                     dropped_scope = _dropped_scope(ctoks, c_stems, c_norms, otoks, t, scoped)
                     if dropped_scope is not None:
-                        flags.append(_flag("omitted_qualifier", claim, dropped_scope, origin, (k, t.start, scoped[-1].end),
-                                           f"the origin limits this to '{otext[t.start:scoped[-1].end]}'; the claim "
-                                           "leaves the limit out"))
+                        flags.append(
+                            _flag(
+                                "omitted_qualifier",
+                                claim,
+                                dropped_scope,
+                                origin,
+                                (k, t.start, scoped[-1].end),
+                                f"the origin limits this to '{otext[t.start : scoped[-1].end]}'; the claim "
+                                "leaves the limit out",
+                            )
+                        )
                         return flags
                     continue
                 anchor = next(x for x in ctoks if x.stem == nxt.stem)
                 own_words = {x.norm for x in scoped}
                 restated = any(
                     x.norm in QUANTITY_WORDS and x.norm not in own_words
-                    for x in ctoks if anchor.start - RESTATED_WITHIN_CHARS <= x.start < anchor.start
+                    for x in ctoks
+                    if anchor.start - RESTATED_WITHIN_CHARS <= x.start < anchor.start
                 )
                 if not restated:
-                    flags.append(_flag("omitted_qualifier", claim, (anchor.start, anchor.end), origin, (k, t.start, nxt.end),
-                                       f"the origin limits this with '{t.text}'; the claim drops it"))
+                    flags.append(
+                        _flag(
+                            "omitted_qualifier",
+                            claim,
+                            (anchor.start, anchor.end),
+                            origin,
+                            (k, t.start, nxt.end),
+                            f"the origin limits this with '{t.text}'; the claim drops it",
+                        )
+                    )
                     return flags
     return flags
 
 
 def _dropped_scope(
-    ctoks: Sequence[Token], c_stems: set[str], c_norms: set[str], otoks: Sequence[Token], qualifier: Token,
+    ctoks: Sequence[Token],
+    c_stems: set[str],
+    c_norms: set[str],
+    otoks: Sequence[Token],
+    qualifier: Token,
     scoped: Sequence[Token],
 ) -> tuple[int, int] | None:
     """The claim's span next to where a scope phrase was cut ("surpass humans in most economically valuable tasks"
@@ -688,7 +880,9 @@ def _dropped_scope(
     if len(content) < DROPPED_SCOPE_MIN_WORDS or any(x.stem in c_stems for x in content) or c_norms & QUANTITY_WORDS:
         return None
     end = scoped[-1].end
-    rest = [x for x in otoks if (x.end <= qualifier.start or x.start >= end) and x.norm not in STOPWORDS and len(x.norm) > 2]
+    rest = [
+        x for x in otoks if (x.end <= qualifier.start or x.start >= end) and x.norm not in STOPWORDS and len(x.norm) > 2
+    ]
     kept = [x for x in rest if x.stem in c_stems]
     if not rest or len(kept) < DROPPED_SCOPE_KEPT_SHARE * len(rest):
         return None

@@ -1,4 +1,5 @@
 """Optional sentence embeddings. The engine works without them; they only add paraphrase recall."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ handful of articles and wrong for an archive. Here the candidate index narrows t
 verdict for each claim still comes from ``trace.trace_claim`` against the chosen origin, exactly as
 ``trace_articles`` computes it for a derivative, with the idf taken over the two articles.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -81,14 +82,18 @@ class OriginCache:
 def _remap(t: SentenceTrace, keep: Sequence[int]) -> SentenceTrace:
     flags = [
         replace(fl, origin_sentence_index=keep[fl.origin_sentence_index])
-        if fl.origin_sentence_index is not None else fl
+        if fl.origin_sentence_index is not None
+        else fl
         for fl in t.flags
     ]
     return replace(t, origin_indices=[keep[j] for j in t.origin_indices], flags=flags)
 
 
 def candidate_sentences(
-    article_text: str, origin_text: str, pairs: Sequence[tuple[int, int]], article_sentences: Sequence[Sentence],
+    article_text: str,
+    origin_text: str,
+    pairs: Sequence[tuple[int, int]],
+    article_sentences: Sequence[Sentence],
     origin_sentences: Sequence[Sentence],
 ) -> dict[int, list[int]]:
     """For each article sentence the index matched, the origin sentences it matched and their neighbours
@@ -128,32 +133,48 @@ def trace_against(
     feats = [features(s.text) for s in sentences]
     idf = idf_table(feats + prepared.feats)
     opening, origin_opening = opening_claims(sentences), prepared.opening
-    matched = (candidate_sentences(article.text, prepared.article.text, pairs, sentences, prepared.sentences)
-               if pairs else {})
+    matched = (
+        candidate_sentences(article.text, prepared.article.text, pairs, sentences, prepared.sentences) if pairs else {}
+    )
     traced = []
     for s, f in zip(sentences, feats, strict=False):
         claim_opening = origin_opening if s.index in opening else frozenset()
         keep = matched.get(s.index)
         if keep is None:
-            traced.append(trace_claim(s, f, prepared.sentences, prepared.feats, idf, prepared.context,
-                                      origin_opening=claim_opening))
+            traced.append(
+                trace_claim(
+                    s, f, prepared.sentences, prepared.feats, idf, prepared.context, origin_opening=claim_opening
+                )
+            )
             continue
-        t = trace_claim(s, f, [prepared.sentences[j] for j in keep], [prepared.feats[j] for j in keep], idf,
-                        prepared.context, origin_opening=frozenset(k for k, j in enumerate(keep) if j in claim_opening))
+        t = trace_claim(
+            s,
+            f,
+            [prepared.sentences[j] for j in keep],
+            [prepared.feats[j] for j in keep],
+            idf,
+            prepared.context,
+            origin_opening=frozenset(k for k, j in enumerate(keep) if j in claim_opening),
+        )
         traced.append(_remap(t, keep))
     top = sorted((t.score for t in traced), reverse=True)[:TOP_MATCHES]
     link = sum(top) / TOP_MATCHES if top else 0.0
     warnings = [NO_EMBEDDER_WARNING]
     if link < STORY_LINK_MIN:
-        return ArticleTrace(article.key, ROLE_UNRELATED, None, 0, _trace_unrelated(sentences, METHOD_LEXICAL),
-                            warnings)
+        return ArticleTrace(article.key, ROLE_UNRELATED, None, 0, _trace_unrelated(sentences, METHOD_LEXICAL), warnings)
     return ArticleTrace(article.key, ROLE_DERIVATIVE, prepared.article.key, 0, traced, warnings)
 
 
 def _unrelated(article: ArticleInput) -> ArticleTrace:
     """What ``trace_articles`` gives an article alone in its story (until a later article derives from it)."""
-    return ArticleTrace(article.key, ROLE_UNRELATED, None, 0,
-                        _trace_unrelated(split_sentences(article.text), METHOD_LEXICAL), [NO_EMBEDDER_WARNING])
+    return ArticleTrace(
+        article.key,
+        ROLE_UNRELATED,
+        None,
+        0,
+        _trace_unrelated(split_sentences(article.text), METHOD_LEXICAL),
+        [NO_EMBEDDER_WARNING],
+    )
 
 
 @dataclass(frozen=True)
@@ -244,7 +265,8 @@ class IncrementalTracer:
             if root not in term_roots:
                 term_roots.append(root)
         confirmed = picked is not None and (
-            not terms or max(term_score.get(picked, 0.0), term_score.get(_band_key(candidates, signed), 0.0))
+            not terms
+            or max(term_score.get(picked, 0.0), term_score.get(_band_key(candidates, signed), 0.0))
             >= TERM_CONFIRM_SHARE * best_term
         )
         order: list[str] = []

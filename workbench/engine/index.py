@@ -5,11 +5,13 @@ MinHash signature over its word shingles (content-word unigrams and bigrams), cu
 band store (key -> article, sentence). A new article's sentences look up their band keys, and archive articles are
 ranked by how many of the new article's sentences they share a band with. Only the top few are aligned.
 
-Signatures are stable across processes and machines (word hashes computed from the bytes alone, fixed multiply-shift permutations), so a
+Signatures are stable across processes and machines (word hashes computed from the bytes alone, fixed
+multiply-shift permutations), so a
 store written by one worker is read by all. The store is pluggable: ``MemoryBandStore`` here (log-structured sorted
 numpy segments, for benchmarks and a single process) and a PostgreSQL-backed one on the Django side.
 Pure Python + numpy; nothing here imports Django.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,11 +52,19 @@ _BOUNDARY = re.compile(rb"[.!?](?:[\"')\]]|\xe2\x80[\x9d\x99])*[ \t]+(?=(?:[\"(\
 _BOUNDARY_OR_LINE = re.compile(_BOUNDARY.pattern + rb"|\n")
 _SEPARATOR = b"\x00"
 # Typographic quotes, dashes, ellipsis and no-break space become spaces; other non-ASCII bytes stay inside words.
-_PUNCT_UTF8 = (b"\xe2\x80\x9c", b"\xe2\x80\x9d", b"\xe2\x80\x98", b"\xe2\x80\x99", b"\xe2\x80\x93",
-               b"\xe2\x80\x94", b"\xe2\x80\xa6", b"\xc2\xa0", b"\xc2\xab", b"\xc2\xbb")
-_BYTE_TABLE = bytes(
-    c if (48 <= c <= 57 or 97 <= c <= 122 or c == 0 or c >= 128) else 32 for c in range(256)
+_PUNCT_UTF8 = (
+    b"\xe2\x80\x9c",
+    b"\xe2\x80\x9d",
+    b"\xe2\x80\x98",
+    b"\xe2\x80\x99",
+    b"\xe2\x80\x93",
+    b"\xe2\x80\x94",
+    b"\xe2\x80\xa6",
+    b"\xc2\xa0",
+    b"\xc2\xab",
+    b"\xc2\xbb",
 )
+_BYTE_TABLE = bytes(c if (48 <= c <= 57 or 97 <= c <= 122 or c == 0 or c >= 128) else 32 for c in range(256))
 _PUNCT_THIRD = np.array([seq[2] for seq in _PUNCT_UTF8 if seq[:2] == b"\xe2\x80"], dtype=np.uint8)
 _PUNCT_SECOND = np.array([seq[1] for seq in _PUNCT_UTF8 if seq[:1] == b"\xc2"], dtype=np.uint8)
 assert len(_PUNCT_THIRD) + len(_PUNCT_SECOND) == len(_PUNCT_UTF8)
@@ -144,7 +154,9 @@ def _scan(texts: Sequence[str]) -> _Scan:
     docs = np.searchsorted(offsets, starts, side="right") - 1
     second = original[np.minimum(starts + 1, len(original) - 1)]
     names = (
-        (lengths >= 3) & (original[starts] >= 65) & (original[starts] <= 90)
+        (lengths >= 3)
+        & (original[starts] >= 65)
+        & (original[starts] <= 90)
         & (((second >= 97) & (second <= 122)) | (second >= 128))
     )
     names &= _letters_only(lowered, starts, ends)
@@ -160,7 +172,7 @@ def _scan(texts: Sequence[str]) -> _Scan:
     fresh[1:] = (keys[1:] != keys[:-1]) | (term_docs[1:] != term_docs[:-1])
     keys, term_docs = keys[fresh], term_docs[fresh]
     cuts = np.searchsorted(term_docs, np.arange(len(texts) + 1))
-    return _Scan(hashes, docs, names, [keys[cuts[i]:cuts[i + 1]].copy() for i in range(len(texts))])
+    return _Scan(hashes, docs, names, [keys[cuts[i] : cuts[i + 1]].copy() for i in range(len(texts))])
 
 
 def _numbers(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,8 +248,10 @@ class Signed:
 
     def postings(self) -> tuple[np.ndarray, np.ndarray]:
         """(keys, sentences) to store: the band keys, then the term keys under TERM_SENTENCE."""
-        return (np.concatenate([self.keys, self.terms]),
-                np.concatenate([self.sentences, np.full(len(self.terms), TERM_SENTENCE, dtype=np.int64)]))
+        return (
+            np.concatenate([self.keys, self.terms]),
+            np.concatenate([self.sentences, np.full(len(self.terms), TERM_SENTENCE, dtype=np.int64)]),
+        )
 
     @property
     def signed_sentences(self) -> int:
@@ -363,8 +377,8 @@ class MemoryBandStore:
             cap = max(need, 2 * len(self._row_doc))
             self._row_doc = np.resize(self._row_doc, cap)
             self._row_sent = np.resize(self._row_sent, cap)
-        self._row_doc[self._rows:need] = docs
-        self._row_sent[self._rows:need] = sentences
+        self._row_doc[self._rows : need] = docs
+        self._row_sent[self._rows : need] = sentences
         rows = np.arange(self._rows, need, dtype=np.uint64)
         self._rows = need
         return rows
@@ -447,8 +461,9 @@ class MemoryBandStore:
             return empty, empty, empty
         high = (np.asarray(keys, dtype=np.int64).view(np.uint64) >> np.uint64(32)) << np.uint64(32)
         top = high | _LOW32
-        bounds = [(seg, np.searchsorted(seg, high, "left"), np.searchsorted(seg, top, "right"))
-                  for seg in self._segments]
+        bounds = [
+            (seg, np.searchsorted(seg, high, "left"), np.searchsorted(seg, top, "right")) for seg in self._segments
+        ]
         sizes = sum(hi - lo for _, lo, hi in bounds)
         ok = sizes <= max_bucket
         pos_parts, row_parts = [], []
@@ -476,7 +491,9 @@ class MemoryBandStore:
         return sum(len(s) for s in self._segments) + self._pending_n
 
     def nbytes(self) -> int:
-        return sum(s.nbytes for s in self._segments) + 8 * self._pending_n + self._row_doc.nbytes + self._row_sent.nbytes
+        return (
+            sum(s.nbytes for s in self._segments) + 8 * self._pending_n + self._row_doc.nbytes + self._row_sent.nbytes
+        )
 
     def segments(self) -> int:
         return len(self._segments)
@@ -530,7 +547,11 @@ def rank(
 
 
 def rank_terms(
-    signed: Signed, store: BandStore, *, k: int = TERMS_K, exclude: Iterable[int] = (),
+    signed: Signed,
+    store: BandStore,
+    *,
+    k: int = TERMS_K,
+    exclude: Iterable[int] = (),
     max_bucket: int = TERM_MAX_BUCKET,
 ) -> list[tuple[int, float]]:
     """(doc, score) of the ``k`` archived docs sharing the most (rarity-weighted) names and numbers with
@@ -600,7 +621,7 @@ class CandidateIndex:
             docs.append(self._new_doc(key))
             texts.append(text)
         for lo in range(0, len(texts), SIGN_BATCH):
-            signed.extend(sign_many(texts[lo:lo + SIGN_BATCH]))
+            signed.extend(sign_many(texts[lo : lo + SIGN_BATCH]))
         adder = getattr(self.store, "add_many", None)
         if adder is not None:
             adder(docs, signed)

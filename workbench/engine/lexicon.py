@@ -1,4 +1,5 @@
 """Generic word lists (no story-specific words) and token helpers shared by the stages."""
+
 from __future__ import annotations
 
 import re
@@ -68,11 +69,40 @@ CONDITION_MARKERS = (
 )
 
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
-    "single": 1, "couple": 2, "decade": 10, "decades": 10,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+    "single": 1,
+    "couple": 2,
+    "decade": 10,
+    "decades": 10,
 }
 
 UNIT_WORDS = frozenset(
@@ -82,19 +112,26 @@ UNIT_WORDS = frozenset(
 )
 
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
+MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 FOLD = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-        "\u00a0": " ", "\u2032": "'", "\u00ab": '"', "\u00bb": '"', "\u201e": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+        "\u2032": "'",
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u201e": '"',
     }
 )
 
-OPEN_QUOTES = "\u201c\u00ab\u201e\""
-CLOSE_QUOTES = "\u201d\u00bb\""
+OPEN_QUOTES = '\u201c\u00ab\u201e"'
+CLOSE_QUOTES = '\u201d\u00bb"'
 
 _WORD_RE = re.compile(r"[^\W_]+(?:[.'\u2019\-][^\W_]+)*", re.UNICODE)
 
@@ -129,10 +166,30 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-_IRREGULAR = {"led": "lead", "said": "say", "told": "tell", "took": "take", "made": "make", "went": "go",
-              "came": "come", "left": "leave", "held": "hold", "met": "meet", "sent": "send", "spoke": "speak",
-              "fell": "fall", "rose": "rise", "began": "begin", "brought": "bring", "sought": "seek", "found": "find",
-              "children": "child", "people": "person", "men": "man", "women": "woman"}
+_IRREGULAR = {
+    "led": "lead",
+    "said": "say",
+    "told": "tell",
+    "took": "take",
+    "made": "make",
+    "went": "go",
+    "came": "come",
+    "left": "leave",
+    "held": "hold",
+    "met": "meet",
+    "sent": "send",
+    "spoke": "speak",
+    "fell": "fall",
+    "rose": "rise",
+    "began": "begin",
+    "brought": "bring",
+    "sought": "seek",
+    "found": "find",
+    "children": "child",
+    "people": "person",
+    "men": "man",
+    "women": "woman",
+}
 
 
 # Words news rewrites swap for one another: each group is folded to one stem so the swap counts as the same word.
@@ -169,10 +226,26 @@ def _stem(word: str) -> str:
         return w
 
     for suffix, repl in (
-        ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("fulness", "ful"), ("iveness", "ive"),
-        ("ically", "ic"), ("ially", "ial"), ("ations", "ate"), ("ation", "ate"), ("ments", ""), ("ment", ""),
-        ("ingly", ""), ("edly", ""), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("ly", ""),
-        ("es", ""), ("s", ""),
+        ("ational", "ate"),
+        ("ization", "ize"),
+        ("isation", "ize"),
+        ("fulness", "ful"),
+        ("iveness", "ive"),
+        ("ically", "ic"),
+        ("ially", "ial"),
+        ("ations", "ate"),
+        ("ation", "ate"),
+        ("ments", ""),
+        ("ment", ""),
+        ("ingly", ""),
+        ("edly", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ing", ""),
+        ("ed", ""),
+        ("ly", ""),
+        ("es", ""),
+        ("s", ""),
     ):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: len(w) - len(suffix)] + repl

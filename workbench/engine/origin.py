@@ -1,4 +1,5 @@
 """Group articles into stories and pick each story's origin."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,8 @@ EARLIEST_BONUS = 0.1
 
 _CITES_REPORT = re.compile(
     r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+)*\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
-    r"according to (?:a|the) (?:new |latest )?report|\b(?:report|article|story) (?:by|from|in)\s+(?:news agency\s+)?[A-Z]|"
+    r"according to (?:a|the) (?:new |latest )?report|"
+    r"\b(?:report|article|story) (?:by|from|in)\s+(?:news agency\s+)?[A-Z]|"
     r"\bthe report (?:said|says|notes|noted|adds|added)|\bciting\s+[A-Z]|\breport quoting\b",
 )
 _SELF_CREDIT = re.compile(r"^\s*(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\([A-Z][\w .&-]+\)\s*[-\u2013\u2014]")
@@ -75,7 +77,10 @@ def group_stories(docs: Sequence[ArticleDoc], idf: dict[str, float], origin_key:
         o = 0 if docs[0].key == origin_key else 1
         if coverage(docs[0], docs[1], idf)[1] >= STORY_LINK_MIN or coverage(docs[1], docs[0], idf)[1] >= STORY_LINK_MIN:
             return [Story((0, 1), o)]
-        return [Story((0,), 0 if docs[0].key == origin_key else None), Story((1,), 1 if docs[1].key == origin_key else None)]
+        return [
+            Story((0,), 0 if docs[0].key == origin_key else None),
+            Story((1,), 1 if docs[1].key == origin_key else None),
+        ]
     cov = [[(0.0, 0.0, 0.0)] * n for _ in range(n)]
     for i in range(n):
         for j in range(n):

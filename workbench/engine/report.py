@@ -1,4 +1,5 @@
 """Render traces in the `trace --json` report shape."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,9 +10,7 @@ from .trace import trace_articles
 from .types import ArticleInput, ArticleTrace
 
 
-def article_report(
-    traces: Sequence[ArticleTrace], paths: dict[str, str], headlines: dict[str, str]
-) -> dict[str, Any]:
+def article_report(traces: Sequence[ArticleTrace], paths: dict[str, str], headlines: dict[str, str]) -> dict[str, Any]:
     """The report object: every sentence of every article in order; `origin_text` joins aligned origin sentences."""
     by_key = {t.key: t for t in traces}
     articles = []
@@ -53,8 +52,15 @@ def files_report(paths: Sequence[str], *, origin_key: str | None = None, embedde
     for path in paths:
         with open(path, encoding="utf-8") as fh:
             prepared = prepare(fh.read())
-        articles.append(ArticleInput(key=path, text=prepared.text, headline=prepared.headline,
-                                     byline=prepared.byline, published=prepared.published))
+        articles.append(
+            ArticleInput(
+                key=path,
+                text=prepared.text,
+                headline=prepared.headline,
+                byline=prepared.byline,
+                published=prepared.published,
+            )
+        )
         headlines[path] = prepared.headline
     traces = trace_articles(articles, origin_key=origin_key, embedder=embedder)
     return article_report(traces, {p: p for p in paths}, headlines)

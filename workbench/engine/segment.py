@@ -1,4 +1,5 @@
 """Split clean article text into claim-sized sentences with exact character offsets."""
+
 from __future__ import annotations
 
 import re
@@ -50,10 +51,17 @@ def _is_split(line: str, m: re.Match[str], quotes: list[tuple[int, int]]) -> boo
         return False
     first = nxt[0]
     if glued:
-        before = line[max(0, m.start() - 2): m.start()]
+        before = line[max(0, m.start() - 2) : m.start()]
         if not (first.isupper() and before.isalpha() and before.islower() and m.group(0)[0] in ".!?"):
             return False
-    elif not (first.isupper() or first.isdigit() or first in "\"'\u201c\u2018([\u2022-\u2013\u2014" or not first.isascii() and first.isalpha() and not first.islower()):
+    elif not (
+        first.isupper()
+        or first.isdigit()
+        or first in "\"'\u201c\u2018([\u2022-\u2013\u2014"
+        or not first.isascii()
+        and first.isalpha()
+        and not first.islower()
+    ):
         return False
     if m.group(0).startswith("."):
         word = _word_before(line, m.start() + 1).rstrip(".")

@@ -7,6 +7,7 @@ sentences are labelled `origin` (score 1.0, no aligned indices: they are the ref
 against it). Articles of another story get `unsourced` / `other_source` from their attributions alone.
 `contradicted` is reserved: no rule produces it without a trustworthy negation check.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,7 +82,7 @@ def claim_features(text: str) -> SentenceFeatures:
     att = find_attribution(text)
     if att is None:
         return features(text)
-    rest = text[: att.start] + " " + text[att.end:]
+    rest = text[: att.start] + " " + text[att.end :]
     if len(re.findall(r"[^\W\d_]{3,}", rest)) < CONTENT_MIN_WORDS:
         return features(text)
     return features(text, weak_text=att.text)
@@ -214,30 +215,71 @@ def trace_claim(
     method = METHOD_SEMANTIC if semantic_row is not None else METHOD_LEXICAL
     att = find_attribution(sentence.text)
     if is_boilerplate(sentence.text):
-        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [], 0.0,
-                             method, att, [])
+        return SentenceTrace(
+            sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [], 0.0, method, att, []
+        )
     al: Alignment | None = align_claim(feats, origin_feats, idf, semantic_row, origin_weights)
     threshold = ALIGN_MIN_SCORE_SEMANTIC if semantic_row is not None else ALIGN_MIN_SCORE
     if al is not None and al.origin_indices[0] in origin_opening:
         threshold *= OPENING_ALIGN_FACTOR
     if al is None or al.score < threshold:
         label = _unaligned_label(sentence, att, context)
-        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, label, [],
-                             round(al.score if al else 0.0, 4), method, att, [])
+        return SentenceTrace(
+            sentence.index,
+            sentence.text,
+            sentence.start,
+            sentence.end,
+            label,
+            [],
+            round(al.score if al else 0.0, 4),
+            method,
+            att,
+            [],
+        )
     if _is_heading(sentence.text) and _title_case(sentence.text) and al.score < HEADING_ALIGN_MIN_SCORE:
-        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [],
-                             round(al.score, 4), method, att, [])
+        return SentenceTrace(
+            sentence.index,
+            sentence.text,
+            sentence.start,
+            sentence.end,
+            LABEL_BOILERPLATE,
+            [],
+            round(al.score, 4),
+            method,
+            att,
+            [],
+        )
     origin_pairs = [(j, origin_sentences[j].text) for j in al.origin_indices]
     conflict = al.score < OTHER_SOURCE_MAX_SCORE and _attribution_conflict(att, [t for _, t in origin_pairs], context)
     if conflict or (al.score < NEW_SOURCE_MAX_SCORE and _names_outside_origin(att, context)):
-        return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, LABEL_OTHER_SOURCE, [],
-                             round(al.score, 4), method, att, [])
+        return SentenceTrace(
+            sentence.index,
+            sentence.text,
+            sentence.start,
+            sentence.end,
+            LABEL_OTHER_SOURCE,
+            [],
+            round(al.score, 4),
+            method,
+            att,
+            [],
+        )
     flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context)
     if al.score >= CREDIT_DROP_MIN_SCORE:
         flags += dropped_attribution_flags(sentence.text, origin_pairs)
     label = LABEL_ALTERED if any(f.type in STRONG_FLAGS for f in flags) else LABEL_SUPPORTED
-    return SentenceTrace(sentence.index, sentence.text, sentence.start, sentence.end, label, list(al.origin_indices),
-                         round(al.score, 4), method, att, flags)
+    return SentenceTrace(
+        sentence.index,
+        sentence.text,
+        sentence.start,
+        sentence.end,
+        label,
+        list(al.origin_indices),
+        round(al.score, 4),
+        method,
+        att,
+        flags,
+    )
 
 
 def trace_articles(
@@ -253,7 +295,9 @@ def trace_articles(
     all_feats = [f for fs in feats for f in fs]
     global_idf = idf_table(all_feats)
     docs = [
-        ArticleDoc(a.key, [f for f, s in zip(fs, ss, strict=True) if not is_boilerplate(s.text)], a.text, a.byline, a.published)
+        ArticleDoc(
+            a.key, [f for f, s in zip(fs, ss, strict=True) if not is_boilerplate(s.text)], a.text, a.byline, a.published
+        )
         for a, fs, ss in zip(articles, feats, sentences, strict=True)
     ]
     stories = group_stories(docs, global_idf, origin_key)
@@ -263,8 +307,14 @@ def trace_articles(
     for story_index, story in enumerate(stories):
         if story.origin is None:
             for m in story.members:
-                results[m] = ArticleTrace(articles[m].key, ROLE_UNRELATED, None, story_index,
-                                          _trace_unrelated(sentences[m], method), list(warnings))
+                results[m] = ArticleTrace(
+                    articles[m].key,
+                    ROLE_UNRELATED,
+                    None,
+                    story_index,
+                    _trace_unrelated(sentences[m], method),
+                    list(warnings),
+                )
             continue
         results.update(_trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder))
     return [results[i] for i in range(len(articles))]
@@ -299,8 +349,11 @@ def _trace_story(
     method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
     warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
     origin_article = articles[o]
-    results = {o: ArticleTrace(origin_article.key, ROLE_ORIGIN, None, story_index,
-                               _trace_origin(sentences[o], method), list(warnings))}
+    results = {
+        o: ArticleTrace(
+            origin_article.key, ROLE_ORIGIN, None, story_index, _trace_origin(sentences[o], method), list(warnings)
+        )
+    }
     story_idf = idf_table([f for m in members for f in feats[m]])
     context = _origin_context(origin_article.headline, origin_article.text, tuple(_outlet_names(origin_article)))
     origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
@@ -313,13 +366,23 @@ def _trace_story(
             sem = cosine_matrix(embedder, [s.text for s in sentences[m]], [s.text for s in sentences[o]])
         opening = opening_claims(sentences[m])
         traced = [
-            trace_claim(s, f, sentences[o], feats[o], story_idf, context, sem[i] if sem is not None else None,
-                        origin_weights, origin_opening if s.index in opening else frozenset())
+            trace_claim(
+                s,
+                f,
+                sentences[o],
+                feats[o],
+                story_idf,
+                context,
+                sem[i] if sem is not None else None,
+                origin_weights,
+                origin_opening if s.index in opening else frozenset(),
+            )
             for i, (s, f) in enumerate(zip(sentences[m], feats[m], strict=True))
         ]
         traced = _continue_lists(articles[m].text, sentences[m], traced)
-        results[m] = ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced,
-                                  list(warnings))
+        results[m] = ArticleTrace(
+            articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced, list(warnings)
+        )
     return results
 
 
@@ -329,7 +392,7 @@ def _list_intros(text: str, sentences: Sequence[Sentence]) -> dict[int, int]:
     intro: int | None = None
     for i, sentence in enumerate(sentences):
         line_start = text.rfind("\n", 0, sentence.start) + 1
-        is_item = bool(_LIST_MARKER.match(text[line_start:sentence.start])) and line_start < sentence.start
+        is_item = bool(_LIST_MARKER.match(text[line_start : sentence.start])) and line_start < sentence.start
         if is_item and intro is not None:
             intros[i] = intro
         elif sentence.text.rstrip().endswith(":"):
@@ -347,6 +410,7 @@ def _continue_lists(text: str, sentences: Sequence[Sentence], traced: list[Sente
         lead, own = out[intro], out[item]
         traced_on_its_own = own.label not in _UNSUPPORTED_INTRO and own.score >= LIST_ITEM_OWN_ALIGN_MIN
         if lead.label in _UNSUPPORTED_INTRO and own.label != LABEL_BOILERPLATE and not traced_on_its_own:
-            out[item] = SentenceTrace(own.index, own.text, own.start, own.end, lead.label, [], own.score,
-                                      own.method, own.attribution, [])
+            out[item] = SentenceTrace(
+                own.index, own.text, own.start, own.end, lead.label, [], own.score, own.method, own.attribution, []
+            )
     return out

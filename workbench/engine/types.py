@@ -1,4 +1,5 @@
 """Value types shared by the engine stages and by its callers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -49,7 +49,9 @@ class StoryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Overview")
     def review_overview(self, obj):
-        return format_html('<a href="{}">graph and counts</a>', reverse("admin:review_reviewqueueitem_story", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">graph and counts</a>', reverse("admin:review_reviewqueueitem_story", args=[obj.pk])
+        )
 
 
 @admin.register(StoryMembership)
@@ -89,8 +91,18 @@ class DivergenceAdmin(ReadOnlyAdmin):
     list_select_related = ["claim"]
     search_fields = ["span", "origin_span", "explanation", "claim__text"]
     readonly_fields = [
-        "claim", "link", "type", "span_start", "span_end", "span", "origin_claim",
-        "origin_start", "origin_end", "origin_span", "explanation", "created_at",
+        "claim",
+        "link",
+        "type",
+        "span_start",
+        "span_end",
+        "span",
+        "origin_claim",
+        "origin_start",
+        "origin_end",
+        "origin_span",
+        "explanation",
+        "created_at",
     ]
 
 
@@ -99,7 +111,15 @@ class TraceJobAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "state", "attempts", "sentences_done", "sentences_total", "created_at", "finished_at"]
     list_filter = ["state"]
     readonly_fields = [
-        "state", "origin", "attempts", "lease_expires_at", "sentences_done", "sentences_total", "error",
-        "created_at", "started_at", "finished_at",
+        "state",
+        "origin",
+        "attempts",
+        "lease_expires_at",
+        "sentences_done",
+        "sentences_total",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
     ]
     filter_horizontal = ["articles"]

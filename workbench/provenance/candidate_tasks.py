@@ -29,8 +29,9 @@ def ingest_index_trace(self, content: str, ingest_key: str, outlet_name: str = "
 
     with task_log("provenance.ingest_index_trace", key=ingest_key) as log:
         try:
-            job = trace_job_create_indexed(content=content, ingest_key=ingest_key, outlet_name=outlet_name,
-                                           headline=headline, send=False)
+            job = trace_job_create_indexed(
+                content=content, ingest_key=ingest_key, outlet_name=outlet_name, headline=headline, send=False
+            )
         except OperationalError as exc:
             raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
         log["job"] = job.pk

@@ -91,8 +91,13 @@ class DatabaseBandStore:
                 found_keys, found_docs, found_sentences = cursor.fetchone()
             if not found_keys:
                 return empty, empty, empty
-            found = np.column_stack([np.asarray(found_keys, dtype=np.int64), np.asarray(found_docs, dtype=np.int64),
-                                     np.asarray(found_sentences, dtype=np.int64)])
+            found = np.column_stack(
+                [
+                    np.asarray(found_keys, dtype=np.int64),
+                    np.asarray(found_docs, dtype=np.int64),
+                    np.asarray(found_sentences, dtype=np.int64),
+                ]
+            )
         else:
             crowded = (
                 CandidateBand.objects.filter(key__in=wanted.tolist())
@@ -164,17 +169,21 @@ def candidates_rebuild(*, batch: int = REBUILD_BATCH) -> int:
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         store = DatabaseBandStore()
         for lo in range(0, len(ids), batch):
-            articles = list(Article.objects.filter(pk__in=ids[lo:lo + batch]).order_by("pk"))
+            articles = list(Article.objects.filter(pk__in=ids[lo : lo + batch]).order_by("pk"))
             versions = latest_versions(articles)
             chunk = [(a.pk, versions[a.pk]) for a in articles if a.pk in versions]
             signed: list[Signed] = []
             for s in range(0, len(chunk), SIGN_BATCH):
-                signed.extend(sign_many([v.clean_text for _, v in chunk[s:s + SIGN_BATCH]]))
+                signed.extend(sign_many([v.clean_text for _, v in chunk[s : s + SIGN_BATCH]]))
             store.add_many([pk for pk, _ in chunk], signed)
             CandidateDoc.objects.bulk_create(
                 [
-                    CandidateDoc(article_id=pk, version=v, signature_version=SIGNATURE_VERSION,
-                                 postings=len(sig.keys) + len(sig.terms))
+                    CandidateDoc(
+                        article_id=pk,
+                        version=v,
+                        signature_version=SIGNATURE_VERSION,
+                        postings=len(sig.keys) + len(sig.terms),
+                    )
                     for (pk, v), sig in zip(chunk, signed, strict=True)
                 ]
             )
@@ -252,8 +261,13 @@ def trace_job_create_indexed(
     from workbench.provenance.services import trace_job_create
     from workbench.sources.services import article_ingest
 
-    result = article_ingest(content=content, arrival=ArticleVersion.Arrival.UPLOAD, ingest_key=ingest_key,
-                            outlet_name=outlet_name, headline=headline)
+    result = article_ingest(
+        content=content,
+        arrival=ArticleVersion.Arrival.UPLOAD,
+        ingest_key=ingest_key,
+        outlet_name=outlet_name,
+        headline=headline,
+    )
     signed = sign(result.version.clean_text)
     article_index(article=result.article, version=result.version, signed=signed)
     origin = origin_for(article=result.article, signed=signed)

@@ -25,7 +25,9 @@ from workbench.engine.segment import split_sentences
 from workbench.engine.trace import trace_against
 from workbench.engine.types import ArticleInput
 
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_FOLD = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 DERIVED_LABELS = ("supported", "altered")
 STORY_LABELS = ("supported", "altered", "unsourced", "other_source", "contradicted", "boilerplate")
@@ -95,7 +97,13 @@ def bow_story_trace(*, origin_text: str, text: str) -> list[dict]:
         scores = [bow_cosine(bag, ob) for ob in origin_bags]
         best = max(range(len(scores)), key=scores.__getitem__) if scores else None
         score = scores[best] if best is not None else 0.0
-        label = "supported" if score >= BASELINE_SUPPORTED_MIN else "altered" if score >= BASELINE_ALTERED_MIN else "unsourced"
+        label = (
+            "supported"
+            if score >= BASELINE_SUPPORTED_MIN
+            else "altered"
+            if score >= BASELINE_ALTERED_MIN
+            else "unsourced"
+        )
         out.append(
             {
                 "text": sentence.text,
@@ -190,7 +198,9 @@ def score_story_report(gold: dict, report: dict) -> StoryScore:
     for name, want in gold.get("articles", {}).items():
         n_origin += 1
         got = Path(str((by_file.get(name) or {}).get("origin_path") or "")).name or None
-        ok_origin += ("origin" in want and got == want["origin"]) or ("origin_not" in want and got != want["origin_not"])
+        ok_origin += ("origin" in want and got == want["origin"]) or (
+            "origin_not" in want and got != want["origin_not"]
+        )
 
     def ratio(a: int, b: int) -> float:
         return a / b if b else 1.0
@@ -219,7 +229,9 @@ def baseline_story_report(paths: Sequence[Path], gold: dict) -> dict:
         if name not in texts:
             continue
         sentences = bow_story_trace(origin_text=texts[origin], text=texts[name]) if origin in texts else []
-        articles.append({"path": str(by_name[name]), "origin_path": str(by_name.get(origin, "")) or None, "sentences": sentences})
+        articles.append(
+            {"path": str(by_name[name]), "origin_path": str(by_name.get(origin, "")) or None, "sentences": sentences}
+        )
     return {"articles": articles}
 
 
@@ -296,7 +308,11 @@ def evaluate_wice(rows: Sequence[ClaimEvidence], *, embedder=None) -> dict:
         best = max(range(len(scores)), key=scores.__getitem__) if scores else None
         top = scores[best] if best is not None else 0.0
         base_pred.append(
-            "supported" if top >= BASELINE_SUPPORTED_MIN else "partially_supported" if top >= BASELINE_ALTERED_MIN else "not_supported"
+            "supported"
+            if top >= BASELINE_SUPPORTED_MIN
+            else "partially_supported"
+            if top >= BASELINE_ALTERED_MIN
+            else "not_supported"
         )
         gold.append(row.label)
         if row.supporting:

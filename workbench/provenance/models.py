@@ -80,7 +80,9 @@ class Divergence(models.Model):
         ENTITY_CHANGED = "entity_changed", "Entity changed"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="divergences")
-    link = models.ForeignKey(ProvenanceLink, null=True, blank=True, on_delete=models.CASCADE, related_name="divergences")
+    link = models.ForeignKey(
+        ProvenanceLink, null=True, blank=True, on_delete=models.CASCADE, related_name="divergences"
+    )
     type = models.CharField(max_length=24, choices=Type.choices)
     span_start = models.PositiveIntegerField(help_text="Offset inside the claim's text.")
     span_end = models.PositiveIntegerField()
@@ -216,7 +218,9 @@ class CandidateBand(models.Model):
     deletes an article's postings with it. The key index carries the posting, so a lookup reads the index alone."""
 
     key = models.BigIntegerField()
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     sentence = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -240,4 +244,3 @@ class CandidateDoc(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.version_id} ({self.postings} postings)"
-

@@ -31,9 +31,7 @@ def render_report(report: dict, *, colour: bool) -> str:
 
     def mark(text: str, spans: list[str | None]) -> str:
         """Mark each span's first occurrence; overlapping spans merge into one mark."""
-        intervals = sorted(
-            (text.find(span), text.find(span) + len(span)) for span in spans if span and span in text
-        )
+        intervals = sorted((text.find(span), text.find(span) + len(span)) for span in spans if span and span in text)
         merged: list[list[int]] = []
         for start, end in intervals:
             if merged and start <= merged[-1][1]:
@@ -65,6 +63,8 @@ def render_report(report: dict, *, colour: bool) -> str:
                 lines.append(f"       origin ({sentence['score']:.2f}): {origin_text}")
             for flag in sentence["flags"]:
                 origin_part = f" ← {flag['origin_span']!r}" if flag["origin_span"] else ""
-                lines.append(f"       {paint(flag['type'], 'red')}: {flag['span']!r}{origin_part}: {flag['explanation']}")
+                lines.append(
+                    f"       {paint(flag['type'], 'red')}: {flag['span']!r}{origin_part}: {flag['explanation']}"
+                )
         lines.append("")
     return "\n".join(lines)

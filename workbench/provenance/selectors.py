@@ -26,8 +26,7 @@ def trace_report(*, articles: list[tuple[str, Article]]) -> dict:
     article_list = [article for _, article in articles]
     versions = latest_versions(article_list)
     memberships = {
-        m.article_id: m
-        for m in StoryMembership.objects.filter(article__in=article_list).select_related("story")
+        m.article_id: m for m in StoryMembership.objects.filter(article__in=article_list).select_related("story")
     }
     path_of = {article.pk: path for path, article in articles}
     claims_by_version: dict[int, list[Claim]] = {}

@@ -80,7 +80,9 @@ def articles_trace(
     ]
     traces = trace_articles(inputs, origin_key=str(origin.pk) if origin else None, embedder=embedder)
     with transaction.atomic():
-        list(Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]).order_by("pk").values_list("pk"))
+        list(
+            Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]).order_by("pk").values_list("pk")
+        )
         if still_current is not None and not still_current():
             return None
         stories = _store_stories(traces, {a.pk: a for a in articles})
@@ -173,29 +175,39 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
                 origin_index = flag.origin_sentence_index
                 if origin_index is None and sentence.origin_indices:
                     origin_index = sentence.origin_indices[0]
-                origin_claim = origin_claims[origin_index] if origin_index is not None and origin_index < len(origin_claims) else None
-                has_origin_span = origin_claim is not None and flag.origin_start is not None and flag.origin_end is not None
-                divergences.append([
-                    claim,
-                    None,  # the link, known once the links are stored
-                    flag.type,
-                    flag.span_start,
-                    flag.span_end,
-                    flag.span,
-                    origin_claim if has_origin_span else None,
-                    flag.origin_start if has_origin_span else None,
-                    flag.origin_end if has_origin_span else None,
-                    flag.origin_span if has_origin_span else None,
-                    flag.explanation[:500],
-                    now,
-                ])
+                origin_claim = (
+                    origin_claims[origin_index]
+                    if origin_index is not None and origin_index < len(origin_claims)
+                    else None
+                )
+                has_origin_span = (
+                    origin_claim is not None and flag.origin_start is not None and flag.origin_end is not None
+                )
+                divergences.append(
+                    [
+                        claim,
+                        None,  # the link, known once the links are stored
+                        flag.type,
+                        flag.span_start,
+                        flag.span_end,
+                        flag.span,
+                        origin_claim if has_origin_span else None,
+                        flag.origin_start if has_origin_span else None,
+                        flag.origin_end if has_origin_span else None,
+                        flag.origin_span if has_origin_span else None,
+                        flag.explanation[:500],
+                        now,
+                    ]
+                )
     _claims_label(traced, now=now)
     traced_ids = [pk for pk, _, _ in traced]
     # Divergences first: then no divergence points at a link being deleted.
     Divergence.objects.filter(claim_id__in=traced_ids).delete()
     ProvenanceLink.objects.filter(claim_id__in=traced_ids).delete()
     stored = rows_insert(
-        ProvenanceLink, ["claim_id", "origin_claim_id", "rank", "score", "method", "created_at"], links,
+        ProvenanceLink,
+        ["claim_id", "origin_claim_id", "rank", "score", "method", "created_at"],
+        links,
         returning=["id", "claim_id", "origin_claim_id"],
     )
     link_for: dict[tuple[int, int | None], int] = {}
@@ -206,8 +218,20 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
         divergence[1] = link_for.get((divergence[0], divergence[6])) or link_for.get((divergence[0], None))
     rows_insert(
         Divergence,
-        ["claim_id", "link_id", "type", "span_start", "span_end", "span", "origin_claim_id", "origin_start",
-         "origin_end", "origin_span", "explanation", "created_at"],
+        [
+            "claim_id",
+            "link_id",
+            "type",
+            "span_start",
+            "span_end",
+            "span",
+            "origin_claim_id",
+            "origin_start",
+            "origin_end",
+            "origin_span",
+            "explanation",
+            "created_at",
+        ],
         [tuple(d) for d in divergences],
     )
     return len(traced)
@@ -380,7 +404,9 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
             job.articles.add(submitted)
             if not articles:
                 story = (
-                    Story.objects.filter(memberships__article=origin).first() if origin else story_detect(article=submitted)
+                    Story.objects.filter(memberships__article=origin).first()
+                    if origin
+                    else story_detect(article=submitted)
                 )
                 if story is not None:
                     articles = list(Article.objects.filter(story_membership__story=story).order_by("pk"))
@@ -394,7 +420,9 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
         outcome = _job_articles_trace(articles=articles, origin=origin, versions=versions)
     except PERMANENT_ERRORS as exc:
         now = timezone.now()
-        if mine.update(state=TraceJob.State.FAILED, error=str(exc), finished_at=now, lease_expires_at=None, updated_at=now):
+        if mine.update(
+            state=TraceJob.State.FAILED, error=str(exc), finished_at=now, lease_expires_at=None, updated_at=now
+        ):
             _job_event(job.pk, "failed", error=str(exc), permanent=True)
         return TraceJobRun(state=TraceJob.State.FAILED, error=str(exc))
     except Exception as exc:  # transient or unknown: retried, and the attempts cap ends a poison job
@@ -402,12 +430,18 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
         error = f"{exc.__class__.__name__}: {exc}"[:2000]
         if job.attempts >= settings.TRACE_JOB_MAX_ATTEMPTS:
             message = f"gave up after {job.attempts} attempts. Last error: {error}"
-            if mine.update(state=TraceJob.State.FAILED, error=message, finished_at=now, lease_expires_at=None, updated_at=now):
+            if mine.update(
+                state=TraceJob.State.FAILED, error=message, finished_at=now, lease_expires_at=None, updated_at=now
+            ):
                 _job_event(job.pk, "failed", error=message)
             return TraceJobRun(state=TraceJob.State.FAILED, error=message)
         mine.update(
-            state=TraceJob.State.QUEUED, error=error, lease_expires_at=None, lease_token="",
-            enqueued_at=now + timedelta(seconds=retry_in_s), updated_at=now,
+            state=TraceJob.State.QUEUED,
+            error=error,
+            lease_expires_at=None,
+            lease_token="",
+            enqueued_at=now + timedelta(seconds=retry_in_s),
+            updated_at=now,
         )
         _job_event(job.pk, "retry", error=error, attempt=job.attempts, retry_in_s=round(retry_in_s, 1))
         return TraceJobRun(state=TraceJob.State.QUEUED, error=error, retry_in_s=retry_in_s)
@@ -416,8 +450,13 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
     if submitted is not None:
         story = Story.objects.filter(memberships__article=submitted).first() or story
     done = mine.update(
-        state=TraceJob.State.DONE, error="", finished_at=now, lease_expires_at=None, updated_at=now,
-        sentences_done=F("sentences_total"), story=story,
+        state=TraceJob.State.DONE,
+        error="",
+        finished_at=now,
+        lease_expires_at=None,
+        updated_at=now,
+        sentences_done=F("sentences_total"),
+        story=story,
     )
     if done:
         _job_event(job.pk, "done", claims_traced=outcome.claims_traced)
@@ -456,7 +495,9 @@ def _job_articles_trace(*, articles: list[Article], origin: Article | None, vers
         else:
             traced, known = [*articles, kept], None
         outcome = articles_trace(
-            articles=traced, origin=kept, versions=known,
+            articles=traced,
+            origin=kept,
+            versions=known,
             still_current=lambda kept=kept: _stored_story_origin(articles) == kept,
         )
         if outcome is not None:
@@ -564,7 +605,8 @@ def _verdict_bases(articles: list[Article]) -> dict[str, dict]:
         origin_versions[claim_id].append(version_id)
     divergences: dict[int, list[list]] = defaultdict(list)
     for claim_id, kind, span, origin_span in (
-        Divergence.objects.filter(claim_id__in=claim_ids).order_by("claim_id", "span_start", "type", "id")
+        Divergence.objects.filter(claim_id__in=claim_ids)
+        .order_by("claim_id", "span_start", "type", "id")
         .values_list("claim_id", "type", "span", "origin_span")
     ):
         divergences[claim_id].append([kind, span, origin_span])
@@ -600,13 +642,20 @@ def _verdicts_follow_claims(articles: list[Article]) -> tuple[int, dict[int, str
     if not behind:
         return moved, gone
     with transaction.atomic():
-        targets = Claim.objects.filter(version__in=[newest[v.claim.version.article_id] for v in behind if v.claim.version.article_id in newest])
+        targets = Claim.objects.filter(
+            version__in=[newest[v.claim.version.article_id] for v in behind if v.claim.version.article_id in newest]
+        )
         free: dict[tuple[int, str], list[Claim]] = defaultdict(list)
         for claim in targets.filter(verdict__isnull=True).order_by("pk"):
             free[(claim.version_id, claim.text)].append(claim)
         lock_ids = sorted({v.claim_id for v in behind} | {c.pk for cs in free.values() for c in cs})
         list(Claim.objects.select_for_update().filter(pk__in=lock_ids).order_by("pk"))
-        for verdict in Verdict.objects.select_for_update().filter(pk__in=[v.pk for v in behind]).select_related("claim__version").order_by("pk"):
+        for verdict in (
+            Verdict.objects.select_for_update()
+            .filter(pk__in=[v.pk for v in behind])
+            .select_related("claim__version")
+            .order_by("pk")
+        ):
             version = newest.get(verdict.claim.version.article_id)
             if version is None or verdict.claim.version_id == version.pk:
                 continue
@@ -673,7 +722,8 @@ def story_retrace(*, story: Story, trigger: str, embedder=None) -> RetraceOutcom
         run = StoryRetrace.objects.filter(story=story, state=StoryRetrace.State.PENDING).first()
         if run is None:
             run = StoryRetrace.objects.create(
-                story=story, trigger=trigger[:500],
+                story=story,
+                trigger=trigger[:500],
                 snapshot={"bases": _verdict_bases(articles)},
             )
     traced = articles_trace(articles=articles, origin=story.origin, embedder=embedder)
@@ -686,7 +736,9 @@ def story_retrace(*, story: Story, trigger: str, embedder=None) -> RetraceOutcom
         origin_changed = newest_origin is not None and any(
             version_id != newest_origin.pk for version_id in before.get("origin_versions", [])
         )
-        reason = gone.get(int(verdict_id)) or _stale_reason(before, after.get(verdict_id), origin_changed=origin_changed)
+        reason = gone.get(int(verdict_id)) or _stale_reason(
+            before, after.get(verdict_id), origin_changed=origin_changed
+        )
         if reason:
             by_reason[reason].append(int(verdict_id))
     from workbench.review.models import Verdict
@@ -698,7 +750,9 @@ def story_retrace(*, story: Story, trigger: str, embedder=None) -> RetraceOutcom
         state=StoryRetrace.State.DONE, finished_at=timezone.now(), verdicts_moved=moved, verdicts_marked_stale=marked
     )
     run.refresh_from_db()
-    return RetraceOutcome(retrace=run, claims_traced=traced.claims_traced, verdicts_moved=moved, verdicts_marked_stale=marked)
+    return RetraceOutcome(
+        retrace=run, claims_traced=traced.claims_traced, verdicts_moved=moved, verdicts_marked_stale=marked
+    )
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,10 @@ def task_log(task: str, **ids) -> Iterator[dict]:
         fields = " ".join(f"{key}={value}" for key, value in {**ids, **record}.items() if key != "outcome")
         logger.info(
             "task=%s %s duration_ms=%d outcome=%s",
-            task, fields, (time.monotonic() - started) * 1000, record["outcome"],
+            task,
+            fields,
+            (time.monotonic() - started) * 1000,
+            record["outcome"],
         )
 
 
@@ -143,4 +146,3 @@ def retrace_story(self, story_id: int, trigger: str = "re-trace requested") -> s
 
 def job_is_finished(job: TraceJob) -> bool:
     return job.state in {TraceJob.State.DONE, TraceJob.State.FAILED}
-

@@ -75,7 +75,9 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assignee"
 
     def lookups(self, request, model_admin):
-        reviewers = get_user_model().objects.filter(groups__name__in=[FACT_CHECKER, EDITOR]).distinct().order_by("username")
+        reviewers = (
+            get_user_model().objects.filter(groups__name__in=[FACT_CHECKER, EDITOR]).distinct().order_by("username")
+        )
         return [("me", "Assigned to me"), ("none", "Unassigned")] + [(str(u.pk), u.get_username()) for u in reviewers]
 
     def queryset(self, request, queryset):
@@ -124,8 +126,13 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     list_display = ["sentence", "state_badge", "flags", "engine_label", "verdict_label", "assignee", "article", "story"]
     list_display_links = None
     list_filter = [
-        StateFilter, StoryFilter, ("version__article__outlet", admin.RelatedOnlyFieldListFilter), EngineLabelFilter,
-        VerdictLabelFilter, DivergenceTypeFilter, AssigneeFilter,
+        StateFilter,
+        StoryFilter,
+        ("version__article__outlet", admin.RelatedOnlyFieldListFilter),
+        EngineLabelFilter,
+        VerdictLabelFilter,
+        DivergenceTypeFilter,
+        AssigneeFilter,
     ]
     search_fields = ["text", "version__article__headline"]
     list_per_page = 50
@@ -175,10 +182,15 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             return "—"
         ordered = sorted(by_type.items(), key=lambda item: -DIVERGENCE_SEVERITY.get(item[0], 1))
         return format_html_join(
-            " ", '<span class="flagtag sev-{}" title="{}">{}{}</span>',
+            " ",
+            '<span class="flagtag sev-{}" title="{}">{}{}</span>',
             (
-                (DIVERGENCE_SEVERITY.get(kind, 1), " / ".join(d.explanation for d in found), found[0].get_type_display(),
-                 f" ×{len(found)}" if len(found) > 1 else "")
+                (
+                    DIVERGENCE_SEVERITY.get(kind, 1),
+                    " / ".join(d.explanation for d in found),
+                    found[0].get_type_display(),
+                    f" ×{len(found)}" if len(found) > 1 else "",
+                )
                 for kind, found in ordered
             ),
         )
@@ -236,7 +248,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     @admin.action(description="Accept the engine's label (supported claims only) and submit", permissions=["review"])
     def accept_engine_label(self, request, queryset):
         made, skipped = services.claims_accept_engine_label(claims=list(queryset), by=request.user)
-        self.message_user(request, f"{len(made)} supported verdict(s) recorded and submitted for approval.", messages.SUCCESS)
+        self.message_user(
+            request, f"{len(made)} supported verdict(s) recorded and submitted for approval.", messages.SUCCESS
+        )
         if skipped:
             details = "; ".join(f"claim {claim.pk}: {why}" for claim, why in skipped[:10])
             more = f" (and {len(skipped) - 10} more)" if len(skipped) > 10 else ""
@@ -333,40 +347,64 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     def _review_context(self, request, ctx: selectors.ClaimReviewContext, form: VerdictForm | None) -> dict:
         claim, verdict = ctx.claim, ctx.verdict
         if form is None:
-            initial = {"label": claim.label if claim.label in Verdict.Label.values else Verdict.Label.NEEDS_MORE_WORK,
-                       "revision": 0}
+            initial = {
+                "label": claim.label if claim.label in Verdict.Label.values else Verdict.Label.NEEDS_MORE_WORK,
+                "revision": 0,
+            }
             if verdict is not None:
                 initial = {
-                    "label": verdict.label, "rationale": verdict.rationale,
+                    "label": verdict.label,
+                    "rationale": verdict.rationale,
                     "corrected_wording": verdict.corrected_wording,
-                    "evidence_links": "\n".join(verdict.evidence_links), "revision": verdict.revision,
+                    "evidence_links": "\n".join(verdict.evidence_links),
+                    "revision": verdict.revision,
                 }
             form = VerdictForm(initial=initial)
         flags = [
-            {"index": i + 1, "divergence": d, "severity": DIVERGENCE_SEVERITY.get(d.type, 1),
-             "severity_name": SEVERITY_NAMES[DIVERGENCE_SEVERITY.get(d.type, 1)]}
+            {
+                "index": i + 1,
+                "divergence": d,
+                "severity": DIVERGENCE_SEVERITY.get(d.type, 1),
+                "severity_name": SEVERITY_NAMES[DIVERGENCE_SEVERITY.get(d.type, 1)],
+            }
             for i, d in enumerate(ctx.divergences)
         ]
         claim_spans = [
-            Span(f["divergence"].span_start, f["divergence"].span_end, f"sev-{f['severity']}",
-                 f"{f['index']}. {f['divergence'].get_type_display()}", str(f["index"]))
+            Span(
+                f["divergence"].span_start,
+                f["divergence"].span_end,
+                f"sev-{f['severity']}",
+                f"{f['index']}. {f['divergence'].get_type_display()}",
+                str(f["index"]),
+            )
             for f in flags
         ]
         origins = []
         for link in ctx.links:
             origin = link.origin_claim
             spans = [
-                Span(f["divergence"].origin_start, f["divergence"].origin_end, f"sev-{f['severity']}",
-                     f"{f['index']}. {f['divergence'].get_type_display()}", str(f["index"]))
+                Span(
+                    f["divergence"].origin_start,
+                    f["divergence"].origin_end,
+                    f"sev-{f['severity']}",
+                    f"{f['index']}. {f['divergence'].get_type_display()}",
+                    str(f["index"]),
+                )
                 for f in flags
                 if f["divergence"].origin_claim_id == origin.pk and f["divergence"].origin_start is not None
             ]
             before, after = ctx.origin_context.get(origin.pk, (None, None))
-            origins.append({
-                "link": link, "claim": origin, "html": highlight(origin.text, spans), "before": before, "after": after,
-                "article": origin.version.article,
-                "text_url": _url("text", origin.version_id) + f"#claim-{origin.pk}",
-            })
+            origins.append(
+                {
+                    "link": link,
+                    "claim": origin,
+                    "html": highlight(origin.text, spans),
+                    "before": before,
+                    "after": after,
+                    "article": origin.version.article,
+                    "text_url": _url("text", origin.version_id) + f"#claim-{origin.pk}",
+                }
+            )
         user = request.user
         assignment = _assignment_of(claim)
         state = verdict.state if verdict else None
@@ -381,15 +419,16 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "claim_html": highlight(claim.text, claim_spans),
             "article": claim.version.article,
             "text_url": _url("text", claim.version_id) + f"#claim-{claim.pk}",
-            "before": ctx.before, "after": ctx.after,
+            "before": ctx.before,
+            "after": ctx.after,
             "origins": origins,
             "flags": flags,
             "verdict": verdict,
             "form": form,
             "events": ctx.events,
-            "return_comment": next(
-                (e.comment for e in reversed(ctx.events) if e.kind == ReviewEvent.Kind.RETURNED), ""
-            ) if state == Verdict.State.RETURNED else "",
+            "return_comment": next((e.comment for e in reversed(ctx.events) if e.kind == ReviewEvent.Kind.RETURNED), "")
+            if state == Verdict.State.RETURNED
+            else "",
             "story": ctx.story,
             "story_url": _url("story", ctx.story.pk) if ctx.story else "",
             "assignment": assignment,
@@ -397,13 +436,18 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "can_decide": is_editor and state == Verdict.State.SUBMITTED and not is_author,
             "can_reopen": user.has_perm("review.reopen_verdict") and state == Verdict.State.APPROVED,
             "can_take": user.has_perm("review.add_verdict") and assignment is None,
-            "can_release": assignment is not None and (assignment.assignee_id == user.pk or user.has_perm("review.assign_claim")),
+            "can_release": assignment is not None
+            and (assignment.assignee_id == user.pk or user.has_perm("review.assign_claim")),
             "can_assign": user.has_perm("review.assign_claim"),
             "reviewers": list(
                 get_user_model().objects.filter(groups__name__in=[FACT_CHECKER, EDITOR]).distinct().order_by("username")
-            ) if user.has_perm("review.assign_claim") else [],
+            )
+            if user.has_perm("review.assign_claim")
+            else [],
             "history_url": reverse("admin:review_verdict_history", args=[verdict.pk]) if verdict else "",
-            "claimreview_url": reverse("review:claimreview", args=[verdict.pk]) if state == Verdict.State.APPROVED else "",
+            "claimreview_url": reverse("review:claimreview", args=[verdict.pk])
+            if state == Verdict.State.APPROVED
+            else "",
         }
 
     def text_view(self, request, version_id: int):
@@ -419,12 +463,18 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             [(c.start, c.end, f"claim-{c.pk}") for c in claims],
             located=f"claim-{located}" if located.isdigit() else "",
         )
-        return TemplateResponse(request, "admin/review/article_text.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Full text: {version.article}",
-            "version": version, "article": version.article, "body": body,
-        })
+        return TemplateResponse(
+            request,
+            "admin/review/article_text.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Full text: {version.article}",
+                "version": version,
+                "article": version.article,
+                "body": body,
+            },
+        )
 
     def story_view(self, request, story_id: int):
         if not self.has_view_permission(request):
@@ -436,24 +486,35 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         label_order = [value for value in Label.values if value != Label.ORIGIN]
         rows = []
         for entry in [overview.origin, *overview.derivatives, *overview.unrelated]:
-            rows.append({
-                "entry": entry,
-                "engine": [(Label(k).label if k in Label.values else k, entry.engine_labels.get(k, 0)) for k in label_order],
-                "verdicts": [(Verdict.Label(k).label, entry.verdict_labels.get(k, 0)) for k in Verdict.Label.values],
-                "verdict_total": sum(entry.verdict_labels.values()),
-                "queue_url": _url("changelist") + f"?story={overview.story.pk}&version__article__outlet__id__exact={entry.article.outlet_id or ''}",
-                "text_url": _url("text", entry.version.pk) if entry.version else "",
-            })
-        return TemplateResponse(request, "admin/review/story.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Story: {overview.story}",
-            "overview": overview,
-            "rows": rows,
-            "engine_headers": [Label(k).label for k in label_order],
-            "graph": story_graph(overview),
-            "queue_url": _url("changelist") + f"?story={overview.story.pk}",
-        })
+            rows.append(
+                {
+                    "entry": entry,
+                    "engine": [
+                        (Label(k).label if k in Label.values else k, entry.engine_labels.get(k, 0)) for k in label_order
+                    ],
+                    "verdicts": [
+                        (Verdict.Label(k).label, entry.verdict_labels.get(k, 0)) for k in Verdict.Label.values
+                    ],
+                    "verdict_total": sum(entry.verdict_labels.values()),
+                    "queue_url": _url("changelist")
+                    + f"?story={overview.story.pk}&version__article__outlet__id__exact={entry.article.outlet_id or ''}",
+                    "text_url": _url("text", entry.version.pk) if entry.version else "",
+                }
+            )
+        return TemplateResponse(
+            request,
+            "admin/review/story.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Story: {overview.story}",
+                "overview": overview,
+                "rows": rows,
+                "engine_headers": [Label(k).label for k in label_order],
+                "graph": story_graph(overview),
+                "queue_url": _url("changelist") + f"?story={overview.story.pk}",
+            },
+        )
 
 
 def _verdict_of(claim: Claim) -> Verdict | None:
@@ -484,7 +545,9 @@ def _membership_of(claim: Claim):
 def _export(model_admin, request, verdicts):
     approved = [v for v in verdicts if v.state == Verdict.State.APPROVED]
     if not approved:
-        model_admin.message_user(request, "None of the selected claims has an approved verdict to export.", messages.ERROR)
+        model_admin.message_user(
+            request, "None of the selected claims has an approved verdict to export.", messages.ERROR
+        )
         return None
     base = request.build_absolute_uri("/")
     payload = [claim_review(v, base_url=base) for v in approved]
@@ -505,8 +568,20 @@ class VerdictAdmin(SimpleHistoryAdmin):
     list_select_related = ["claim", "reviewer", "approver"]
     search_fields = ["claim__text", "rationale", "reviewer__username"]
     readonly_fields = [
-        "claim", "label", "rationale", "corrected_wording", "evidence_links", "reviewer", "approver", "state",
-        "is_stale", "stale_reason", "revision", "approved_at", "created_at", "updated_at",
+        "claim",
+        "label",
+        "rationale",
+        "corrected_wording",
+        "evidence_links",
+        "reviewer",
+        "approver",
+        "state",
+        "is_stale",
+        "stale_reason",
+        "revision",
+        "approved_at",
+        "created_at",
+        "updated_at",
     ]
     actions = ["export_claimreview"]
     history_list_display = ["state", "label", "revision"]
@@ -536,7 +611,16 @@ class ReviewEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "claim"]
     search_fields = ["claim__text", "comment", "actor__username"]
     readonly_fields = [
-        "claim", "verdict", "kind", "actor", "from_state", "to_state", "revision", "changes", "comment", "created_at",
+        "claim",
+        "verdict",
+        "kind",
+        "actor",
+        "from_state",
+        "to_state",
+        "revision",
+        "changes",
+        "comment",
+        "created_at",
     ]
 
     def has_add_permission(self, request):
@@ -547,4 +631,3 @@ class ReviewEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-

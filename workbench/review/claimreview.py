@@ -31,7 +31,16 @@ RATING_SCALE: dict[str, int] = {
 }
 DEFAULT_PUBLISHER_NAME = "Provenance workbench"  # the fact-checking organisation named as author
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
-REQUIRED_FIELDS = ("@context", "@type", "url", "claimReviewed", "reviewRating", "itemReviewed", "author", "datePublished")
+REQUIRED_FIELDS = (
+    "@context",
+    "@type",
+    "url",
+    "claimReviewed",
+    "reviewRating",
+    "itemReviewed",
+    "author",
+    "datePublished",
+)
 
 
 def public_base_url() -> str:

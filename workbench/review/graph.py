@@ -23,7 +23,11 @@ def _short(text: str, limit: int = TITLE_CHARS) -> str:
 def _node(entry: StoryArticle, x: int, y: int, role: str) -> dict:
     article = entry.article
     return {
-        "x": x, "y": y, "w": NODE_WIDTH_PX, "h": NODE_HEIGHT_PX, "role": role,
+        "x": x,
+        "y": y,
+        "w": NODE_WIDTH_PX,
+        "h": NODE_HEIGHT_PX,
+        "role": role,
         "outlet": _short(article.outlet.name if article.outlet_id else "Unknown outlet", 32),
         "headline": _short(article.headline or str(article)),
         "claims": entry.claim_count,
@@ -36,7 +40,8 @@ def edge_label(entry: StoryArticle) -> tuple[str, str]:
     changed = entry.changed_count
     new = entry.engine_labels.get("unsourced", 0) + entry.engine_labels.get("other_source", 0)
     first = f"{changed} of {traced} altered · {new} not from origin"
-    second = f"{entry.flag_count} flag{'s' if entry.flag_count != 1 else ''} · {entry.origin_sentences_used} origin sentences used"
+    plural = "s" if entry.flag_count != 1 else ""
+    second = f"{entry.flag_count} flag{plural} · {entry.origin_sentences_used} origin sentences used"
     return first, second
 
 
@@ -56,10 +61,20 @@ def story_graph(overview: StoryOverview) -> dict:
         x1, y1 = origin["x"] + NODE_WIDTH_PX, origin_y + NODE_HEIGHT_PX // 2
         x2, y2 = right_x, y + NODE_HEIGHT_PX // 2
         first, second = edge_label(entry)
-        severity = "high" if entry.flag_count >= 5 or entry.changed_count >= 5 else "low" if entry.flag_count else "none"
-        edges.append({
-            "x1": x1, "y1": y1, "x2": x2 - 6, "y2": y2,
-            "lx": x1 + (x2 - x1) * LABEL_AT // 100, "ly": y1 + (y2 - y1) * LABEL_AT // 100,
-            "line1": first, "line2": second, "severity": severity,
-        })
+        severity = (
+            "high" if entry.flag_count >= 5 or entry.changed_count >= 5 else "low" if entry.flag_count else "none"
+        )
+        edges.append(
+            {
+                "x1": x1,
+                "y1": y1,
+                "x2": x2 - 6,
+                "y2": y2,
+                "lx": x1 + (x2 - x1) * LABEL_AT // 100,
+                "ly": y1 + (y2 - y1) * LABEL_AT // 100,
+                "line1": first,
+                "line2": second,
+                "severity": severity,
+            }
+        )
     return {"width": width, "height": height, "nodes": nodes, "edges": edges}

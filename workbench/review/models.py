@@ -97,13 +97,19 @@ class ReviewEvent(models.Model):
     verdict = models.ForeignKey(Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Empty for the system (re-verification).",
     )
     from_state = models.CharField(max_length=10, blank=True, default="")
     to_state = models.CharField(max_length=10, blank=True, default="")
     revision = models.PositiveIntegerField(null=True, blank=True, help_text="The verdict's revision after the change.")
-    changes = models.JSONField(default=dict, blank=True, help_text="{field: [old, new]} for edits; extra data otherwise.")
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="{field: [old, new]} for edits; extra data otherwise."
+    )
     comment = models.TextField(blank=True, default="", help_text="Return comment, reopen or stale reason.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

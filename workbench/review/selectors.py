@@ -161,7 +161,9 @@ def claim_review_context(*, claim_id: int) -> ClaimReviewContext:
         .prefetch_related(
             Prefetch(
                 "links",
-                queryset=ProvenanceLink.objects.select_related("origin_claim__version__article__outlet").order_by("rank"),
+                queryset=ProvenanceLink.objects.select_related("origin_claim__version__article__outlet").order_by(
+                    "rank"
+                ),
             ),
             Prefetch("divergences", queryset=Divergence.objects.order_by("span_start", "id")),
         )
@@ -257,10 +259,14 @@ def story_overview(*, story_id: int) -> StoryOverview:
     versions = latest_versions(list(articles.values()))
     version_ids = [v.pk for v in versions.values()]
     entries = {
-        article_id: StoryArticle(article=article, role=roles.get(article_id, "derivative"), version=versions.get(article_id))
+        article_id: StoryArticle(
+            article=article, role=roles.get(article_id, "derivative"), version=versions.get(article_id)
+        )
         for article_id, article in articles.items()
     }
-    for row in Claim.objects.filter(version_id__in=version_ids).values("version__article_id", "label").annotate(n=Count("pk")):
+    for row in (
+        Claim.objects.filter(version_id__in=version_ids).values("version__article_id", "label").annotate(n=Count("pk"))
+    ):
         entry = entries[row["version__article_id"]]
         entry.engine_labels[row["label"] or "untraced"] = row["n"]
         entry.claim_count += row["n"]
@@ -285,7 +291,9 @@ def story_overview(*, story_id: int) -> StoryOverview:
         entries[article_id].origin_sentences_used = len(ids)
     for entry in entries.values():
         entry.engine_labels = dict(Counter(entry.engine_labels).most_common())
-    ordered = sorted(entries.values(), key=lambda e: (e.article.published_at is None, e.article.published_at, e.article.pk))
+    ordered = sorted(
+        entries.values(), key=lambda e: (e.article.published_at is None, e.article.published_at, e.article.pk)
+    )
     return StoryOverview(
         story=story,
         origin=entries[story.origin_id],

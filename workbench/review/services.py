@@ -175,14 +175,20 @@ def _records_refusal(step: str) -> Callable[[_Step], _Step]:
                     stored = Verdict.objects.filter(pk=verdict.pk).first()
                     if stored is not None:
                         attempted = {
-                            key: [getattr(stored, key, None), value] for key, value in kwargs.items()
+                            key: [getattr(stored, key, None), value]
+                            for key, value in kwargs.items()
                             if isinstance(value, (str, int, float, bool, list, type(None)))
                         }
                         ReviewEvent.objects.create(
-                            claim_id=stored.claim_id, verdict=stored, kind=ReviewEvent.Kind.CONFLICT,
-                            actor=by if getattr(by, "pk", None) else None, from_state=stored.state,
-                            to_state=stored.state, revision=stored.revision,
-                            comment=f"{step.capitalize()} refused. {conflict}", changes=attempted,
+                            claim_id=stored.claim_id,
+                            verdict=stored,
+                            kind=ReviewEvent.Kind.CONFLICT,
+                            actor=by if getattr(by, "pk", None) else None,
+                            from_state=stored.state,
+                            to_state=stored.state,
+                            revision=stored.revision,
+                            comment=f"{step.capitalize()} refused. {conflict}",
+                            changes=attempted,
                         )
                 raise
 
@@ -207,7 +213,12 @@ def verdict_create(
     InvalidTransition (bad label or link, or the claim already has a verdict). Atomic; writes a `created` event."""
     _require_perm(by, "review.add_verdict", "record verdicts")
     fields = _clean_changes(
-        {"label": label, "rationale": rationale, "corrected_wording": corrected_wording, "evidence_links": evidence_links}
+        {
+            "label": label,
+            "rationale": rationale,
+            "corrected_wording": corrected_wording,
+            "evidence_links": evidence_links,
+        }
     )
     with transaction.atomic():
         list(Claim.objects.select_for_update().filter(pk=claim.pk))
@@ -221,7 +232,13 @@ def verdict_create(
         verdict._change_reason = "created"
         verdict._history_user = by
         verdict.save()
-        _event(verdict, claim_id=claim.pk, kind=ReviewEvent.Kind.CREATED, by=by, changes={k: [None, v] for k, v in fields.items()})
+        _event(
+            verdict,
+            claim_id=claim.pk,
+            kind=ReviewEvent.Kind.CREATED,
+            by=by,
+            changes={k: [None, v] for k, v in fields.items()},
+        )
     return verdict
 
 
@@ -229,7 +246,8 @@ def verdict_create(
 def verdict_update(*, verdict: Verdict, expected_revision: int, by, **changes: Any) -> Verdict:
     """Edit a draft or returned verdict's label, rationale, corrected wording or evidence links.
 
-    Raises VerdictConflict when the stored revision is not `expected_revision` (nothing is saved), VerdictPermissionDenied
+    Raises VerdictConflict when the stored revision is not `expected_revision` (nothing is saved),
+    VerdictPermissionDenied
     (role or assignment), InvalidTransition (state or bad value). Bumps the revision and clears a stale flag (a human
     has looked again). A call that changes nothing is a no-op returning the stored verdict. Atomic; writes an event.
     """
@@ -250,7 +268,14 @@ def verdict_update(*, verdict: Verdict, expected_revision: int, by, **changes: A
             locked.is_stale, locked.stale_reason = False, ""
             fields += ["is_stale", "stale_reason"]
         _save(locked, fields, reason="updated", by=by)
-        _event(locked, claim_id=locked.claim_id, kind=ReviewEvent.Kind.UPDATED, by=by, from_state=locked.state, changes=diff)
+        _event(
+            locked,
+            claim_id=locked.claim_id,
+            kind=ReviewEvent.Kind.UPDATED,
+            by=by,
+            from_state=locked.state,
+            changes=diff,
+        )
     return locked
 
 
@@ -262,7 +287,10 @@ def verdict_submit(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
     with transaction.atomic():
         locked = _lock(verdict, expected_revision)
         _require_assignee(locked.claim_id, by, "submit its verdict")
-        if locked.reviewer_id != by.pk and not ClaimAssignment.objects.filter(claim_id=locked.claim_id, assignee=by).exists():
+        if (
+            locked.reviewer_id != by.pk
+            and not ClaimAssignment.objects.filter(claim_id=locked.claim_id, assignee=by).exists()
+        ):
             raise VerdictPermissionDenied(
                 f"Only the verdict's reviewer ({locked.reviewer}) or the claim's assignee may submit it."
             )
@@ -307,7 +335,8 @@ def verdict_approve(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
 @_records_refusal("return")
 def verdict_return(*, verdict: Verdict, expected_revision: int, by, comment: str) -> Verdict:
     """Send a submitted verdict back to its reviewer with a comment. Editors only, and not on their own verdict.
-    Raises VerdictConflict, VerdictPermissionDenied, InvalidTransition (state, empty comment). Atomic; writes an event."""
+    Raises VerdictConflict, VerdictPermissionDenied, InvalidTransition (state, empty comment).
+    Atomic; writes an event."""
     _require_perm(by, "review.approve_verdict", "return verdicts")
     comment = (comment or "").strip()
     if not comment:
@@ -315,13 +344,19 @@ def verdict_return(*, verdict: Verdict, expected_revision: int, by, comment: str
     with transaction.atomic():
         locked = _lock(verdict, expected_revision)
         if locked.reviewer_id == by.pk:
-            raise VerdictPermissionDenied(f"{by} wrote verdict {locked.pk} and may not review it: a second reviewer must.")
+            raise VerdictPermissionDenied(
+                f"{by} wrote verdict {locked.pk} and may not review it: a second reviewer must."
+            )
         _require_state(locked, [Verdict.State.SUBMITTED], "return")
         locked.state = Verdict.State.RETURNED
         _save(locked, ["state"], reason="returned", by=by)
         _event(
-            locked, claim_id=locked.claim_id, kind=ReviewEvent.Kind.RETURNED, by=by,
-            from_state=Verdict.State.SUBMITTED, comment=comment,
+            locked,
+            claim_id=locked.claim_id,
+            kind=ReviewEvent.Kind.RETURNED,
+            by=by,
+            from_state=Verdict.State.SUBMITTED,
+            comment=comment,
         )
     return locked
 
@@ -346,8 +381,13 @@ def _reopen(locked: Verdict, *, by, reason: str, extra_fields: Sequence[str] = (
     locked.state, locked.approver, locked.approved_at = Verdict.State.DRAFT, None, None
     _save(locked, ["state", "approver", "approved_at", *extra_fields], reason="reopened", by=by)
     return _event(
-        locked, claim_id=locked.claim_id, kind=ReviewEvent.Kind.REOPENED, by=by, from_state=Verdict.State.APPROVED,
-        comment=reason, changes={"approver": [previous_approver, None]},
+        locked,
+        claim_id=locked.claim_id,
+        kind=ReviewEvent.Kind.REOPENED,
+        by=by,
+        from_state=Verdict.State.APPROVED,
+        comment=reason,
+        changes={"approver": [previous_approver, None]},
     )
 
 
@@ -379,8 +419,12 @@ def verdicts_mark_stale(*, verdicts: Iterable[Verdict], reason: str) -> int:
                     verdict.state = Verdict.State.DRAFT
                 _save(verdict, ["is_stale", "stale_reason", "state"], reason="marked stale", by=None)
             event = _event(
-                verdict, claim_id=verdict.claim_id, kind=ReviewEvent.Kind.MARKED_STALE, by=None,
-                from_state=from_state, comment=reason,
+                verdict,
+                claim_id=verdict.claim_id,
+                kind=ReviewEvent.Kind.MARKED_STALE,
+                by=None,
+                from_state=from_state,
+                comment=reason,
             )
             _announce(verdict, event)
             marked += 1
@@ -450,7 +494,9 @@ def claims_accept_engine_label(*, claims: Iterable[Claim], by) -> tuple[list[Ver
             with transaction.atomic():
                 score = f" (alignment score {claim.label_score:.2f})" if claim.label_score is not None else ""
                 verdict = verdict_create(
-                    claim=claim, label=Verdict.Label.SUPPORTED, by=by,
+                    claim=claim,
+                    label=Verdict.Label.SUPPORTED,
+                    by=by,
                     rationale=f"Accepted the engine's label: the origin supports this sentence{score}.",
                 )
                 made.append(verdict_submit(verdict=verdict, expected_revision=verdict.revision, by=by))

@@ -58,8 +58,17 @@ class ArticleVersionAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["article__headline", "content_hash", "clean_text"]
     readonly_fields = [
-        "article", "number", "arrival", "content_type", "fetched_at", "content_hash",
-        "http_etag", "http_last_modified", "clean_text", "removed_lines", "raw_content",
+        "article",
+        "number",
+        "arrival",
+        "content_type",
+        "fetched_at",
+        "content_hash",
+        "http_etag",
+        "http_last_modified",
+        "clean_text",
+        "removed_lines",
+        "raw_content",
     ]
 
     def get_queryset(self, request):

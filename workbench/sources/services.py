@@ -115,7 +115,9 @@ def version_diff(before_text: str, after_text: str, *, before: int, after: int) 
         return [sentence.text for sentence in split_sentences(text)] or text.splitlines()
 
     return "\n".join(
-        difflib.unified_diff(lines(before_text), lines(after_text), f"version {before}", f"version {after}", lineterm="", n=1)
+        difflib.unified_diff(
+            lines(before_text), lines(after_text), f"version {before}", f"version {after}", lineterm="", n=1
+        )
     )
 
 
@@ -226,7 +228,11 @@ def _decoded(result: FetchResult) -> str | bytes:
 
 def _schedule(article: Article, *, now: datetime, error: str = "", failed: bool = False, stop: bool = False) -> None:
     failures = article.fetch_failures + 1 if failed else 0
-    next_at = now + (_failure_backoff(article=article, failures=failures, now=now) if failed else refetch_interval(article=article, now=now))
+    next_at = now + (
+        _failure_backoff(article=article, failures=failures, now=now)
+        if failed
+        else refetch_interval(article=article, now=now)
+    )
     Article.objects.filter(pk=article.pk).update(
         tracking=not stop,
         last_fetched_at=now,
@@ -339,6 +345,8 @@ def articles_due_for_refetch(*, now: datetime | None = None, limit: int = 200) -
     claimed = [
         pk
         for pk, next_at in due
-        if Article.objects.filter(pk=pk, next_fetch_at=next_at).update(next_fetch_at=now + timedelta(seconds=REFETCH_CLAIM_S))
+        if Article.objects.filter(pk=pk, next_fetch_at=next_at).update(
+            next_fetch_at=now + timedelta(seconds=REFETCH_CLAIM_S)
+        )
     ]
     return list(Article.objects.filter(pk__in=claimed).select_related("outlet").order_by("pk"))

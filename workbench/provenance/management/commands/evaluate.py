@@ -100,7 +100,10 @@ def _story_dict(score: ev.StoryScore) -> dict:
 
 
 def render(results: dict) -> str:
-    lines = [f"Engine mode: {'lexical + sentence embeddings' if results['embedder'] else 'lexical (no embedding model)'}", ""]
+    lines = [
+        f"Engine mode: {'lexical + sentence embeddings' if results['embedder'] else 'lexical (no embedding model)'}",
+        "",
+    ]
     stories = [(name, title) for name, title in (("seeds", "Seeds"), ("dev", "Development set")) if name in results]
     if stories:
         lines.append(f"{'Hand-labelled stories':<34}{'label':>7}{'align':>7}{'flags':>7}{'origin':>8}")
@@ -108,14 +111,17 @@ def render(results: dict) -> str:
             for system in ("engine", "baseline"):
                 r = results[name][system]
                 lines.append(
-                    f"  {title + ' (' + system + ')':<32}{r['label']:>7.2f}{r['align']:>7.2f}{r['flags']:>7.2f}{r['origin']:>8.2f}"
+                    f"  {title + ' (' + system + ')':<32}"
+                    f"{r['label']:>7.2f}{r['align']:>7.2f}{r['flags']:>7.2f}{r['origin']:>8.2f}"
                 )
         for name, title in stories:
             lines.append("")
             lines.append(f"{title}, engine, per label (truth: the labeller's ideal label)")
             lines.append(f"  {'label':<16}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>5}")
             for label, prf in results[name]["engine"]["per_label"].items():
-                lines.append(f"  {label:<16}{prf['precision']:>10.2f}{prf['recall']:>8.2f}{prf['f1']:>7.2f}{prf['n']:>5}")
+                lines.append(
+                    f"  {label:<16}{prf['precision']:>10.2f}{prf['recall']:>8.2f}{prf['f1']:>7.2f}{prf['n']:>5}"
+                )
     public = [
         ("wice", "WiCE dev: claim supported / partially / not", ("accuracy", "macro_f1", "evidence_top1")),
         ("clough", "Clough-Stevenson: cut / light / heavy / non", ("accuracy", "macro_f1", "derived_vs_non_accuracy")),

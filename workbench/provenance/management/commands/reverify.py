@@ -47,7 +47,8 @@ class Command(BaseCommand):
                 stale += outcome.retrace.verdicts_marked_stale
                 what += (
                     f", story {outcome.retrace.retrace.story_id} re-traced: "
-                    f"{outcome.retrace.verdicts_marked_stale} verdicts marked stale, {outcome.retrace.verdicts_moved} moved"
+                    f"{outcome.retrace.verdicts_marked_stale} verdicts marked stale, "
+                    f"{outcome.retrace.verdicts_moved} moved"
                 )
             self.stdout.write(f"article {article.pk} {article.canonical_url}: {what}")
         for story in stories_with_pending_retrace():

@@ -35,7 +35,10 @@ class Command(BaseCommand):
             "on stderr; the report is the same",
         )
         parser.add_argument(
-            "--timeout", type=float, default=ASYNC_WAIT_S, metavar="SECONDS",
+            "--timeout",
+            type=float,
+            default=ASYNC_WAIT_S,
+            metavar="SECONDS",
             help=f"with --async, how long to wait for the workers (default {ASYNC_WAIT_S:g})",
         )
 
@@ -88,7 +91,9 @@ class Command(BaseCommand):
                 return
             if progress["state"] == TraceJob.State.FAILED:
                 bar.finish()
-                raise CommandError(f"trace job {job.pk} failed after {progress['attempts']} attempts: {progress['error']}")
+                raise CommandError(
+                    f"trace job {job.pk} failed after {progress['attempts']} attempts: {progress['error']}"
+                )
             if time.monotonic() > deadline:
                 bar.finish()
                 raise CommandError(
@@ -119,7 +124,9 @@ class ProgressBar:
     def show(self, done: int, total: int, state: str = "") -> None:
         self.done, self.total, self.state = done, total, state
         filled = int(self.WIDTH * done / total) if total else 0
-        line = f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}" + (f" {state}" if state else "")
+        line = f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}" + (
+            f" {state}" if state else ""
+        )
         if line != self._last:
             self.stream.write(line, ending="")
             self.stream.flush()
