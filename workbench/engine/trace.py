@@ -36,6 +36,7 @@ from .types import (
     ArticleTrace,
     Attribution,
     Flag,
+    FlagType,
     Sentence,
     SentenceTrace,
 )
@@ -54,18 +55,7 @@ OPENING_ALIGN_FACTOR = 2 / 3
 METHOD_LEXICAL = "lexical"
 METHOD_SEMANTIC = "lexical+embedding"
 NO_EMBEDDER_WARNING = "no sentence embedder loaded: alignment is lexical only, so paraphrase recall is lower"
-STRONG_FLAGS = frozenset(
-    {
-        "added_detail",
-        "number_changed",
-        "hedge_dropped",
-        "certainty_raised",
-        "attribution_changed",
-        "quote_altered",
-        "omitted_qualifier",
-        "entity_changed",
-    }
-)
+STRONG_FLAGS = frozenset(t for t in FlagType if t.alters)
 _GENERIC_SOURCE_WORDS = frozenset("news report reports media the outlet".split())
 
 

@@ -4,29 +4,84 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 ROLE_ORIGIN = "origin"
 ROLE_DERIVATIVE = "derivative"
 ROLE_UNRELATED = "unrelated"
 
-LABEL_ORIGIN = "origin"
-LABEL_SUPPORTED = "supported"
-LABEL_ALTERED = "altered"
-LABEL_UNSOURCED = "unsourced"
-LABEL_OTHER_SOURCE = "other_source"
-LABEL_CONTRADICTED = "contradicted"
-LABEL_BOILERPLATE = "boilerplate"
 
-FLAG_TYPES = (
-    "added_detail",
-    "number_changed",
-    "hedge_dropped",
-    "certainty_raised",
-    "attribution_changed",
-    "quote_altered",
-    "omitted_qualifier",
-    "entity_changed",
-)
+class Label(StrEnum):
+    """What a sentence is relative to its story's origin. The one list of labels: the database choices, the API's
+    enums, the ClaimReview mapping and the review queue derive from it."""
+
+    ORIGIN = "origin"
+    SUPPORTED = "supported"
+    ALTERED = "altered"
+    UNSOURCED = "unsourced"
+    OTHER_SOURCE = "other_source"
+    CONTRADICTED = "contradicted"
+    BOILERPLATE = "boilerplate"
+
+    @property
+    def display_name(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class FlagType(StrEnum):
+    """A kind of divergence between a claim and its origin sentence. The one list of flag types: the database
+    choices, the API's enums, the queue's severities and the exports derive from it (with FLAG_INFO)."""
+
+    ADDED_DETAIL = "added_detail"
+    NUMBER_CHANGED = "number_changed"
+    HEDGE_DROPPED = "hedge_dropped"
+    CERTAINTY_RAISED = "certainty_raised"
+    ATTRIBUTION_CHANGED = "attribution_changed"
+    QUOTE_ALTERED = "quote_altered"
+    OMITTED_QUALIFIER = "omitted_qualifier"
+    ENTITY_CHANGED = "entity_changed"
+
+    @property
+    def display_name(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def severity(self) -> int:
+        """How much the divergence changes what a reader takes away: 3 high, 2 medium, 1 low."""
+        return FLAG_INFO[self].severity
+
+    @property
+    def alters(self) -> bool:
+        """Whether a flag of this type makes an aligned claim `altered` rather than `supported`."""
+        return FLAG_INFO[self].alters
+
+
+@dataclass(frozen=True)
+class FlagInfo:
+    severity: int
+    alters: bool = True
+
+
+FLAG_INFO: dict[FlagType, FlagInfo] = {
+    FlagType.ADDED_DETAIL: FlagInfo(severity=1),
+    FlagType.NUMBER_CHANGED: FlagInfo(severity=3),
+    FlagType.HEDGE_DROPPED: FlagInfo(severity=2),
+    FlagType.CERTAINTY_RAISED: FlagInfo(severity=2),
+    FlagType.ATTRIBUTION_CHANGED: FlagInfo(severity=2),
+    FlagType.QUOTE_ALTERED: FlagInfo(severity=3),
+    FlagType.OMITTED_QUALIFIER: FlagInfo(severity=1),
+    FlagType.ENTITY_CHANGED: FlagInfo(severity=3),
+}
+
+# Short names used throughout the engine's stages.
+LABEL_ORIGIN = Label.ORIGIN
+LABEL_SUPPORTED = Label.SUPPORTED
+LABEL_ALTERED = Label.ALTERED
+LABEL_UNSOURCED = Label.UNSOURCED
+LABEL_OTHER_SOURCE = Label.OTHER_SOURCE
+LABEL_CONTRADICTED = Label.CONTRADICTED
+LABEL_BOILERPLATE = Label.BOILERPLATE
+FLAG_TYPES = tuple(FlagType)
 
 
 @dataclass(frozen=True)
