@@ -26,26 +26,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from workbench.claims.models import Claim
+from workbench.engine.types import REVIEWABLE_LABELS, FlagType, Label
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
 from workbench.review.models import ReviewEvent, Verdict
 from workbench.sources.models import Article, ArticleVersion
 
-# How much a divergence type changes what a reader takes away: 3 high, 2 medium, 1 low.
-DIVERGENCE_SEVERITY: dict[str, int] = {
-    Divergence.Type.NUMBER_CHANGED: 3,
-    Divergence.Type.QUOTE_ALTERED: 3,
-    Divergence.Type.ENTITY_CHANGED: 3,
-    Divergence.Type.ATTRIBUTION_CHANGED: 2,
-    Divergence.Type.CERTAINTY_RAISED: 2,
-    Divergence.Type.HEDGE_DROPPED: 2,
-    Divergence.Type.OMITTED_QUALIFIER: 1,
-    Divergence.Type.ADDED_DETAIL: 1,
-}
+# How much a divergence type changes what a reader takes away: 3 high, 2 medium, 1 low (the engine's FLAG_INFO).
+DIVERGENCE_SEVERITY: dict[str, int] = {flag.value: flag.severity for flag in FlagType}
 SEVERITY_NAMES = {3: "high", 2: "medium", 1: "low", 0: ""}
 
 # Engine labels a human should look at; origin and boilerplate sentences are not claims to review.
-QUEUE_CLAIM_LABELS = ("altered", "unsourced", "other_source", "contradicted", "supported")
+QUEUE_CLAIM_LABELS = tuple(label.value for label in REVIEWABLE_LABELS)
 
 
 QUEUE_ORDERING = ("priority", "-max_severity", "-divergence_count", "version__article_id", "position")
@@ -108,9 +100,9 @@ def review_queue(queryset: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
                 When(max_severity__gte=3, then=Value(1)),
                 When(max_severity=2, then=Value(2)),
                 When(max_severity=1, then=Value(3)),
-                When(label="unsourced", then=Value(4)),
-                When(label="other_source", then=Value(5)),
-                When(label__in=["contradicted", "altered"], then=Value(6)),
+                When(label=Label.UNSOURCED, then=Value(4)),
+                When(label=Label.OTHER_SOURCE, then=Value(5)),
+                When(label__in=[Label.CONTRADICTED, Label.ALTERED], then=Value(6)),
                 default=Value(7),
                 output_field=IntegerField(),
             ),
@@ -232,7 +224,7 @@ class StoryArticle:
 
     @property
     def changed_count(self) -> int:
-        return sum(self.engine_labels.get(k, 0) for k in ("altered", "contradicted"))
+        return sum(self.engine_labels.get(k, 0) for k in (Label.ALTERED, Label.CONTRADICTED))
 
     @property
     def flag_count(self) -> int:

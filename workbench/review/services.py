@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from workbench.claims.models import Claim
+from workbench.engine.types import Label
 from workbench.review.errors import InvalidTransition, VerdictConflict, VerdictPermissionDenied
 from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
 from workbench.review.signals import verdict_changed
@@ -487,7 +488,7 @@ def claims_accept_engine_label(*, claims: Iterable[Claim], by) -> tuple[list[Ver
     made: list[Verdict] = []
     skipped: list[tuple[Claim, str]] = []
     for claim in claims:
-        if claim.label != "supported":
+        if claim.label != Label.SUPPORTED:
             skipped.append((claim, f"the engine labelled it {claim.get_label_display().lower() or 'nothing'}"))
             continue
         try:
