@@ -89,6 +89,7 @@ class ReviewEvent(models.Model):
         ASSIGNED = "assigned", "Assigned"
         UNASSIGNED = "unassigned", "Unassigned"
         CONFLICT = "conflict", "Refused: changed meanwhile"
+        MOVED = "moved", "Moved to a newer version"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="review_events")
     verdict = models.ForeignKey(Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="events")

@@ -29,7 +29,7 @@ from workbench.claims.models import Claim
 from workbench.engine.types import REVIEWABLE_LABELS, FlagType, Label
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
-from workbench.review.models import ReviewEvent, Verdict
+from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
 from workbench.sources.models import Article, ArticleVersion
 
 # How much a divergence type changes what a reader takes away: 3 high, 2 medium, 1 low (the engine's FLAG_INFO).
@@ -185,6 +185,40 @@ def claim_review_context(*, claim_id: int) -> ClaimReviewContext:
         },
         events=list(ReviewEvent.objects.filter(claim_id=claim.pk).select_related("actor").order_by("created_at", "id")),
         story=membership.story if membership else None,
+    )
+
+
+@dataclass(frozen=True)
+class VerdictActions:
+    """What a user may do now with a claim and its verdict. The services enforce the same rules; this only tells the
+    admin which controls to show and API clients which actions will be accepted."""
+
+    edit: bool  # record a verdict, or change (and submit) a draft or returned one
+    submit: bool  # put a draft or returned verdict forward: its reviewer or the claim's assignee
+    decide: bool  # approve or send back a submitted verdict, never one's own
+    reopen: bool  # reopen an approved verdict
+    take: bool  # assign the unassigned claim to oneself
+    release: bool  # give up the claim's assignment: one's own, or anyone's for those who assign
+    assign: bool  # assign the claim to any reviewer
+
+
+def verdict_actions(*, user, verdict: Verdict | None, assignment: ClaimAssignment | None) -> VerdictActions:
+    """What ``user`` may do with the claim whose ``verdict`` (None: none yet) and ``assignment`` (None: unassigned)
+    are given. Reads only the user's permissions; no query beyond them."""
+    state = verdict.state if verdict else None
+    mine = assignment is not None and assignment.assignee_id == user.pk
+    may_write = user.has_perm("review.add_verdict") and (assignment is None or mine)
+    editable = state in (None, Verdict.State.DRAFT, Verdict.State.RETURNED)
+    is_author = verdict is not None and verdict.reviewer_id == user.pk
+    may_assign = user.has_perm("review.assign_claim")
+    return VerdictActions(
+        edit=may_write and editable,
+        submit=may_write and editable and verdict is not None and (is_author or mine),
+        decide=user.has_perm("review.approve_verdict") and state == Verdict.State.SUBMITTED and not is_author,
+        reopen=user.has_perm("review.reopen_verdict") and state == Verdict.State.APPROVED,
+        take=user.has_perm("review.add_verdict") and assignment is None,
+        release=assignment is not None and (mine or may_assign),
+        assign=may_assign,
     )
 
 
