@@ -63,6 +63,9 @@ from workbench.sources.models import Outlet
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 ETAG_PATTERN = re.compile(r'^(?:W/)?"?r?(\d+)"?$')
+# An ETag this API sends is "r" and a revision number; a header far longer is refused before it is parsed (Python
+# refuses to convert integer strings over 4,300 digits, which would otherwise be a 500).
+IF_MATCH_MAX_CHARS = 64
 VERDICT_HISTORY_MAX = 500
 
 TRANSITIONS = {
@@ -303,6 +306,8 @@ def expected_revision(request, body_revision: int | None) -> int:
     """
     header = request.headers.get("If-Match")
     if header is not None:
+        if len(header) > IF_MATCH_MAX_CHARS:
+            raise ValidationError({"If-Match": [f"At most {IF_MATCH_MAX_CHARS} characters; send the ETag you read."]})
         match = ETAG_PATTERN.match(header.strip())
         if not match:
             raise ValidationError({"If-Match": ['Send the ETag you read, e.g. "r3".']})
