@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from tests.api.test_auth import assert_error
 from workbench.api import selectors
-from workbench.api.parsers import json_depth
+from workbench.core.json_depth import json_depth
 
 pytestmark = pytest.mark.django_db
 

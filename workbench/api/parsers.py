@@ -3,7 +3,6 @@ than any request of this API needs with 400 before Python's recursive decoder se
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from workbench.api.exceptions import PayloadTooLarge
+from workbench.core.json_depth import API_MAX_JSON_DEPTH, json_depth
 
 
 class LimitedJSONParser(JSONParser):
@@ -24,32 +24,8 @@ class LimitedJSONParser(JSONParser):
             data = stream.read(limit + 1)
             if len(data) > limit:
                 raise PayloadTooLarge(f"The request body is over the limit of {limit:,} bytes.")
-            depth_check(data)
+            depth = json_depth(data)
+            if depth > API_MAX_JSON_DEPTH:
+                raise ParseError(f"JSON nested {depth} levels deep; the limit is {API_MAX_JSON_DEPTH}.")
             stream = BytesIO(data)
         return super().parse(stream, media_type, parser_context)
-
-
-# No request body of this API nests more than a few levels; the decoder recurses once per level and fails with
-# RecursionError near 1,000, so the depth is checked first, in one linear pass.
-API_MAX_JSON_DEPTH = 32
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_JSON_BRACKET = re.compile(rb"[\[\]{}]")
-
-
-def json_depth(data: bytes) -> int:
-    """The deepest nesting of arrays and objects in ``data`` (brackets inside strings do not count). Linear time."""
-    depth = deepest = 0
-    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', data)):
-        if match.group() in (b"[", b"{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
-
-
-def depth_check(data: bytes) -> None:
-    """Raise ParseError (400) when ``data`` nests deeper than API_MAX_JSON_DEPTH."""
-    depth = json_depth(data)
-    if depth > API_MAX_JSON_DEPTH:
-        raise ParseError(f"JSON nested {depth} levels deep; the limit is {API_MAX_JSON_DEPTH}.")
