@@ -30,7 +30,7 @@ from workbench.api.filters import (
 )
 from workbench.api.models import ApiToken, Scope, Webhook
 from workbench.api.permissions import request_has_scope
-from workbench.api.renderers import JSONLDRenderer
+from workbench.api.renderers import JSONLDRenderer, ScriptSafeJSONRenderer
 from workbench.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -247,7 +247,12 @@ class StoryViewSet(ReadOnlyViewSet):
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A PROV-JSON document.")
         },
     )
-    @action(detail=True, methods=["get"], url_path="prov")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="prov",
+        renderer_classes=[ScriptSafeJSONRenderer],
+    )
     def prov(self, request, pk=None):
         story = self.get_object()
         return Response(exports.story_prov_json(story=story))
@@ -263,7 +268,7 @@ class StoryViewSet(ReadOnlyViewSet):
         detail=True,
         methods=["get"],
         url_path="claimreview",
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=[JSONLDRenderer, ScriptSafeJSONRenderer],
     )
     def claimreview(self, request, pk=None):
         story = self.get_object()
@@ -472,7 +477,7 @@ class VerdictViewSet(
         url_path="claimreview",
         pagination_class=None,
         filter_backends=[],
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=[JSONLDRenderer, ScriptSafeJSONRenderer],
     )
     def claimreview(self, request, pk=None):
         verdict = self.get_object()

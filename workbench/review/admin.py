@@ -5,8 +5,6 @@ Every write goes through workbench.review.services; every read through workbench
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -18,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from workbench.claims.models import Claim, Label
 from workbench.core.errors import WorkbenchError
+from workbench.core.safe_json import script_safe_dumps
 from workbench.provenance.models import Divergence, Story
 from workbench.review import selectors, services
 from workbench.review.claimreview import claim_review
@@ -551,7 +550,9 @@ def _export(model_admin, request, verdicts):
         return None
     base = request.build_absolute_uri("/")
     payload = [claim_review(v, base_url=base) for v in approved]
-    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/ld+json")
+    response = HttpResponse(
+        script_safe_dumps(payload, ensure_ascii=False, indent=2), content_type="application/ld+json"
+    )
     response["Content-Disposition"] = 'attachment; filename="claimreviews.jsonld"'
     return response
 
