@@ -343,6 +343,8 @@ LOGGING = {
 # Ingest limits: anything larger is refused with a clear error, never truncated silently.
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Largest JSON body the API reads: an article at the ingest limit plus its metadata.
+# The history pages only show past revisions: a verdict changes state through the review services alone.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", INGEST_MAX_BYTES + 64 * 1024, minimum=1024)
 # Django reads a request body whole only up to this size; the API's own limit is the one that applies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES

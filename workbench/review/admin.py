@@ -564,6 +564,15 @@ def _export(model_admin, request, verdicts):
 class VerdictAdmin(SimpleHistoryAdmin):
     """Verdicts and their revision history. Edits happen on the claim review page, through the services."""
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past revision, read-only. django-simple-history's form saves (reverts) on POST whatever the change
+        permission says, which would change a verdict's state outside the review services: refused."""
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied(
+                "A verdict's history is read-only: to go back to an earlier wording, edit the verdict and submit it."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     list_display = ["claim_link", "label", "state", "is_stale", "reviewer", "approver", "revision", "updated_at"]
     list_filter = ["state", "label", "is_stale"]
     list_select_related = ["claim", "reviewer", "approver"]
