@@ -18,6 +18,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import urllib3
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -27,6 +28,7 @@ from workbench.api.models import ApiEvent, ApiToken, IdempotencyKey, Scope, Webh
 from workbench.api.tokens import tokens_changed
 from workbench.claims.models import Claim
 from workbench.core import fetch
+from workbench.core.extract import decode_content
 from workbench.core.fetch import Resolver, UrlRefused, guard_url
 from workbench.provenance.models import StoryMembership
 from workbench.provenance.services import trace_job_create
@@ -111,13 +113,25 @@ def article_submit(
 ):
     """Start tracing a submitted article; returns the TraceJob (sent to the workers after commit).
 
-    A URL is fetched by the worker. Text or HTML is stored now, with its metadata, as an article keyed by its text's
-    hash (so the worker's ingest of the same content finds it); bad content raises IngestError before any job exists.
+    A URL is fetched by the worker. Text or HTML up to INGEST_INLINE_MAX_BYTES is stored now, with its metadata, as an
+    article keyed by its text's hash (so the worker's ingest of the same content finds it), and bad content raises
+    IngestError before any job exists; larger text is checked for size and encoding only and read by the worker.
     Needs the caller's transaction, so the job and the idempotency record commit together.
     """
     others = list(trace_with)
     if url:
         return trace_job_create(articles=others, url=url, origin=origin, requested_by=by)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if len(data) > settings.INGEST_INLINE_MAX_BYTES:
+        # Large text is read by a worker: the request only checks that it is text within the limits, so a web
+        # process is never held by it. Problems found later end the job failed, naming them.
+        decode_content(data, max_bytes=settings.INGEST_MAX_BYTES)
+        meta = {
+            "headline": headline,
+            "outlet": outlet,
+            "published_at": published_at.isoformat() if published_at else "",
+        }
+        return trace_job_create(articles=others, content=data, origin=origin, requested_by=by, upload_meta=meta)
     article_ingest(
         content=content,
         arrival=ArticleVersion.Arrival.UPLOAD,

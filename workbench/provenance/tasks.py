@@ -13,7 +13,9 @@ from contextlib import contextmanager
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 
+from workbench.core.cpu_limit import cpu_time_limit
 from workbench.provenance import services
 from workbench.provenance.models import Story, TraceJob
 from workbench.sources.models import Article
@@ -78,7 +80,9 @@ def job_run(task, job_id: int, log: dict) -> services.TraceJobRun | None:
         return None
     log["attempt"] = job.attempts
     log["articles"] = ",".join(str(pk) for pk in job.articles.order_by("pk").values_list("pk", flat=True)) or "-"
-    run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
+    # The CPU budget ends a runaway attempt; trace_job_run records it as the job's failure.
+    with cpu_time_limit(settings.TRACE_JOB_CPU_LIMIT_S, what=f"trace job {job_id}"):
+        run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
     # Eager (embedded) mode has no broker to come back through: try again at once, up to the attempts cap.
     while run.retry_in_s is not None and task.request.is_eager:
         job = services.trace_job_claim(job_id=job_id)
