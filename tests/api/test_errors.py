@@ -76,3 +76,11 @@ def test_a_long_if_match_is_a_400_not_a_500(alice, client_for, story_graph):
         f"/api/v1/verdicts/{verdict_id}/", {"rationale": "x"}, format="json", HTTP_IF_MATCH='"r' + "9" * 40 + '"'
     )
     assert_error(stale, 412)
+
+
+def test_an_unknown_api_path_asks_an_anonymous_caller_to_authenticate_first():
+    anonymous = APIClient()
+    for method in ("get", "post", "delete"):
+        response = getattr(anonymous, method)("/api/v1/nothing-here/")
+        assert_error(response, 401, "not_authenticated")
+    assert_error(anonymous.get("/api/v1/claims/"), 401, "not_authenticated")

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from workbench.api.models import ApiEvent, ApiToken, IdempotencyKey, Scope, Webhook, WebhookDelivery, hash_token_key
+from workbench.api.permissions import scopes_beyond_role
 from workbench.api.tokens import tokens_changed
 from workbench.claims.models import Claim
 from workbench.core import fetch
@@ -68,11 +69,15 @@ class CreatedToken:
 def api_token_create(*, user, name: str, scopes: Iterable[str], by=None) -> CreatedToken:
     """Create a token and return it with its key. The key is returned only here; only its hash is stored.
 
-    Raises ValueError for an unknown or empty scope list. Runs in its own transaction.
+    Raises ValueError for an unknown or empty scope list, or a scope beyond the user's role. Runs in its own
+    transaction.
     """
     scope_list = sorted(set(scopes), key=Scope.values.index) if set(scopes) <= set(Scope.values) else None
     if not scope_list:
         raise ValueError(f"Give one or more scopes from: {', '.join(Scope.values)}.")
+    refusal = scopes_beyond_role(user, scope_list)
+    if refusal:
+        raise ValueError(refusal)
     key = TOKEN_KEY_PREFIX + secrets.token_urlsafe(TOKEN_KEY_RANDOM_BYTES)
     with transaction.atomic():
         token = ApiToken.objects.create(

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from django.http import JsonResponse
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workbench.api import exports, selectors, services
-from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity, error_body
+from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity
 from workbench.api.filters import (
     ArticleFilter,
     ClaimFilter,
@@ -547,10 +545,15 @@ class WebhookViewSet(viewsets.ModelViewSet):
 # ---------------------------------------------------------------- who am I, and the rest
 
 
-@csrf_exempt
-def not_found(request, *args, **kwargs) -> JsonResponse:
-    """Any other path under /api/v1/: a 404 in the API's error shape rather than Django's HTML page."""
-    return JsonResponse(error_body(status_code=404, code="not_found", message="No such API endpoint."), status=404)
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: authentication first (an anonymous caller learns nothing, not even which paths
+    exist: 401), then a 404 in the API's error shape."""
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound("No such API endpoint.")
+
+    get = post = put = patch = delete = head = options = _not_found
 
 
 class MeView(APIView):
