@@ -343,14 +343,22 @@ LOGGING = {
 
 # Ingest limits: anything larger is refused with a clear error, never truncated silently.
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Submitted text over this size is acknowledged at once and read by a worker, never inside the web request.
+INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 256 * 1024, minimum=1)
 # Largest JSON body the API reads: an article at the ingest limit plus its metadata.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", INGEST_MAX_BYTES + 64 * 1024, minimum=1024)
 # Django reads a request body whole only up to this size; the API's own limit is the one that applies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
+# The history pages only show past revisions: a verdict changes state through the review services alone.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Background pipeline. A job's lease must outlive the hard time limit, or a running job is re-armed while it runs.
 TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
 TRACE_JOB_MAX_ATTEMPTS = env_int("TRACE_JOB_MAX_ATTEMPTS", 5, minimum=1)
+# CPU seconds one attempt of a job may use before it is stopped and failed (text processing is linear, so only a
+# runaway reaches this). Enforced in a worker's main thread (prefork children); 0 turns it off.
+TRACE_JOB_CPU_LIMIT_S = env_int("TRACE_JOB_CPU_LIMIT_S", 240, minimum=0)
 # A queued job untouched this long has lost its message; the sweeper sends it again.
 TRACE_JOB_QUEUED_STALE_S = env_int("TRACE_JOB_QUEUED_STALE_S", 120, minimum=1)
 FETCH_DOMAIN_INTERVAL_S = env_int("FETCH_DOMAIN_INTERVAL_S", 2, minimum=0)

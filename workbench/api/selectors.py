@@ -12,6 +12,7 @@ from django.db.models import F, Prefetch, QuerySet
 from workbench.api.models import Webhook, WebhookDelivery
 from workbench.claims.models import Claim
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
+from workbench.provenance.selectors import trace_jobs_visible
 from workbench.review.models import Verdict
 from workbench.sources.models import Article, ArticleVersion
 
@@ -103,11 +104,9 @@ def verdict_list(*, user, can_review: bool) -> QuerySet[Verdict]:
 
 
 def trace_job_list(*, user) -> QuerySet[TraceJob]:
-    """Staff see every job; others see the jobs they requested."""
+    """Editors see every job; fact-checkers and tools see the jobs they requested."""
     queryset = TraceJob.objects.prefetch_related(Prefetch("articles", queryset=Article.objects.only("id")))
-    if user.is_staff:
-        return queryset
-    return queryset.filter(requested_by=user)
+    return trace_jobs_visible(user=user, queryset=queryset)
 
 
 def webhook_list(*, user) -> QuerySet[Webhook]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from django.http import JsonResponse
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workbench.api import exports, selectors, services
-from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity, error_body
+from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity
 from workbench.api.filters import (
     ArticleFilter,
     ClaimFilter,
@@ -30,7 +28,7 @@ from workbench.api.filters import (
 )
 from workbench.api.models import ApiToken, Scope, Webhook
 from workbench.api.permissions import request_has_scope
-from workbench.api.renderers import JSONLDRenderer
+from workbench.api.renderers import JSONLDRenderer, ScriptSafeJSONRenderer
 from workbench.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -62,6 +60,9 @@ from workbench.sources.models import Outlet
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 ETAG_PATTERN = re.compile(r'^(?:W/)?"?r?(\d+)"?$')
+# An ETag this API sends is "r" and a revision number; a header far longer is refused before it is parsed (Python
+# refuses to convert integer strings over 4,300 digits, which would otherwise be a 500).
+IF_MATCH_MAX_CHARS = 64
 VERDICT_HISTORY_MAX = 500
 
 TRANSITIONS = {
@@ -77,7 +78,8 @@ FIELDS_PARAMETER = OpenApiParameter(
 )
 
 
-JSONLD_RENDERERS = [JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes]
+# Exports answer JSON-LD or JSON, both safe to paste into a page's script element.
+JSONLD_RENDERERS = [JSONLDRenderer, ScriptSafeJSONRenderer]
 
 
 def _jsonld_responses(description: str) -> dict:
@@ -252,7 +254,12 @@ class StoryViewSet(ReadOnlyViewSet):
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A PROV-JSON document.")
         },
     )
-    @action(detail=True, methods=["get"], url_path="prov")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="prov",
+        renderer_classes=[ScriptSafeJSONRenderer],
+    )
     def prov(self, request, pk=None):
         story = self.get_object()
         return Response(exports.story_prov_json(story=story))
@@ -308,6 +315,8 @@ def expected_revision(request, body_revision: int | None) -> int:
     """
     header = request.headers.get("If-Match")
     if header is not None:
+        if len(header) > IF_MATCH_MAX_CHARS:
+            raise ValidationError({"If-Match": [f"At most {IF_MATCH_MAX_CHARS} characters; send the ETag you read."]})
         match = ETAG_PATTERN.match(header.strip())
         if not match:
             raise ValidationError({"If-Match": ['Send the ETag you read, e.g. "r3".']})
@@ -540,10 +549,15 @@ class WebhookViewSet(viewsets.ModelViewSet):
 # ---------------------------------------------------------------- who am I, and the rest
 
 
-@csrf_exempt
-def not_found(request, *args, **kwargs) -> JsonResponse:
-    """Any other path under /api/v1/: a 404 in the API's error shape rather than Django's HTML page."""
-    return JsonResponse(error_body(status_code=404, code="not_found", message="No such API endpoint."), status=404)
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: authentication first (an anonymous caller learns nothing, not even which paths
+    exist: 401), then a 404 in the API's error shape."""
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound("No such API endpoint.")
+
+    get = post = put = patch = delete = head = options = _not_found
 
 
 class MeView(APIView):

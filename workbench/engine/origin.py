@@ -18,7 +18,7 @@ SELF_CREDIT_BONUS = 0.15
 EARLIEST_BONUS = 0.1
 
 _CITES_REPORT = re.compile(
-    r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+)*\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
+    r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+){0,5}\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
     r"according to (?:a|the) (?:new |latest )?report|"
     r"\b(?:report|article|story) (?:by|from|in)\s+(?:news agency\s+)?[A-Z]|"
     r"\bthe report (?:said|says|notes|noted|adds|added)|\bciting\s+[A-Z]|\breport quoting\b",

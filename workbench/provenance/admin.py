@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
+from workbench.provenance.selectors import trace_jobs_visible
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -95,6 +96,9 @@ class DivergenceAdmin(ReadOnlyAdmin):
 
 @admin.register(TraceJob)
 class TraceJobAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        return trace_jobs_visible(user=request.user, queryset=super().get_queryset(request))
+
     list_display = ["__str__", "state", "attempts", "sentences_done", "sentences_total", "created_at", "finished_at"]
     list_filter = ["state"]
     readonly_fields = [

@@ -125,6 +125,9 @@ class TraceJob(models.Model):
     origin = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     url = models.URLField(max_length=2000, blank=True, default="", help_text="A page to fetch and ingest first.")
     upload = models.BinaryField(null=True, blank=True, editable=False, help_text="Uploaded content to ingest first.")
+    upload_meta = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="The upload's headline, outlet and publication time."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="trace_jobs"
     )

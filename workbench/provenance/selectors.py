@@ -102,3 +102,15 @@ def trace_job_progress(job) -> dict:
         "running_s": round(running_s, 3) if running_s is not None else None,
         "story": job.story_id,
     }
+
+
+# Editors oversee the pipeline for everyone; anyone else sees the jobs they asked for (their errors may name URLs).
+SEES_EVERY_JOB_PERMISSION = "review.approve_verdict"
+
+
+def trace_jobs_visible(*, user, queryset=None):
+    """The trace jobs ``user`` may see: every job for superusers and editors, otherwise those they requested."""
+    queryset = TraceJob.objects.all() if queryset is None else queryset
+    if user.is_superuser or user.has_perm(SEES_EVERY_JOB_PERMISSION):
+        return queryset
+    return queryset.filter(requested_by=user)

@@ -7,8 +7,10 @@ The job row is the truth (see services.trace_job_claim); a lost or duplicated me
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
+from workbench.core.cpu_limit import cpu_time_limit
 from workbench.core.tasks import RETRY_BACKOFF, backoff_s, task_log
 from workbench.provenance import services
 from workbench.provenance.models import Story
@@ -41,7 +43,9 @@ def job_run(task, job_id: int, log: dict) -> services.TraceJobRun | None:
         return None
     log["attempt"] = job.attempts
     log["articles"] = ",".join(str(pk) for pk in job.articles.order_by("pk").values_list("pk", flat=True)) or "-"
-    run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
+    # The CPU budget ends a runaway attempt; trace_job_run records it as the job's failure.
+    with cpu_time_limit(settings.TRACE_JOB_CPU_LIMIT_S, what=f"trace job {job_id}"):
+        run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
     # Eager (embedded) mode has no broker to come back through: try again at once, up to the attempts cap.
     while run.retry_in_s is not None and task.request.is_eager:
         job = services.trace_job_claim(job_id=job_id)

@@ -5,8 +5,6 @@ Every write goes through workbench.review.services; every read through workbench
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -18,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from workbench.claims.models import Claim, Label
 from workbench.core.errors import WorkbenchError
+from workbench.core.safe_json import script_safe_dumps
 from workbench.provenance.models import Divergence, Story, StoryMembership
 from workbench.review import selectors, services
 from workbench.review.claimreview import claim_review
@@ -544,7 +543,9 @@ def _export(model_admin, request, verdicts):
         return None
     base = request.build_absolute_uri("/")
     payload = [claim_review(v, base_url=base) for v in approved]
-    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/ld+json")
+    response = HttpResponse(
+        script_safe_dumps(payload, ensure_ascii=False, indent=2), content_type="application/ld+json"
+    )
     response["Content-Disposition"] = 'attachment; filename="claimreviews.jsonld"'
     return response
 
@@ -555,6 +556,15 @@ def _export(model_admin, request, verdicts):
 @admin.register(Verdict)
 class VerdictAdmin(SimpleHistoryAdmin):
     """Verdicts and their revision history. Edits happen on the claim review page, through the services."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past revision, read-only. django-simple-history's form saves (reverts) on POST whatever the change
+        permission says, which would change a verdict's state outside the review services: refused."""
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied(
+                "A verdict's history is read-only: to go back to an earlier wording, edit the verdict and submit it."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     list_display = ["claim_link", "label", "state", "is_stale", "reviewer", "approver", "revision", "updated_at"]
     list_filter = ["state", "label", "is_stale"]

@@ -339,3 +339,21 @@ def verdicts_for_export() -> QuerySet[Verdict]:
             queryset=ProvenanceLink.objects.select_related("origin_claim__version__article__outlet").order_by("rank"),
         )
     )
+
+
+# The kinds of event that write a verdict's published content (label, rationale, corrected wording, evidence).
+CONTENT_EVENT_KINDS = (ReviewEvent.Kind.CREATED, ReviewEvent.Kind.UPDATED)
+
+
+def verdict_content_authors(*, verdict_id: int) -> list:
+    """The users who wrote any of a verdict's content since it was last approved (all of them if it never was),
+    from the review log, in the order they first wrote. The approver must be none of them."""
+    events = ReviewEvent.objects.filter(verdict_id=verdict_id)
+    last_approval = events.filter(kind=ReviewEvent.Kind.APPROVED).order_by("-created_at", "-id").first()
+    if last_approval is not None:
+        events = events.filter(id__gt=last_approval.id)
+    authors = []
+    for event in events.filter(kind__in=CONTENT_EVENT_KINDS, actor__isnull=False).select_related("actor"):
+        if event.actor not in authors:
+            authors.append(event.actor)
+    return authors

@@ -26,6 +26,7 @@ from workbench.claims.models import Claim
 from workbench.engine.types import Label
 from workbench.review.errors import InvalidTransition, VerdictConflict, VerdictPermissionDenied
 from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
+from workbench.review.selectors import verdict_content_authors
 from workbench.review.signals import verdict_changed
 from workbench.sources.models import ArticleVersion
 
@@ -321,6 +322,13 @@ def verdict_approve(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
         if locked.reviewer_id == by.pk:
             raise VerdictPermissionDenied(
                 f"{by} wrote verdict {locked.pk} and may not approve it: a second reviewer must."
+            )
+        # Four eyes on what is published: whoever wrote any of its content since the last approval (a co-author who
+        # edited someone else's draft included) may not approve it.
+        if any(author.pk == by.pk for author in verdict_content_authors(verdict_id=locked.pk)):
+            raise VerdictPermissionDenied(
+                f"{by} edited verdict {locked.pk} since it was last approved and may not approve it: "
+                "a reviewer who wrote none of its content must."
             )
         _require_state(locked, [Verdict.State.SUBMITTED], "approve")
         if locked.label == Verdict.Label.NEEDS_MORE_WORK:

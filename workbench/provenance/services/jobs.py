@@ -12,9 +12,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from workbench.claims.models import Claim
+from workbench.core.cpu_limit import CpuTimeExceeded
 from workbench.core.errors import IngestError
 from workbench.core.fetch import FetchFailed, UrlRefused, check_url_syntax
 from workbench.core.tasks import task_send
@@ -35,7 +37,8 @@ RUN_TRACE_JOB = "provenance.run_trace_job"  # the task's stable name (workbench.
 # (queued, or running with an expired lease, and attempts left), so a duplicate delivery does nothing; the sweeper
 # re-sends jobs whose message was lost and fails jobs that ran out of attempts.
 
-PERMANENT_ERRORS = (IngestError, UrlRefused, FetchFailed)
+# A job that ran out of CPU time would run out again: it fails at once, naming the limit.
+PERMANENT_ERRORS = (IngestError, UrlRefused, FetchFailed, CpuTimeExceeded)
 STORY_RECHECKS = 5
 REARM_BATCH = 500
 
@@ -61,11 +64,13 @@ def trace_job_create(
     origin: Article | None = None,
     requested_by=None,
     send: bool = True,
+    upload_meta: dict | None = None,
 ) -> TraceJob:
     """Store a queued trace job and send it to the workers once the caller's transaction commits.
 
     Give stored ``articles`` (traced together, with ``origin`` if known), or one ``url`` / ``content`` to ingest
-    first (its story is then found among the stored ones). Raises TraceJobInputError or UrlRefused (wrong scheme)
+    first (its story is then found among the stored ones; ``upload_meta`` keeps the content's headline, outlet and
+    publication time for the worker's ingest). Raises TraceJobInputError or UrlRefused (wrong scheme)
     at once for requests that can never run; content problems found later end the job as failed with the error.
     Runs in the caller's transaction (or its own); never sends before the row is committed. With ``send=False`` no
     message is sent: a worker that runs the job itself claims it like any other (and if it never does, the sweeper
@@ -89,7 +94,12 @@ def trace_job_create(
         articles.append(origin)
     with transaction.atomic():
         job = TraceJob.objects.create(
-            url=url, upload=content, origin=origin, requested_by=requested_by, enqueued_at=timezone.now()
+            url=url,
+            upload=content,
+            upload_meta=upload_meta or {},
+            origin=origin,
+            requested_by=requested_by,
+            enqueued_at=timezone.now(),
         )
         if articles:
             job.articles.add(*articles)
@@ -145,6 +155,13 @@ class TraceJobRun:
     retry_in_s: float | None = None
 
 
+def _upload_meta(job: TraceJob) -> dict:
+    """article_ingest's metadata arguments from the job's stored upload metadata."""
+    meta = job.upload_meta or {}
+    published = parse_datetime(meta["published_at"]) if meta.get("published_at") else None
+    return {"headline": meta.get("headline", ""), "outlet_name": meta.get("outlet", ""), "published_at": published}
+
+
 def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> TraceJobRun:
     """Do a claimed job's work: ingest its URL or content, find the story, trace, record the outcome.
 
@@ -160,7 +177,9 @@ def trace_job_run(*, job: TraceJob, retry_in_s: float = 10.0, fetch=None) -> Tra
         if job.url:
             submitted = article_ingest_url(url=job.url, fetch=fetch).article
         elif job.upload is not None:
-            submitted = article_ingest(content=bytes(job.upload), arrival=ArticleVersion.Arrival.UPLOAD).article
+            submitted = article_ingest(
+                content=bytes(job.upload), arrival=ArticleVersion.Arrival.UPLOAD, **_upload_meta(job)
+            ).article
         if submitted is not None:
             job.articles.add(submitted)
             if not articles:
