@@ -347,8 +347,16 @@ API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", INGEST_MAX_BYTES + 64 * 1024,
 # Django reads a request body whole only up to this size; the API's own limit is the one that applies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
-# Background pipeline. A job's lease must outlive the hard time limit, or a running job is re-armed while it runs.
-TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+# Background pipeline. A claimed job's lease is short and renewed by its worker every TRACE_JOB_HEARTBEAT_S while the
+# job runs, however long that is; when the worker dies the renewals stop and the sweeper (every TRACE_JOB_SWEEP_S, see
+# provenance.services.jobs) re-arms the job once the lease has run out, so it is sent again within about a minute.
+TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", 30, minimum=2)
+TRACE_JOB_HEARTBEAT_S = env_int("TRACE_JOB_HEARTBEAT_S", 5, minimum=1)
+if TRACE_JOB_HEARTBEAT_S * 2 > TRACE_JOB_LEASE_S:
+    # One late renewal (a busy database, a long GIL hold) must not let a live job's lease run out.
+    raise ImproperlyConfigured(
+        f"TRACE_JOB_HEARTBEAT_S={TRACE_JOB_HEARTBEAT_S} must be at most half of TRACE_JOB_LEASE_S={TRACE_JOB_LEASE_S}"
+    )
 TRACE_JOB_MAX_ATTEMPTS = env_int("TRACE_JOB_MAX_ATTEMPTS", 5, minimum=1)
 # A queued job untouched this long has lost its message; the sweeper sends it again.
 TRACE_JOB_QUEUED_STALE_S = env_int("TRACE_JOB_QUEUED_STALE_S", 120, minimum=1)
