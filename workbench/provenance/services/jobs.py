@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Least
 from django.utils import timezone
@@ -174,7 +174,7 @@ class _AttemptLease:
         self._beaten_at = time.monotonic()
         self._heartbeat = (
             Heartbeat(
-                self.beat,
+                self._beat_on_thread,
                 every_s=settings.TRACE_JOB_HEARTBEAT_S,
                 name=f"trace-job-{job.pk}-heartbeat",
                 on_exit=connections.close_all,  # the thread's own database connection
@@ -186,6 +186,14 @@ class _AttemptLease:
     def beat(self) -> bool:
         self._beaten_at = time.monotonic()
         return trace_job_heartbeat(job=self.job, sentences_done=self.done)
+
+    def _beat_on_thread(self) -> bool:
+        try:
+            return self.beat()
+        except DatabaseError:
+            # Django does not reopen a connection the server dropped: close it, and the next beat opens a new one.
+            connections.close_all()
+            raise
 
     def traced(self, sentences: int) -> None:
         """The engine's progress callback."""
