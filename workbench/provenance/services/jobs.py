@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import connections, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Least
 from django.utils import timezone
@@ -190,7 +190,7 @@ class _AttemptLease:
     def _beat_on_thread(self) -> bool:
         try:
             return self.beat()
-        except DatabaseError:
+        except Exception:
             # Django does not reopen a connection the server dropped: close it, and the next beat opens a new one.
             connections.close_all()
             raise
