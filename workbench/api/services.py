@@ -50,10 +50,6 @@ class DeliveryFailed(Exception):
     """A webhook delivery attempt failed in a way worth retrying (network error, timeout, 5xx, 429)."""
 
 
-class DeliveryRefused(Exception):
-    """A webhook delivery can never succeed (URL refused by the SSRF guard, or a 4xx answer)."""
-
-
 def _event(*, actor, action: str, target: str, **extra) -> None:
     ApiEvent.objects.create(actor=actor, action=action, target=target[:200], extra=extra)
 

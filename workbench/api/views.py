@@ -58,7 +58,6 @@ from workbench.api.serializers import (
 )
 from workbench.provenance.models import TraceJob
 from workbench.review import services as review_services
-from workbench.review.models import Verdict
 from workbench.sources.models import Outlet
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -356,7 +355,7 @@ class VerdictViewSet(
 
     def _verdict_response(self, verdict, *, status_code=status.HTTP_200_OK, reload: bool = False) -> Response:
         if reload:
-            verdict = Verdict.objects.select_related("claim__version", "reviewer", "approver").get(pk=verdict.pk)
+            verdict = selectors.verdict_list(user=self.request.user, can_review=True).get(pk=verdict.pk)
         data = VerdictSerializer(verdict, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": verdict_etag(verdict)})
 

@@ -14,6 +14,13 @@ logger = logging.getLogger("workbench.tasks")
 
 RETRY_BACKOFF_FACTOR_S = 5
 RETRY_BACKOFF_MAX_S = 300
+# Celery's own retry backoff, for tasks that retry with autoretry_for: the delays backoff_s gives.
+# https://docs.celeryq.dev/en/stable/userguide/tasks.html#automatic-retry-for-known-exceptions
+RETRY_BACKOFF = {
+    "retry_backoff": RETRY_BACKOFF_FACTOR_S,
+    "retry_backoff_max": RETRY_BACKOFF_MAX_S,
+    "retry_jitter": True,
+}
 
 
 @contextmanager

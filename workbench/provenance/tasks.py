@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from workbench.core.tasks import backoff_s, task_log
+from workbench.core.tasks import RETRY_BACKOFF, backoff_s, task_log
 from workbench.provenance import services
 from workbench.provenance.models import Story
 from workbench.sources.models import Article
@@ -92,6 +92,8 @@ def trace_article(self, article_id: int) -> str:
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=5,
+    autoretry_for=(OperationalError,),
+    **RETRY_BACKOFF,
     ignore_result=True,
 )
 def retrace_story(self, story_id: int, trigger: str = "re-trace requested") -> str:
@@ -101,9 +103,6 @@ def retrace_story(self, story_id: int, trigger: str = "re-trace requested") -> s
         if story is None:
             log["outcome"] = "gone"
             return "gone"
-        try:
-            outcome = services.story_retrace(story=story, trigger=trigger)
-        except OperationalError as exc:
-            raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
+        outcome = services.story_retrace(story=story, trigger=trigger)
         log.update(moved=outcome.verdicts_moved, stale=outcome.verdicts_marked_stale)
         return "done"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from workbench.core.fetch import FetchUnavailable
-from workbench.core.tasks import backoff_s, task_log
+from workbench.core.tasks import RETRY_BACKOFF, task_log
 from workbench.provenance.services import article_reverify, stories_with_pending_retrace
 from workbench.provenance.tasks import retrace_story
 from workbench.sources.models import Article
@@ -34,6 +34,8 @@ def reverify_due() -> dict:
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=REFETCH_MAX_RETRIES,
+    autoretry_for=(FetchUnavailable,),
+    **RETRY_BACKOFF,
     ignore_result=True,
 )
 def reverify_article(self, article_id: int) -> str:
@@ -49,11 +51,11 @@ def reverify_article(self, article_id: int) -> str:
             return "gone"
         try:
             outcome = article_reverify(article=article)
-        except FetchUnavailable as exc:
-            if self.request.is_eager or self.request.retries >= REFETCH_MAX_RETRIES:
-                log["outcome"] = "unavailable"
-                return "unavailable"
-            raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
+        except FetchUnavailable:
+            if not self.request.is_eager and self.request.retries < REFETCH_MAX_RETRIES:
+                raise  # autoretry_for retries it, with backoff
+            log["outcome"] = "unavailable"
+            return "unavailable"
         if outcome.error:
             log["outcome"] = "failed"
             return "failed"

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from workbench.claims.models import Claim
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryRetrace
 from workbench.provenance.selectors import latest_versions
 from workbench.provenance.services.tracing import articles_trace
-from workbench.review.models import ClaimAssignment, Verdict
-from workbench.review.services import verdicts_mark_stale
+from workbench.review.models import Verdict
+from workbench.review.services import verdicts_follow_sentences, verdicts_mark_stale
 from workbench.sources.models import Article
 from workbench.sources.services import article_refetch
 
@@ -64,52 +63,16 @@ def _verdict_bases(articles: list[Article]) -> dict[str, dict]:
 
 
 def _verdicts_follow_claims(articles: list[Article]) -> tuple[int, dict[int, str]]:
-    """Move verdicts on superseded versions to the identical sentence of the newest version. Returns the number
-    moved and, for verdicts whose sentence is gone, the reason they are stale."""
+    """Move verdicts on superseded versions to the identical sentence of the newest version (review's
+    verdicts_follow_sentences). Returns the number moved and, for verdicts whose sentence is gone, the reason they
+    are stale."""
     newest = latest_versions(articles)
     behind = list(
         Verdict.objects.filter(claim__version__article__in=articles)
         .exclude(claim__version__in=list(newest.values()))
-        .select_related("claim__version")
         .order_by("pk")
     )
-    moved, gone = 0, {}
-    if not behind:
-        return moved, gone
-    with transaction.atomic():
-        targets = Claim.objects.filter(
-            version__in=[newest[v.claim.version.article_id] for v in behind if v.claim.version.article_id in newest]
-        )
-        free: dict[tuple[int, str], list[Claim]] = defaultdict(list)
-        for claim in targets.filter(verdict__isnull=True).order_by("pk"):
-            free[(claim.version_id, claim.text)].append(claim)
-        lock_ids = sorted({v.claim_id for v in behind} | {c.pk for cs in free.values() for c in cs})
-        list(Claim.objects.select_for_update().filter(pk__in=lock_ids).order_by("pk"))
-        for verdict in (
-            Verdict.objects.select_for_update()
-            .filter(pk__in=[v.pk for v in behind])
-            .select_related("claim__version")
-            .order_by("pk")
-        ):
-            version = newest.get(verdict.claim.version.article_id)
-            if version is None or verdict.claim.version_id == version.pk:
-                continue
-            choices = free.get((version.pk, verdict.claim.text), [])
-            if not choices:
-                gone[verdict.pk] = (
-                    f"claim changed: the sentence is no longer in version {version.number} of the article"
-                )
-                continue
-            target = min(choices, key=lambda c: abs(c.position - verdict.claim.position))
-            choices.remove(target)
-            if not ClaimAssignment.objects.filter(claim_id=target.pk).exists():
-                ClaimAssignment.objects.filter(claim_id=verdict.claim_id).update(claim_id=target.pk)
-            verdict.claim = target
-            verdict.revision += 1
-            verdict._change_reason = f"followed its sentence to version {version.number}"
-            verdict.save(update_fields=["claim", "revision", "updated_at"])
-            moved += 1
-    return moved, gone
+    return verdicts_follow_sentences(verdicts=behind, newest=newest)
 
 
 def _quote(text: str, limit: int = 120) -> str:
