@@ -29,6 +29,7 @@ def run_job(articles, origin=None) -> None:
 
 
 def traces_forget() -> None:
+    """Back to ingested but never traced."""
     Divergence.objects.all().delete()
     ProvenanceLink.objects.all().delete()
     StoryMembership.objects.all().delete()

@@ -178,21 +178,11 @@ class DivergenceSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
 
 class DivergenceInClaimSerializer(serializers.ModelSerializer):
+    """A divergence inside its claim: the claim and the creation time are the claim's to say."""
+
     class Meta:
         model = Divergence
-        fields = [
-            "id",
-            "link",
-            "type",
-            "span_start",
-            "span_end",
-            "span",
-            "origin_claim",
-            "origin_start",
-            "origin_end",
-            "origin_span",
-            "explanation",
-        ]
+        fields = [name for name in DivergenceSerializer.Meta.fields if name not in ("claim", "created_at")]
 
 
 class VerdictBriefSerializer(serializers.ModelSerializer):

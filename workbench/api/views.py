@@ -77,6 +77,15 @@ FIELDS_PARAMETER = OpenApiParameter(
 )
 
 
+JSONLD_RENDERERS = [JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes]
+
+
+def _jsonld_responses(description: str) -> dict:
+    """An export's answer in the schema: JSON-LD, as application/ld+json or, when asked for, plain JSON."""
+    body = OpenApiResponse(OpenApiTypes.OBJECT, description=description)
+    return {(200, "application/ld+json"): body, (200, "application/json"): body}
+
+
 class SparseFieldsViewMixin:
     """Reads `?fields=`; an unknown field name is a 400 naming it."""
 
@@ -250,16 +259,13 @@ class StoryViewSet(ReadOnlyViewSet):
 
     @extend_schema(
         summary="ClaimReview JSON-LD for the story's approved verdicts",
-        responses={
-            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON-LD @graph."),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON-LD @graph."),
-        },
+        responses=_jsonld_responses("A JSON-LD @graph."),
     )
     @action(
         detail=True,
         methods=["get"],
         url_path="claimreview",
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=JSONLD_RENDERERS,
     )
     def claimreview(self, request, pk=None):
         story = self.get_object()
@@ -455,10 +461,7 @@ class VerdictViewSet(
 
     @extend_schema(
         summary="The verdict as ClaimReview JSON-LD",
-        responses={
-            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A schema.org ClaimReview."),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A schema.org ClaimReview."),
-        },
+        responses=_jsonld_responses("A schema.org ClaimReview."),
     )
     @action(
         detail=True,
@@ -466,7 +469,7 @@ class VerdictViewSet(
         url_path="claimreview",
         pagination_class=None,
         filter_backends=[],
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=JSONLD_RENDERERS,
     )
     def claimreview(self, request, pk=None):
         verdict = self.get_object()

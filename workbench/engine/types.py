@@ -11,7 +11,15 @@ ROLE_DERIVATIVE = "derivative"
 ROLE_UNRELATED = "unrelated"
 
 
-class Label(StrEnum):
+class _Term(StrEnum):
+    """A term of the engine's vocabulary: its value is the stored and exchanged name, its display name the words."""
+
+    @property
+    def display_name(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Label(_Term):
     """What a sentence is relative to its story's origin. The one list of labels: the database choices, the API's
     enums, the ClaimReview mapping, the review queue and the terminal colours derive from it (with LABEL_INFO)."""
 
@@ -24,10 +32,6 @@ class Label(StrEnum):
     BOILERPLATE = "boilerplate"
 
     @property
-    def display_name(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-    @property
     def reviewable(self) -> bool:
         """Whether a sentence with this label is a claim a person judges (origin sentences and boilerplate are not)."""
         return LABEL_INFO[self].faithfulness is not None
@@ -38,7 +42,7 @@ class Label(StrEnum):
         return LABEL_INFO[self].faithfulness
 
 
-class FlagType(StrEnum):
+class FlagType(_Term):
     """A kind of divergence between a claim and its origin sentence. The one list of flag types: the database
     choices, the API's enums, the queue's severities and the exports derive from it (with FLAG_INFO)."""
 
@@ -50,10 +54,6 @@ class FlagType(StrEnum):
     QUOTE_ALTERED = "quote_altered"
     OMITTED_QUALIFIER = "omitted_qualifier"
     ENTITY_CHANGED = "entity_changed"
-
-    @property
-    def display_name(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
     @property
     def severity(self) -> int:
