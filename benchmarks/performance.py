@@ -260,6 +260,24 @@ def _soak(results: Path) -> list[str]:
         f"{calm['elapsed_s']} s undisturbed; stored results "
         f"{'equal' if soak['fingerprint_equal'] else '**different**'} ({rows['claims']:,} claims, "
         f"{rows['links']:,} links, {rows['divergences']:,} divergences, {rows['memberships']:,} memberships).",
+        "",
+        *_soak_recovery(soak, killed),
+    ]
+
+
+def _soak_recovery(soak: dict, killed: dict) -> list[str]:
+    """How long the jobs the kills interrupted took to be done again, with the job settings of the run."""
+    recovered = [r for r in killed["recoveries"] if r["rearmed_after_s"] is not None]
+    times = sorted(r["recovery_s"] for r in recovered)
+    if not times:
+        return ["Recovery: no kill interrupted a job that had to be re-armed."]
+    return [
+        f"Recovery, with the default job settings (lease {soak['lease_s']} s renewed every {soak['heartbeat_s']} s by "
+        f"the job's heartbeat, sweeper every {soak['sweep_s']} s, visibility timeout "
+        f"{soak['visibility_timeout_s']} s): the kills hit {killed['jobs_interrupted']} running jobs; "
+        f"{len(recovered)} were re-armed and done {times[0]} to {times[-1]} s after the kill (median "
+        f"{times[len(times) // 2]} s), re-sent at most {max(r['rearmed_after_s'] for r in recovered)} s after it; "
+        f"the others were finished by their orphaned pool process.",
     ]
 
 

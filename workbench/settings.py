@@ -353,8 +353,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # The history pages only show past revisions: a verdict changes state through the review services alone.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# Background pipeline. A job's lease must outlive the hard time limit, or a running job is re-armed while it runs.
-TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+# Background pipeline. A claimed job's lease is short and renewed by its worker every TRACE_JOB_HEARTBEAT_S while the
+# job runs, however long that is; when the worker dies the renewals stop and the sweeper (every TRACE_JOB_SWEEP_S, see
+# provenance.services.jobs) re-arms the job once the lease has run out, so it is sent again within about a minute.
+TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", 30, minimum=2)
+TRACE_JOB_HEARTBEAT_S = env_int("TRACE_JOB_HEARTBEAT_S", 5, minimum=1)
+if TRACE_JOB_HEARTBEAT_S * 2 > TRACE_JOB_LEASE_S:
+    # One late renewal (a busy database, a long GIL hold) must not let a live job's lease run out.
+    raise ImproperlyConfigured(
+        f"TRACE_JOB_HEARTBEAT_S={TRACE_JOB_HEARTBEAT_S} must be at most half of TRACE_JOB_LEASE_S={TRACE_JOB_LEASE_S}"
+    )
 TRACE_JOB_MAX_ATTEMPTS = env_int("TRACE_JOB_MAX_ATTEMPTS", 5, minimum=1)
 # CPU seconds one attempt of a job may use before it is stopped and failed (text processing is linear, so only a
 # runaway reaches this). Enforced in a worker's main thread (prefork children); 0 turns it off.

@@ -118,3 +118,12 @@ def test_an_article_and_its_named_origin_group_as_the_full_clustering_groups_the
         else:
             assert [s.origin for s in named] == [None, 1]
     assert 0 < grouped < len(pairs)
+
+
+def test_tracing_reports_each_article_s_sentences_as_it_is_traced(seed_paths):
+    inputs = _inputs(seed_paths)
+    reported: list[int] = []
+    traces = trace_articles(inputs, on_traced=reported.append)
+    # One report per article (a large job's progress moves article by article), adding up to every sentence.
+    assert sorted(reported) == sorted(len(t.sentences) for t in traces)
+    assert len(reported) == len(inputs) and sum(reported) > 0

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -173,6 +174,29 @@ def celery_on_redis(transactional_db) -> Iterator[Callable[..., Worker]]:
         app.conf.task_always_eager, app.conf.broker_url = saved
         _reset_connections(app)
         purge_broker()
+
+
+@contextmanager
+def scheduled(task_name: str, *, every_s: float) -> Iterator[None]:
+    """Send the task registered as ``task_name`` now and then every ``every_s`` seconds through the broker, as
+    ``celery beat`` does with the stored schedule, for the length of the block."""
+    from workbench.celery import app
+
+    stopped = threading.Event()
+
+    def send() -> None:
+        while True:
+            app.tasks[task_name].delay()
+            if stopped.wait(every_s):
+                return
+
+    thread = threading.Thread(target=send, name=f"scheduler-{task_name}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join()
 
 
 def wait_for(predicate: Callable[[], bool], *, timeout_s: float, what: str, interval_s: float = 0.1) -> None:

@@ -43,22 +43,25 @@ def job_run(task, job_id: int, log: dict) -> services.TraceJobRun | None:
         return None
     log["attempt"] = job.attempts
     log["articles"] = ",".join(str(pk) for pk in job.articles.order_by("pk").values_list("pk", flat=True)) or "-"
-    # The CPU budget ends a runaway attempt; trace_job_run records it as the job's failure.
+    # A worker's heartbeat beats on a thread of its own; an eager run beats from its progress, in its caller's
+    # connection and transaction. The CPU budget ends a runaway attempt; trace_job_run records it as the failure.
+    threaded = not task.request.is_eager
     with cpu_time_limit(settings.TRACE_JOB_CPU_LIMIT_S, what=f"trace job {job_id}"):
-        run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
+        run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1), heartbeat_thread=threaded)
     # Eager (embedded) mode has no broker to come back through: try again at once, up to the attempts cap.
     while run.retry_in_s is not None and task.request.is_eager:
         job = services.trace_job_claim(job_id=job_id)
         if job is None:
             break
-        run = services.trace_job_run(job=job, retry_in_s=0)
+        run = services.trace_job_run(job=job, retry_in_s=0, heartbeat_thread=False)
     log["outcome"] = run.state
     return run
 
 
 @shared_task(name="provenance.sweep_trace_jobs", ignore_result=True)
 def sweep_trace_jobs() -> dict:
-    """Beat: re-send lost jobs, re-arm jobs whose worker died, fail those out of attempts."""
+    """Beat (every TRACE_JOB_SWEEP_S): re-send lost jobs, re-arm jobs whose heartbeat stopped, fail those out of
+    attempts."""
     with task_log("provenance.sweep_trace_jobs") as log:
         counts = services.trace_jobs_rearm()
         log.update(counts)

@@ -7,10 +7,13 @@ from __future__ import annotations
 from workbench.provenance.errors import StoriesKeptChanging, TraceJobInputError
 from workbench.provenance.services.jobs import (
     PERMANENT_ERRORS,
+    SUPERSEDED,
+    TRACE_JOB_SWEEP_S,
     TraceJobRun,
     trace_job_claim,
     trace_job_create,
     trace_job_create_indexed,
+    trace_job_heartbeat,
     trace_job_run,
     trace_job_send,
     trace_jobs_rearm,
@@ -26,6 +29,8 @@ from workbench.provenance.services.tracing import TraceOutcome, articles_trace, 
 
 __all__ = [
     "PERMANENT_ERRORS",
+    "SUPERSEDED",
+    "TRACE_JOB_SWEEP_S",
     "RetraceOutcome",
     "ReverifyOutcome",
     "StoriesKeptChanging",
@@ -40,6 +45,7 @@ __all__ = [
     "trace_job_claim",
     "trace_job_create",
     "trace_job_create_indexed",
+    "trace_job_heartbeat",
     "trace_job_run",
     "trace_job_send",
     "trace_jobs_rearm",

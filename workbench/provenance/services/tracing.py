@@ -37,6 +37,7 @@ def articles_trace(
     embedder=None,
     versions: dict | None = None,
     still_current: Callable[[], bool] | None = None,
+    on_traced: Callable[[int], None] | None = None,
 ) -> TraceOutcome | None:
     """Trace the articles' newest versions against each other and store the result.
 
@@ -44,7 +45,8 @@ def articles_trace(
     outside any transaction; only the write holds locks, taken on the articles in primary-key order. ``versions``:
     the articles' newest versions when the caller has already read them (``latest_versions``). ``still_current`` is
     asked once the locks are held: when it answers False (what the caller decided from has changed while the engine
-    ran) nothing is stored and None is returned.
+    ran) nothing is stored and None is returned. ``on_traced`` is the engine's progress callback (sentences of each
+    article traced).
     """
     articles = sorted({article.pk: article for article in articles}.values(), key=lambda a: a.pk)
     versions = versions if versions is not None else latest_versions(articles)
@@ -61,7 +63,9 @@ def articles_trace(
         for article in articles
         if article.pk in versions
     ]
-    traces = trace_articles(inputs, origin_key=str(origin.pk) if origin else None, embedder=embedder)
+    traces = trace_articles(
+        inputs, origin_key=str(origin.pk) if origin else None, embedder=embedder, on_traced=on_traced
+    )
     with transaction.atomic():
         list(
             Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]).order_by("pk").values_list("pk")
