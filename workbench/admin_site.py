@@ -44,3 +44,11 @@ class WorkbenchAdminSite(admin.AdminSite):
 
 class WorkbenchAdminConfig(AdminConfig):
     default_site = "workbench.admin_site.WorkbenchAdminSite"
+
+    def ready(self):
+        super().ready()
+        from django.core.checks import register
+
+        from workbench.core.checks import static_files_served
+
+        register(static_files_served)
