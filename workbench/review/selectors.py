@@ -413,20 +413,26 @@ def reviewer_home(*, user, now: datetime | None = None) -> ReviewerHome:
 
 def review_queue_next(*, claim: Claim, user) -> Claim | None:
     """The next claim in queue order after `claim` that still needs a reviewer and is free or assigned to `user`;
-    from the top of the queue when none follows. None when nothing is left. Two queries."""
+    from the top of the queue when none follows. None when nothing is left. At most three queries, each reading at
+    most NEXT_CLAIM_SCAN_MAX rows."""
     queue = review_queue()
     here = queue.filter(pk=claim.pk).values_list("priority", flat=True).first()
-    candidates = queue.filter(review_state__in=OPEN_STATES).filter(
-        Q(assignment__isnull=True) | Q(assignment__assignee=user)
-    )
-    ordered = list(candidates.values_list("pk", "priority")[:NEXT_CLAIM_SCAN_MAX])
-    ids = [pk for pk, _ in ordered]
-    if claim.pk in ids:
-        after = ids[ids.index(claim.pk) + 1 :]
-    else:  # the claim left the open states (submitted, say): continue from where its priority band starts
-        after = [pk for pk, priority in ordered if here is None or priority >= here]
-    following = [pk for pk in after if pk != claim.pk] or [pk for pk in ids if pk != claim.pk]
-    return Claim.objects.filter(pk=following[0]).first() if following else None
+
+    def wanted(state: str, assignee_id: int | None) -> bool:
+        return state in OPEN_STATES and assignee_id in (None, user.pk)
+
+    rows = queue.values_list("pk", "review_state", "assignment__assignee_id")
+    # The claim's own place in queue order (whatever its state now), then the first wanted claim after it.
+    following = list(rows.filter(priority__gte=here)[:NEXT_CLAIM_SCAN_MAX]) if here is not None else []
+    ids = [pk for pk, _, _ in following]
+    start = ids.index(claim.pk) + 1 if claim.pk in ids else 0
+    for pk, state, assignee_id in following[start:]:
+        if pk != claim.pk and wanted(state, assignee_id):
+            return Claim.objects.get(pk=pk)
+    for pk, state, assignee_id in rows.filter(review_state__in=OPEN_STATES)[:NEXT_CLAIM_SCAN_MAX]:
+        if pk != claim.pk and wanted(state, assignee_id):
+            return Claim.objects.get(pk=pk)
+    return None
 
 
 NEXT_CLAIM_SCAN_MAX = 5000
