@@ -119,3 +119,37 @@ def test_a_correction_needs_a_name_and_a_known_kind():
         article_outlet_correct(article=article, name="X", kind="blog")
     article.refresh_from_db()
     assert article.outlet is None
+
+
+def test_an_outlet_changed_in_the_article_admin_counts_as_a_reviewers_correction(client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    article = _ingest(BODY + "\n© 2024 Daily Planet")
+    assert article.outlet_source == "masthead"
+    right = Outlet.objects.create(name="City Times")
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:sources_article_change", args=[article.pk])
+    form = {
+        "outlet": right.pk,
+        "canonical_url": "",
+        "headline": article.headline,
+        "byline": "",
+        "language": "en",
+        "fetch_failures": 0,
+        "fetch_error": "",
+        "versions-TOTAL_FORMS": 1,
+        "versions-INITIAL_FORMS": 1,
+        "versions-MIN_NUM_FORMS": 0,
+        "versions-MAX_NUM_FORMS": 1000,
+        "versions-0-id": article.versions.get().pk,
+        "versions-0-article": article.pk,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article.refresh_from_db()
+    assert (article.outlet, article.outlet_source) == (right, "reviewer")
+    _ingest(BODY + "\n© 2024 Daily Planet")  # the same text again: the correction stays
+    article.refresh_from_db()
+    assert article.outlet == right
