@@ -105,13 +105,13 @@ def test_the_seeds_show_their_outlets_in_the_queue_and_on_the_story_page(seeds_t
     page = login("alice")
     page.goto(QUEUE_URL + "?all=")
     outlets = set(page.locator("#result_list td.field-outlet").all_inner_texts())
-    assert {"RT", "Unnamed site 002", "Unnamed site 004"} <= outlets
+    assert {"RT", "ALTN News", "Novyny.LIVE"} <= outlets
     assert "unknown outlet" not in outlets
     page.locator("#result_list td.field-story a").first.click()
     page.wait_for_selector("#story-articles")
     titles = page.locator("#story-articles td.title strong").all_inner_texts()
     assert titles[0] == "The Columbian"  # the origin, first
-    assert {"RT", "Unnamed site 002", "Unnamed site 004"} <= set(titles)
+    assert {"RT", "ALTN News", "Novyny.LIVE"} <= set(titles)
     shoot(page, "story")
 
 
