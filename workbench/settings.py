@@ -76,7 +76,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "workbench.admin_site.WorkbenchAdminConfig",  # django.contrib.admin with the reviewers' home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

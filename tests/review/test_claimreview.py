@@ -74,7 +74,7 @@ def test_an_altered_verdict_names_the_origin_as_first_appearance():
         "bestRating": 5,
         "alternateName": "Altered",
     }
-    assert doc["url"] == f"https://factcheck.example/review/verdicts/{verdict.pk}/claimreview.json"
+    assert doc["url"] == f"https://factcheck.example/review/verdicts/{verdict.pk}/"
     assert doc["citation"] == ["https://example.org/origin"]
     assert doc["datePublished"] == timezone.now().date().isoformat()
 
@@ -109,7 +109,7 @@ def test_the_public_url_serves_the_published_verdict_only(client):
     assert response.status_code == 200 and response["Content-Type"] == "application/ld+json"
     doc = json.loads(response.content)
     assert_valid_claimreview(doc)
-    assert doc["url"] == f"http://testserver/review/verdicts/{verdict.pk}/claimreview.json"
+    assert doc["url"] == f"http://testserver/review/verdicts/{verdict.pk}/"
     assert client.head(reverse("review:claimreview", args=[verdict.pk])).status_code == 200
     assert client.post(reverse("review:claimreview", args=[verdict.pk])).status_code == 405  # read-only
     services.verdict_reopen(verdict=verdict, expected_revision=verdict.revision, by=alice(), reason="New evidence.")
@@ -120,5 +120,5 @@ def test_outside_a_request_the_url_uses_the_public_origin(settings):
     settings.CSRF_TRUSTED_ORIGINS = ["https://factcheck.example.org"]
     verdict = _publish(ClaimFactory(label="altered"))
     doc = claim_review(verdicts_for_export().get(pk=verdict.pk))
-    assert doc["url"] == f"https://factcheck.example.org/review/verdicts/{verdict.pk}/claimreview.json"
+    assert doc["url"] == f"https://factcheck.example.org/review/verdicts/{verdict.pk}/"
     assert doc["author"]["url"] == "https://factcheck.example.org/"

@@ -80,7 +80,7 @@ def claim_review(verdict: Verdict, *, base_url: str | None = None) -> dict:
     review = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": base + reverse("review:claimreview", args=[verdict.pk]),
+        "url": base + reverse("review:verdict", args=[verdict.pk]),  # the page a reader opens
         "claimReviewed": claim.text,
         "itemReviewed": item,
         "author": {
