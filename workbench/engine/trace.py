@@ -204,72 +204,40 @@ def trace_claim(
     summarise with few shared words (``OPENING_ALIGN_FACTOR``)."""
     method = METHOD_SEMANTIC if semantic_row is not None else METHOD_LEXICAL
     att = find_attribution(sentence.text)
-    if is_boilerplate(sentence.text):
-        return SentenceTrace(
-            sentence.index, sentence.text, sentence.start, sentence.end, LABEL_BOILERPLATE, [], 0.0, method, att, []
-        )
-    al: Alignment | None = align_claim(feats, origin_feats, idf, semantic_row, origin_weights)
-    threshold = ALIGN_MIN_SCORE_SEMANTIC if semantic_row is not None else ALIGN_MIN_SCORE
-    if al is not None and al.origin_indices[0] in origin_opening:
-        threshold *= OPENING_ALIGN_FACTOR
-    if al is None or al.score < threshold:
-        label = _unaligned_label(sentence, att, context)
+
+    def traced(label: str, score: float, origin_indices: list[int], flags: list[Flag]) -> SentenceTrace:
         return SentenceTrace(
             sentence.index,
             sentence.text,
             sentence.start,
             sentence.end,
             label,
-            [],
-            round(al.score if al else 0.0, 4),
+            origin_indices,
+            round(score, 4),
             method,
             att,
-            [],
+            flags,
         )
+
+    if is_boilerplate(sentence.text):
+        return traced(LABEL_BOILERPLATE, 0.0, [], [])
+    al: Alignment | None = align_claim(feats, origin_feats, idf, semantic_row, origin_weights)
+    threshold = ALIGN_MIN_SCORE_SEMANTIC if semantic_row is not None else ALIGN_MIN_SCORE
+    if al is not None and al.origin_indices[0] in origin_opening:
+        threshold *= OPENING_ALIGN_FACTOR
+    if al is None or al.score < threshold:
+        return traced(_unaligned_label(sentence, att, context), al.score if al else 0.0, [], [])
     if _is_heading(sentence.text) and _title_case(sentence.text) and al.score < HEADING_ALIGN_MIN_SCORE:
-        return SentenceTrace(
-            sentence.index,
-            sentence.text,
-            sentence.start,
-            sentence.end,
-            LABEL_BOILERPLATE,
-            [],
-            round(al.score, 4),
-            method,
-            att,
-            [],
-        )
+        return traced(LABEL_BOILERPLATE, al.score, [], [])
     origin_pairs = [(j, origin_sentences[j].text) for j in al.origin_indices]
     conflict = al.score < OTHER_SOURCE_MAX_SCORE and _attribution_conflict(att, [t for _, t in origin_pairs], context)
     if conflict or (al.score < NEW_SOURCE_MAX_SCORE and _names_outside_origin(att, context)):
-        return SentenceTrace(
-            sentence.index,
-            sentence.text,
-            sentence.start,
-            sentence.end,
-            LABEL_OTHER_SOURCE,
-            [],
-            round(al.score, 4),
-            method,
-            att,
-            [],
-        )
+        return traced(LABEL_OTHER_SOURCE, al.score, [], [])
     flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context)
     if al.score >= CREDIT_DROP_MIN_SCORE:
         flags += dropped_attribution_flags(sentence.text, origin_pairs)
     label = LABEL_ALTERED if any(f.type in STRONG_FLAGS for f in flags) else LABEL_SUPPORTED
-    return SentenceTrace(
-        sentence.index,
-        sentence.text,
-        sentence.start,
-        sentence.end,
-        label,
-        list(al.origin_indices),
-        round(al.score, 4),
-        method,
-        att,
-        flags,
-    )
+    return traced(label, al.score, list(al.origin_indices), flags)
 
 
 def trace_articles(
