@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     CharField,
@@ -32,6 +33,7 @@ from workbench.engine.types import REVIEWABLE_LABELS, FlagType, Label
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
 from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
+from workbench.review.roles import EDITOR, FACT_CHECKER
 from workbench.sources.models import Article, ArticleVersion
 
 # How much a divergence type changes what a reader takes away: 3 high, 2 medium, 1 low (the engine's FLAG_INFO).
@@ -485,10 +487,6 @@ NEXT_CLAIM_SCAN_MAX = 5000
 def verdict_possible_approvers(*, verdict: Verdict) -> list:
     """The people who may approve this verdict: editors (or superusers) who wrote none of its content since its last
     approval, by user name."""
-    from django.contrib.auth import get_user_model
-
-    from workbench.review.roles import EDITOR
-
     return list(
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
@@ -502,10 +500,6 @@ def verdict_possible_approvers(*, verdict: Verdict) -> list:
 
 def reviewers() -> list:
     """Everyone a claim can be assigned to: members of the fact-checker or editor group, by user name."""
-    from django.contrib.auth import get_user_model
-
-    from workbench.review.roles import EDITOR, FACT_CHECKER
-
     return list(
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[FACT_CHECKER, EDITOR])
