@@ -138,7 +138,8 @@ def _names_outside_origin(att: Attribution | None, context: OriginContext) -> bo
         toks = [t for t in tokens(name) if t.is_capitalised and t.norm not in _GENERIC_SOURCE_WORDS]
         if toks and any(t.stem not in context.stems for t in toks):
             return True
-        if not toks and name.strip():
+        # A role alone ("police", "the minister") names no party the origin could be checked against.
+        if not toks and any(t.is_capitalised for t in tokens(name)):
             return True
     return False
 

@@ -116,6 +116,7 @@ class Attribution:
     speaker: str | None = None
     hedge: str | None = None
     quoted: bool = False
+    role: str | None = None  # a title or role given beside the named speaker ("police spokesman" Ian Grey)
 
     @property
     def label(self) -> str:
