@@ -15,7 +15,16 @@ from workbench.provenance.models import Divergence, ProvenanceLink, Story, Story
 from workbench.review.models import Verdict
 from workbench.sources.models import Article, ArticleVersion
 
-VERSION_SUMMARY_FIELDS = ("id", "article_id", "number", "content_type", "content_hash", "arrival", "fetched_at")
+VERSION_SUMMARY_FIELDS = (
+    "id",
+    "article_id",
+    "number",
+    "content_type",
+    "content_hash",
+    "arrival",
+    "fetched_at",
+    "language",
+)
 # The bodies of an article version (up to INGEST_MAX_BYTES each): never needed to list claims, links or verdicts.
 VERSION_BODY_FIELDS = ("raw_content", "clean_text", "removed_lines", "diff")
 
@@ -75,6 +84,7 @@ def claim_list(*, user) -> QuerySet[Claim]:
         .annotate(
             article_id=F("version__article_id"),
             version_number=F("version__number"),
+            version_language=F("version__language"),
             story_id=F("version__article__story_membership__story_id"),
         )
         .prefetch_related(

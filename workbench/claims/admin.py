@@ -23,7 +23,17 @@ class ClaimAdmin(admin.ModelAdmin):
         "label",
         "label_score",
         "traced_at",
+        "language",
+        "not_traced_reason",
     ]
+
+    @admin.display(description="Language")
+    def language(self, obj):
+        return obj.version.language
+
+    @admin.display(description="Not traced because")
+    def not_traced_reason(self, obj):
+        return obj.version.not_traced_reason or "-"
 
     @admin.display(ordering="version__article__headline")
     def article(self, obj):

@@ -74,6 +74,7 @@ def articles_trace(
             byline=article.byline or None,
             published=article.published_at,
             outlet=outlets.get(article.outlet_id),
+            language=versions[article.pk].language or None,
         )
         for article in articles
         if article.pk in versions
@@ -575,6 +576,7 @@ def _engine_input(article: Article, version) -> ArticleInput:
         byline=article.byline or None,
         published=article.published_at,
         outlet=article.outlet.name if article.outlet_id else None,
+        language=version.language or None,
     )
 
 

@@ -17,6 +17,7 @@ from workbench.claims.services import claims_create_for_version
 from workbench.core.errors import IngestError
 from workbench.core.extract import decode_content, extract_article
 from workbench.core.fetch import FetchFailed, FetchResult, FetchUnavailable, UrlRefused, check_url_syntax, fetch_url
+from workbench.engine.language import detect_language
 from workbench.sources.models import Article, ArticleVersion, Outlet
 
 
@@ -62,10 +63,12 @@ def article_ingest(
     extracted = extract_article(raw, max_bytes=max_bytes)
     content_hash = hashlib.sha256(extracted.text.encode("utf-8")).hexdigest()
     key = url or ingest_key or f"sha256:{content_hash}"
+    language = detect_language(extracted.text)
     with transaction.atomic():
         article, created = Article.objects.get_or_create(
             ingest_key=key,
             defaults={
+                "language": language,
                 "canonical_url": url,
                 "outlet": outlet_for(name=outlet_name, url=url),
                 "headline": (headline or extracted.headline)[:500],
@@ -91,6 +94,7 @@ def article_ingest(
             clean_text=extracted.text,
             content_hash=content_hash,
             removed_lines=extracted.removed,
+            language=language,
             arrival=arrival,
             fetched_at=fetched_at or timezone.now(),
             http_etag=http_etag,
@@ -104,6 +108,9 @@ def article_ingest(
         if new_headline and new_headline != article.headline:
             article.headline = new_headline
             article.save(update_fields=["headline", "updated_at"])
+        if language != article.language:
+            article.language = language  # the article's language is its newest version's
+            article.save(update_fields=["language", "updated_at"])
     return IngestResult(article=article, version=version, created_version=True)
 
 
