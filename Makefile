@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-retrieval bench-e2e bench-load bench-soak bench-long-line
+.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate model-support clean bench-scale bench-scale-1m bench-retrieval bench-e2e bench-load bench-soak bench-long-line
 
 setup: $(STAMP)
 
@@ -45,6 +45,10 @@ lint: setup
 
 evaluate: migrate
 	$(DEMO_ENV) $(MANAGE) evaluate
+
+# The support check's weights (workbench/engine/data/support_model.json), fitted on WiCE; deterministic.
+model-support: setup
+	$(MANAGE) support_train
 
 # Local worker and scheduler against Redis (CELERY_BROKER_URL, default redis://127.0.0.1:6379/0) and the database in
 # DATABASE_URL (SQLite under var/ when unset). The schedule lives in the database: edit it in the admin.

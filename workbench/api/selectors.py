@@ -16,7 +16,16 @@ from workbench.provenance.selectors import trace_jobs_visible
 from workbench.review.models import Verdict
 from workbench.sources.models import Article, ArticleVersion
 
-VERSION_SUMMARY_FIELDS = ("id", "article_id", "number", "content_type", "content_hash", "arrival", "fetched_at")
+VERSION_SUMMARY_FIELDS = (
+    "id",
+    "article_id",
+    "number",
+    "content_type",
+    "content_hash",
+    "arrival",
+    "fetched_at",
+    "language",
+)
 
 
 ORIGIN_LINK_FIELDS = (
@@ -70,6 +79,7 @@ def claim_list(*, user) -> QuerySet[Claim]:
         .annotate(
             article_id=F("version__article_id"),
             version_number=F("version__number"),
+            version_language=F("version__language"),
             story_id=F("version__article__story_membership__story_id"),
         )
         .prefetch_related(

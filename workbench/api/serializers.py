@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from workbench.api.models import Scope, Webhook, WebhookDelivery
 from workbench.claims.models import Claim
+from workbench.engine.language import not_traced_reason
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
 from workbench.provenance.selectors import trace_job_progress
 from workbench.review.models import ClaimAssignment, Verdict
@@ -45,10 +46,12 @@ class OutletSerializer(serializers.ModelSerializer):
 class ArticleVersionSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = ArticleVersion
-        fields = ["id", "number", "content_type", "content_hash", "arrival", "fetched_at"]
+        fields = ["id", "number", "content_type", "content_hash", "arrival", "fetched_at", "language"]
 
 
 class ArticleVersionSerializer(serializers.ModelSerializer):
+    not_traced_reason = serializers.CharField(read_only=True)
+
     class Meta:
         model = ArticleVersion
         fields = [
@@ -58,6 +61,8 @@ class ArticleVersionSerializer(serializers.ModelSerializer):
             "content_hash",
             "arrival",
             "fetched_at",
+            "language",
+            "not_traced_reason",
             "clean_text",
             "removed_lines",
         ]
@@ -201,6 +206,8 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     links = ProvenanceLinkSerializer(many=True, source="link_rows")
     divergences = DivergenceInClaimSerializer(many=True, source="divergence_rows")
     verdict = serializers.SerializerMethodField()
+    language = serializers.CharField(source="version_language", read_only=True)
+    not_traced_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -219,10 +226,16 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             "attribution_speaker",
             "attribution_hedge",
             "traced_at",
+            "language",
+            "not_traced_reason",
             "links",
             "divergences",
             "verdict",
         ]
+
+    def get_not_traced_reason(self, claim) -> str:
+        """Why the engine gave this claim no label (its article's language), or "" when it traced it."""
+        return not_traced_reason(claim.version_language) or ""
 
     @extend_schema_field(VerdictBriefSerializer(allow_null=True))
     def get_verdict(self, claim):

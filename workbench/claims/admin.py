@@ -13,6 +13,14 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["text", "attribution", "version__article__headline"]
     readonly_fields = [f.name for f in Claim._meta.fields if not f.primary_key]
 
+    @admin.display(description="Language")
+    def language(self, obj):
+        return obj.version.language
+
+    @admin.display(description="Not traced because")
+    def not_traced_reason(self, obj):
+        return obj.version.not_traced_reason or "-"
+
     @admin.display(ordering="version__article__headline")
     def article(self, obj):
         return obj.version.article

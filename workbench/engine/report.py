@@ -24,7 +24,7 @@ def article_report(traces: Sequence[ArticleTrace], paths: dict[str, str], headli
             sentences.append(
                 {
                     "text": s.text,
-                    "label": s.label,
+                    "label": s.label or None,
                     "origin_text": origin_text,
                     "score": s.score,
                     "attribution": s.attribution.label if s.attribution else None,
@@ -39,6 +39,8 @@ def article_report(traces: Sequence[ArticleTrace], paths: dict[str, str], headli
                 "path": paths.get(t.key, t.key),
                 "headline": headlines.get(t.key, ""),
                 "role": t.role,
+                "language": t.language,
+                "not_traced": t.not_traced,
                 "origin_path": paths.get(t.origin_key, t.origin_key) if t.origin_key else None,
                 "sentences": sentences,
             }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
@@ -19,12 +20,14 @@ from .attribute import find_attribution
 from .clean import is_boilerplate
 from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
 from .embed import Embedder, cosine_matrix
+from .language import detect_language, not_traced_reason
 from .lexicon import tokens
 from .origin import ArticleDoc, group_stories
 from .segment import split_sentences
 from .types import (
     LABEL_ALTERED,
     LABEL_BOILERPLATE,
+    LABEL_NOT_TRACED,
     LABEL_ORIGIN,
     LABEL_OTHER_SOURCE,
     LABEL_SUPPORTED,
@@ -138,7 +141,8 @@ def _names_outside_origin(att: Attribution | None, context: OriginContext) -> bo
         toks = [t for t in tokens(name) if t.is_capitalised and t.norm not in _GENERIC_SOURCE_WORDS]
         if toks and any(t.stem not in context.stems for t in toks):
             return True
-        if not toks and name.strip():
+        # A role alone ("police", "the minister") names no party the origin could be checked against.
+        if not toks and any(t.is_capitalised for t in tokens(name)):
             return True
     return False
 
@@ -249,10 +253,25 @@ def trace_articles(
 ) -> list[ArticleTrace]:
     """Group `articles` into stories, pick each story's origin (or use `origin_key`), and trace every claim.
 
-    Sentence i of an article's trace is `split_sentences(article.text)[i]`. Output order follows input order.
-    `on_traced`, when given, is called with an article's number of sentences as soon as that article is traced (a
-    large job's progress).
+    Sentence i of an article's trace is `split_sentences(article.text)[i]`. Output order follows input order. An
+    article in a language the rules do not read is not traced: it stands alone, its claims unlabelled, and its trace
+    says why (`not_traced`). `on_traced`, when given, is called with an article's number of sentences as soon as that
+    article is traced (a large job's progress).
     """
+    languages = [a.language or detect_language(a.text) for a in articles]
+    unread = {i for i, code in enumerate(languages) if not_traced_reason(code)}
+    if unread:
+        readable = [i for i in range(len(articles)) if i not in unread]
+        traced = trace_articles(
+            [articles[i] for i in readable], origin_key=origin_key, embedder=embedder, on_traced=on_traced
+        )
+        stories = max((t.story_index for t in traced), default=-1) + 1
+        out: dict[int, ArticleTrace] = dict(zip(readable, traced, strict=True))
+        for n, i in enumerate(sorted(unread)):
+            out[i] = _not_traced(articles[i], languages[i], stories + n)
+            if on_traced is not None:
+                on_traced(len(out[i].sentences))
+        return [out[i] for i in range(len(articles))]
     prepared = [_sentences_and_features(a.text) for a in articles]
     sentences = [ss for ss, _ in prepared]
     feats = [fs for _, fs in prepared]
@@ -285,7 +304,16 @@ def trace_articles(
         results.update(
             _trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder, on_traced)
         )
-    return [results[i] for i in range(len(articles))]
+    return [replace(results[i], language=languages[i]) for i in range(len(articles))]
+
+
+def _not_traced(article: ArticleInput, language: str, story_index: int) -> ArticleTrace:
+    reason = not_traced_reason(language)
+    sentences = [
+        SentenceTrace(s.index, s.text, s.start, s.end, LABEL_NOT_TRACED, [], 0.0, "none", find_attribution(s.text), [])
+        for s in split_sentences(article.text)
+    ]
+    return ArticleTrace(article.key, ROLE_UNRELATED, None, story_index, sentences, [reason], language, reason)
 
 
 def trace_against(

@@ -9,6 +9,7 @@ from enum import StrEnum
 ROLE_ORIGIN = "origin"
 ROLE_DERIVATIVE = "derivative"
 ROLE_UNRELATED = "unrelated"
+LABEL_NOT_TRACED = ""  # a claim of an article the engine cannot read carries no label
 
 
 class _Term(StrEnum):
@@ -143,6 +144,7 @@ class Attribution:
     speaker: str | None = None
     hedge: str | None = None
     quoted: bool = False
+    role: str | None = None  # a title or role given beside the named speaker ("police spokesman" Ian Grey)
 
     @property
     def label(self) -> str:
@@ -175,6 +177,7 @@ class ArticleInput:
     byline: str | None = None
     published: datetime | None = None
     outlet: str | None = None
+    language: str | None = None  # ISO 639-1; None: the engine detects it
 
 
 @dataclass(frozen=True)
@@ -203,3 +206,5 @@ class ArticleTrace:
     story_index: int
     sentences: list[SentenceTrace]
     warnings: list[str] = field(default_factory=list)
+    language: str = ""
+    not_traced: str | None = None  # why the article was not traced (its language), for the reviewer

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from workbench.engine.language import not_traced_reason
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
 from workbench.provenance.selectors import trace_jobs_visible
 
@@ -24,10 +25,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class StoryMembershipInline(admin.TabularInline):
     model = StoryMembership
-    fields = ["article", "role"]
+    fields = ["article", "role", "language", "not_traced_reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description="Language")
+    def language(self, obj):
+        return obj.article.language
+
+    @admin.display(description="Not traced because")
+    def not_traced_reason(self, obj):
+        return not_traced_reason(obj.article.language) or "-"
 
     def has_add_permission(self, request, obj=None):
         return False

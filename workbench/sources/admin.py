@@ -23,7 +23,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 class ArticleVersionInline(admin.TabularInline):
     model = ArticleVersion
-    fields = ["number", "arrival", "content_type", "fetched_at", "content_hash"]
+    fields = ["number", "language", "arrival", "content_type", "fetched_at", "content_hash"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -60,8 +60,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(ArticleVersion)
 class ArticleVersionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "number", "arrival", "content_type", "fetched_at", "claim_count"]
-    list_filter = ["arrival", "content_type", "fetched_at"]
+    list_display = ["__str__", "number", "language", "arrival", "content_type", "fetched_at", "claim_count"]
+    list_filter = ["language", "arrival", "content_type", "fetched_at"]
     list_select_related = ["article"]
     search_fields = ["article__headline", "content_hash", "clean_text"]
     readonly_fields = [
@@ -76,6 +76,8 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         "clean_text",
         "removed_lines",
         "raw_content",
+        "language",
+        "not_traced_reason",
     ]
 
     def get_queryset(self, request):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from workbench.engine.language import not_traced_reason
+
 
 class Outlet(models.Model):
     class Kind(models.TextChoices):
@@ -111,6 +113,12 @@ class ArticleVersion(models.Model):
     http_etag = models.CharField(max_length=500, blank=True, default="")
     http_last_modified = models.CharField(max_length=100, blank=True, default="")
     diff = models.TextField(blank=True, default="", help_text="What changed from the previous version (unified diff).")
+    language = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text="ISO 639-1 code detected from the clean text ('und': too short to tell; blank: not detected).",
+    )
 
     class Meta:
         ordering = ["article_id", "number"]
@@ -124,3 +132,8 @@ class ArticleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} (v{self.number})"
+
+    @property
+    def not_traced_reason(self) -> str:
+        """Why the engine leaves this version's claims untraced (its language), or "" when it traces them."""
+        return not_traced_reason(self.language) or ""

@@ -19,6 +19,7 @@ from workbench.core.errors import IngestError
 from workbench.core.extract import Extracted, decode_content, extract_article
 from workbench.core.fetch import FetchFailed, FetchResult, FetchUnavailable, UrlRefused, check_url_syntax, fetch_url
 from workbench.core.masthead import host_outlet_name, outlet_in_text
+from workbench.engine.language import detect_language
 from workbench.engine.segment import split_sentences
 from workbench.sources.models import Article, ArticleVersion, Outlet
 
@@ -155,10 +156,12 @@ def article_ingest(
     if outlet_name:
         outlet = OutletHint(name=outlet_name[:200], source=Article.OutletSource.GIVEN)
     hint = outlet_recognise(extracted=extracted, url=url, hint=outlet)
+    language = detect_language(extracted.text)
     with transaction.atomic():
         article, created = Article.objects.get_or_create(
             ingest_key=key,
             defaults={
+                "language": language,
                 "canonical_url": url,
                 "outlet": _outlet_get_or_create(name=hint.name, domain=hint.domain, kind=hint.kind) if hint else None,
                 "outlet_source": hint.source if hint else Article.OutletSource.NONE,
@@ -186,6 +189,7 @@ def article_ingest(
             clean_text=extracted.text,
             content_hash=content_hash,
             removed_lines=extracted.removed,
+            language=language,
             arrival=arrival,
             fetched_at=fetched_at or timezone.now(),
             http_etag=http_etag,
@@ -199,6 +203,9 @@ def article_ingest(
         if new_headline and new_headline != article.headline:
             article.headline = new_headline
             article.save(update_fields=["headline", "updated_at"])
+        if language != article.language:
+            article.language = language  # the article's language is its newest version's
+            article.save(update_fields=["language", "updated_at"])
     return IngestResult(article=article, version=version, created_version=True)
 
 

@@ -59,6 +59,7 @@ def articles_trace(
             byline=article.byline or None,
             published=article.published_at,
             outlet=outlets.get(article.outlet_id),
+            language=versions[article.pk].language or None,
         )
         for article in articles
         if article.pk in versions
@@ -284,4 +285,5 @@ def _engine_input(article: Article, version) -> ArticleInput:
         byline=article.byline or None,
         published=article.published_at,
         outlet=article.outlet.name if article.outlet_id else None,
+        language=version.language or None,
     )
