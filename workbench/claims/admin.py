@@ -11,7 +11,7 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ["label", "version__article__outlet"]
     list_select_related = ["version__article"]
     search_fields = ["text", "attribution", "version__article__headline"]
-    readonly_fields = [f.name for f in Claim._meta.fields if not f.primary_key]
+    readonly_fields = [*(f.name for f in Claim._meta.fields if not f.primary_key), "language", "not_traced_reason"]
 
     @admin.display(description="Language")
     def language(self, obj):
