@@ -24,7 +24,7 @@ from workbench.engine.index import (
     split_spans,
 )
 from workbench.engine.trace import trace_articles
-from workbench.engine.types import ROLE_DERIVATIVE, ROLE_UNRELATED, ArticleInput
+from workbench.engine.types import ROLE_DERIVATIVE, ROLE_ORIGIN, ArticleInput
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = 600
@@ -231,7 +231,7 @@ def test_tracing_the_seeds_one_by_one_groups_them_as_tracing_them_together(seed_
     by_key = {a.key: a for a in articles}
     tracer = IncrementalTracer(CandidateIndex(), by_key.__getitem__)
     first = tracer.trace(by_key[origin])
-    assert first.trace.role == ROLE_UNRELATED  # alone so far
+    assert first.trace.role == ROLE_ORIGIN  # alone so far: the origin of a story of its own
     for a in articles:
         if a.key == origin:
             continue

@@ -16,17 +16,17 @@ from dataclasses import dataclass, replace
 from .align import SentenceFeatures, features, idf_table
 from .diverge import OriginContext, origin_context
 from .index import Candidate, CandidateIndex, Signed, sign, spans_to_sentences, split_spans
-from .origin import STORY_LINK_MIN, TOP_MATCHES
+from .origin import LONE_ORIGIN_REASON, STORY_LINK_MIN, TOP_MATCHES
 from .segment import split_sentences
 from .trace import (
     METHOD_LEXICAL,
     NO_EMBEDDER_WARNING,
     _outlet_names,
-    _trace_unrelated,
+    _trace_origin,
     opening_claims,
     trace_claim,
 )
-from .types import ROLE_DERIVATIVE, ROLE_UNRELATED, ArticleInput, ArticleTrace, Sentence, SentenceTrace
+from .types import ROLE_DERIVATIVE, ROLE_ORIGIN, ArticleInput, ArticleTrace, Sentence, SentenceTrace
 
 ORIGIN_MIN_VOTES = 3
 ORIGIN_MIN_SHARE = 0.12
@@ -126,7 +126,7 @@ def trace_against(
 
     The role is derivative when the article's top TOP_MATCHES alignment scores average at least the engine's story
     link threshold (the test ``group_stories`` applies), else unrelated (every claim then gets the unrelated
-    verdict, as ``trace_articles`` gives a singleton). Lexical only; pure and deterministic.
+    verdict of a lone origin, as ``trace_articles`` gives a singleton). Lexical only; pure and deterministic.
     """
     prepared = origin if isinstance(origin, PreparedOrigin) else prepare_origin(origin)
     sentences = split_sentences(article.text)
@@ -161,19 +161,21 @@ def trace_against(
     link = sum(top) / TOP_MATCHES if top else 0.0
     warnings = [NO_EMBEDDER_WARNING]
     if link < STORY_LINK_MIN:
-        return ArticleTrace(article.key, ROLE_UNRELATED, None, 0, _trace_unrelated(sentences, METHOD_LEXICAL), warnings)
+        return _lone_origin(article)
     return ArticleTrace(article.key, ROLE_DERIVATIVE, prepared.article.key, 0, traced, warnings)
 
 
-def _unrelated(article: ArticleInput) -> ArticleTrace:
-    """What ``trace_articles`` gives an article alone in its story (until a later article derives from it)."""
+def _lone_origin(article: ArticleInput) -> ArticleTrace:
+    """What ``trace_articles`` gives an article alone in its story: the origin of a story of its own (until a later
+    article derives from it)."""
     return ArticleTrace(
         article.key,
-        ROLE_UNRELATED,
+        ROLE_ORIGIN,
         None,
         0,
-        _trace_unrelated(split_sentences(article.text), METHOD_LEXICAL),
+        _trace_origin(split_sentences(article.text), METHOD_LEXICAL),
         [NO_EMBEDDER_WARNING],
+        origin_reasons=[LONE_ORIGIN_REASON],
     )
 
 
@@ -285,7 +287,7 @@ class IncrementalTracer:
                 result, origin_key = attempt, key
                 break
         if result is None:
-            result = _unrelated(article)
+            result = _lone_origin(article)
         else:
             self.roots[article.key] = origin_key
         if add:

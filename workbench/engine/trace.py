@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 
-from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
+from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, lexical_score, sentence_weight
 from .attribute import find_attribution
 from .clean import is_boilerplate
 from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .lexicon import tokens
-from .origin import ArticleDoc, group_stories
+from .origin import STRONG_MATCH_MIN, ArticleDoc, group_stories
 from .segment import split_sentences
 from .types import (
     LABEL_ALTERED,
@@ -31,7 +32,6 @@ from .types import (
     LABEL_UNSOURCED,
     ROLE_DERIVATIVE,
     ROLE_ORIGIN,
-    ROLE_UNRELATED,
     ArticleInput,
     ArticleTrace,
     Attribution,
@@ -291,23 +291,50 @@ def trace_articles(
         for a, fs, ss in zip(articles, feats, sentences, strict=True)
     ]
     stories = group_stories(docs, global_idf, origin_key)
-    method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
-    warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
     results: dict[int, ArticleTrace] = {}
     for story_index, story in enumerate(stories):
-        if story.origin is None:
-            for m in story.members:
-                results[m] = ArticleTrace(
-                    articles[m].key,
-                    ROLE_UNRELATED,
-                    None,
-                    story_index,
-                    _trace_unrelated(sentences[m], method),
-                    list(warnings),
-                )
-            continue
-        results.update(_trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder))
+        traced = _trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder)
+        traced[story.origin] = replace(traced[story.origin], origin_reasons=list(story.reasons))
+        for m, p in story.parents.items():
+            chain = _ancestors(story.parents, m, story.origin)
+            traced[m] = replace(
+                traced[m],
+                parent_key=articles[p].key,
+                sentences=_mark_inherited(traced[m].sentences, feats[m], [(articles[a].key, feats[a]) for a in chain]),
+            )
+        results.update(traced)
     return [results[i] for i in range(len(articles))]
+
+
+def _ancestors(parents: dict[int, int], member: int, origin: int) -> list[int]:
+    """The member's ancestors below the origin, nearest the origin first (empty when its parent is the origin)."""
+    chain: list[int] = []
+    p = parents.get(member, origin)
+    while p != origin and p not in chain:
+        chain.append(p)
+        p = parents.get(p, origin)
+    return chain[::-1]
+
+
+def _mark_inherited(
+    traced: list[SentenceTrace],
+    feats: Sequence[SentenceFeatures],
+    chain: Sequence[tuple[str, Sequence[SentenceFeatures]]],
+) -> list[SentenceTrace]:
+    """Claims the origin does not support but an ancestor holds name the ancestor nearest the origin that holds them:
+    the article that first added the material."""
+    if not chain:
+        return traced
+    idf = idf_table([f for _, fs in chain for f in fs] + list(feats))
+    out = []
+    for t, f in zip(traced, feats, strict=True):
+        if t.label in _UNSUPPORTED_INTRO:
+            for key, ancestor in chain:
+                if any(lexical_score(f, a, idf)[0] >= STRONG_MATCH_MIN for a in ancestor):
+                    t = replace(t, first_appeared_in=key)
+                    break
+        out.append(t)
+    return out
 
 
 def trace_against(

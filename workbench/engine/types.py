@@ -164,6 +164,9 @@ class SentenceTrace:
     method: str
     attribution: Attribution | None
     flags: list[Flag]
+    # For material the origin does not hold but an ancestor in the derivative's lineage does: the key of the article
+    # that first added it.
+    first_appeared_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,3 +179,7 @@ class ArticleTrace:
     story_index: int
     sentences: list[SentenceTrace]
     warnings: list[str] = field(default_factory=list)
+    # The article this one was most likely copied from (the origin, or another derivative); None for an origin.
+    parent_key: str | None = None
+    # For an origin: why it was chosen, in a reviewer's words ("Reuters dateline", "earliest (2025-02-26)").
+    origin_reasons: list[str] = field(default_factory=list)
