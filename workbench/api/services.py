@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 import urllib3
@@ -28,6 +29,7 @@ from workbench.api.tokens import tokens_changed
 from workbench.claims.models import Claim
 from workbench.core import fetch
 from workbench.core.fetch import Resolver, UrlRefused, guard_url
+from workbench.core.tasks import task_send
 from workbench.provenance.models import StoryMembership
 from workbench.provenance.services import trace_job_create
 from workbench.sources.models import Article, ArticleVersion
@@ -40,6 +42,8 @@ WEBHOOK_TIMEOUT_S = 10.0
 WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024
 SIGNATURE_HEADER = "X-Workbench-Signature"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
+DELIVER_WEBHOOK = "workbench.api.deliver_webhook"  # the task's stable name (workbench.api.tasks.deliver_webhook)
 
 
 class DeliveryFailed(Exception):
@@ -260,8 +264,6 @@ def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict
 
     Needs no transaction of its own; when called inside one, the tasks are enqueued only if it commits.
     """
-    from workbench.api.tasks import deliver_webhook
-
     if story_id is None:
         return []
     webhooks = (
@@ -278,7 +280,7 @@ def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict
             delivery.payload = {**payload, "event": event, "event_id": str(delivery.event_id)}
             delivery.save(update_fields=["payload"])
             deliveries.append(delivery)
-            transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+            transaction.on_commit(partial(task_send, DELIVER_WEBHOOK, delivery.pk))
     return deliveries
 
 

@@ -18,14 +18,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from workbench.claims.models import Claim, Label
 from workbench.core.errors import WorkbenchError
-from workbench.provenance.models import Divergence, Story
+from workbench.provenance.models import Divergence, Story, StoryMembership
 from workbench.review import selectors, services
 from workbench.review.claimreview import claim_review
 from workbench.review.errors import InvalidTransition
 from workbench.review.forms import VerdictForm
 from workbench.review.graph import story_graph
 from workbench.review.highlight import Span, highlight, plain, sentences_in_text
-from workbench.review.models import ReviewEvent, ReviewQueueItem, Verdict
+from workbench.review.models import ClaimAssignment, ReviewEvent, ReviewQueueItem, Verdict
 from workbench.review.roles import EDITOR, FACT_CHECKER
 from workbench.review.selectors import DIVERGENCE_SEVERITY, SEVERITY_NAMES, ReviewState
 from workbench.sources.models import ArticleVersion
@@ -525,8 +525,6 @@ def _verdict_of(claim: Claim) -> Verdict | None:
 
 
 def _assignment_of(claim: Claim):
-    from workbench.review.models import ClaimAssignment
-
     try:
         return claim.assignment
     except ClaimAssignment.DoesNotExist:
@@ -534,8 +532,6 @@ def _assignment_of(claim: Claim):
 
 
 def _membership_of(claim: Claim):
-    from workbench.provenance.models import StoryMembership
-
     try:
         return claim.version.article.story_membership
     except StoryMembership.DoesNotExist:
