@@ -18,6 +18,7 @@ from .specifics import EVENT_SPECIFICS_MIN, same_event, specifics
 
 STRONG_MATCH_MIN = 0.55
 LONE_ORIGIN_REASON = "the only article of its story"
+NAMED_ORIGIN_REASON = "named as the origin"
 TOP_MATCHES = 3
 VERBATIM_MIN = 0.9
 VERBATIM_WEIGHT = 1.0
@@ -204,10 +205,8 @@ def group_stories(docs: Sequence[ArticleDoc], idf: dict[str, float], origin_key:
         forced = [m for m in members if docs[m].key == origin_key]
         if len(members) == 1:
             choice = OriginChoice(members[0], (LONE_ORIGIN_REASON,))
-        elif forced:
-            choice = OriginChoice(forced[0], ("named as the origin",))
         else:
-            choice = choose_origin(ev, members)
+            choice = choose_origin(ev, members, forced=forced[0] if forced else None)
         stories.append(Story(tuple(members), choice.origin, choice.reasons, lineage(ev, members, choice.origin)))
     return stories
 
@@ -226,10 +225,11 @@ def _copy_groups(ev: Evidence, members: Sequence[int]) -> dict[int, int]:
     return group
 
 
-def choose_origin(ev: Evidence, members: Sequence[int]) -> OriginChoice:
+def choose_origin(ev: Evidence, members: Sequence[int], *, forced: int | None = None) -> OriginChoice:
     """The one origin rule: the member that holds most of what the others say (copies of one text count once),
-    adjusted by a wire dateline or byline of its own, the earliest publication time, and crediting another report.
-    Returns the member and the reasons, best evidence first."""
+    adjusted by an agency dateline or byline, the earliest publication time, and crediting another report. Returns
+    the member and the reasons, best evidence first; with `forced` (an origin the user named), that member and the
+    evidence for it after NAMED_ORIGIN_REASON."""
     docs = ev.docs
     group = _copy_groups(ev, members)
     dated = [docs[m].published for m in members if docs[m].published is not None]
@@ -271,7 +271,9 @@ def choose_origin(ev: Evidence, members: Sequence[int]) -> OriginChoice:
         return sum(mates) / len(mates) if mates else 0.0
 
     scored.sort(key=lambda t: (-text_score[group[t[1]]], -(t[0] + COPY_HOLD_WEIGHT * fullness(t[1])), t[1]))
-    _, origin, reasons = scored[0]
+    _, origin, reasons = next(t for t in scored if forced is None or t[1] == forced)
+    if forced is not None:
+        reasons = [NAMED_ORIGIN_REASON, *reasons]
     share = shared_content_held(ev, members, origin)
     if share is not None:
         reasons.append(f"contains {share:.0%} of what the others share")

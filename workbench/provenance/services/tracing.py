@@ -13,6 +13,7 @@ from django.utils import timezone
 from workbench.claims.models import Claim
 from workbench.core.bulk import rows_insert
 from workbench.engine.index import SIGNATURE_VERSION, sign
+from workbench.engine.origin import NAMED_ORIGIN_REASON
 from workbench.engine.trace import trace_articles
 from workbench.engine.types import ArticleInput, ArticleTrace
 from workbench.provenance.candidates import article_index, text_candidates
@@ -109,13 +110,23 @@ def _store_stories(traces: list[ArticleTrace], articles: dict[int, Article]) -> 
         origin_key = next((t.origin_key for t in members if t.origin_key), None) or members[0].key
         origin = articles.get(int(origin_key)) or Article.objects.get(pk=int(origin_key))
         story, _ = Story.objects.get_or_create(origin=origin, defaults={"title": origin.headline[:500]})
+        reasons = next((t.origin_reasons for t in members if t.key == str(origin.pk)), [])
+        if reasons[:1] == [NAMED_ORIGIN_REASON] and story.origin_reasons:
+            # Re-traced against its stored origin: the evidence that chose it stands.
+            reasons = story.origin_reasons
+        if reasons and story.origin_reasons != reasons:
+            story.origin_reasons = reasons
+            story.save(update_fields=["origin_reasons", "updated_at"])
         for trace in members:
             membership = existing.get(int(trace.key))
+            parent_id = int(trace.parent_key) if trace.parent_key else None
             if membership is None:
-                created.append(StoryMembership(article_id=int(trace.key), story=story, role=trace.role))
-            elif (membership.story_id, membership.role) != (story.pk, trace.role):
-                membership.story, membership.role = story, trace.role
-                membership.save(update_fields=["story", "role", "updated_at"])
+                created.append(
+                    StoryMembership(article_id=int(trace.key), story=story, role=trace.role, parent_id=parent_id)
+                )
+            elif (membership.story_id, membership.role, membership.parent_id) != (story.pk, trace.role, parent_id):
+                membership.story, membership.role, membership.parent_id = story, trace.role, parent_id
+                membership.save(update_fields=["story", "role", "parent", "updated_at"])
         stories.append(story)
     StoryMembership.objects.bulk_create(created)
     # A story whose articles have all moved to other stories no longer exists.
@@ -182,6 +193,7 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
                 )
     _claims_label(traced, now=now)
     traced_ids = [pk for pk, _, _ in traced]
+    _claims_first_appearance(traces, claims, key_to_version, traced_ids)
     # Divergences first: then no divergence points at a link being deleted.
     Divergence.objects.filter(claim_id__in=traced_ids).delete()
     ProvenanceLink.objects.filter(claim_id__in=traced_ids).delete()
@@ -216,6 +228,20 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
         [tuple(d) for d in divergences],
     )
     return len(traced)
+
+
+def _claims_first_appearance(traces: list[ArticleTrace], claims: dict, key_to_version: dict, traced_ids) -> None:
+    """Store, for each traced claim, the article that first added its material (None for most claims)."""
+    Claim.objects.filter(pk__in=traced_ids, first_appeared_in__isnull=False).update(first_appeared_in=None)
+    by_article: dict[int, list[int]] = defaultdict(list)
+    for trace in traces:
+        version = key_to_version[trace.key]
+        for sentence in trace.sentences:
+            claim = claims.get((version.pk, sentence.start, sentence.end))
+            if claim is not None and sentence.first_appeared_in:
+                by_article[int(sentence.first_appeared_in)].append(claim)
+    for article_id, claim_ids in by_article.items():
+        Claim.objects.filter(pk__in=claim_ids).update(first_appeared_in_id=article_id)
 
 
 def _claims_label(labels: list[tuple[int, str, float]], *, now) -> None:
