@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .align import SentenceFeatures, lexical_score, sentence_weight
-from .specifics import EVENT_SPECIFICS_MIN, same_event, specifics
+from .specifics import EVENT_SPECIFICS_MIN, article_names, same_event, specifics
 
 STRONG_MATCH_MIN = 0.55
 LONE_ORIGIN_REASON = "the only article of its story"
@@ -24,13 +24,16 @@ VERBATIM_MIN = 0.9
 VERBATIM_WEIGHT = 1.0
 STORY_LINK_MIN = 0.36
 # Clusters linked by subject merge only when some pair of their articles also shares the event's specifics this well.
-EVENT_LINK_MIN = 0.3
+EVENT_LINK_MIN = 0.33
 # Two articles are copies of one text when this share of the shorter one's sentences is near-verbatim in the other;
 # a copy adds no evidence about which of them, or which other article, came first.
 COPY_SHARE_MIN = 0.8
 CITES_REPORT_PENALTY = 0.6
 COPY_HOLD_WEIGHT = 0.3
+TAKEN_WEIGHT = 0.0
 DATELINE_BONUS = 0.1
+# A dateline stands in the first lines of an article (the headline may come first).
+DATELINE_LINES = 3
 SELF_CREDIT_BONUS = 0.15
 EARLIEST_BONUS = 0.1
 # A derivative was copied from another derivative (not straight from the origin) when it shares at least this many
@@ -47,7 +50,8 @@ _CITES_REPORT = re.compile(
     r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+)*\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
     r"according to (?:a|the) (?:new |latest )?report|"
     r"\b(?:report|article|story) (?:by|from|in)\s+(?:news agency\s+)?[A-Z]|"
-    r"\bthe report (?:said|says|notes|noted|adds|added)|\bciting\s+[A-Z]|\breport quoting\b",
+    r"\bthe report (?:said|says|notes|noted|adds|added)|\bciting\s+[A-Z]|\breport quoting\b|"
+    r"\b(?:first|originally) (?:published|appeared) (?:by|in|on|at)\b|\brepublished (?:from|with permission)\b",
 )
 # "SEOUL, March 3 (Reuters) -", "(Bloomberg) --": a wire's own credit opening the body.
 _DATELINE = re.compile(
@@ -88,14 +92,16 @@ def best_matches(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float], *, event: 
     if not a.sentences or not b.sentences:
         return [0.0] * len(a.sentences)
     b_weights = [sentence_weight(o, idf) for o in b.sentences]
-    b_specifics = [specifics(o.text) for o in b.sentences]
+    a_names = article_names(tuple(s.text for s in a.sentences)) if event else frozenset()
+    b_names = article_names(tuple(o.text for o in b.sentences)) if event else frozenset()
+    b_specifics = [specifics(o.text, b_names) for o in b.sentences] if event else []
     out = []
     for s in a.sentences:
         best = 0.0
         ws = sentence_weight(s, idf)
-        sp = specifics(s.text)
-        for o, wo, op in zip(b.sentences, b_weights, b_specifics, strict=True):
-            if s.stems and o.stems and s.stems & o.stems and (not event or same_event(sp, op)):
+        sp = specifics(s.text, a_names) if event else frozenset()
+        for k, (o, wo) in enumerate(zip(b.sentences, b_weights, strict=True)):
+            if s.stems and o.stems and s.stems & o.stems and (not event or same_event(sp, b_specifics[k])):
                 best = max(best, lexical_score(s, o, idf, ws, wo)[0])
         out.append(best)
     return out
@@ -124,11 +130,21 @@ def cites_a_report(text: str) -> bool:
     return bool(_CITES_REPORT.search(text))
 
 
+def self_dateline(text: str) -> str | None:
+    """The name in a dateline's brackets opening the body ("ITHUR (Finpa Post) -" gives "Finpa Post"), else None."""
+    m = _DATELINE.search(_opening(text))
+    return m.group(1).strip() if m else None
+
+
+def _opening(text: str) -> str:
+    """The first lines of a text, where a dateline stands (after the headline, when the text has one)."""
+    return "\n".join([line for line in text.splitlines() if line.strip()][:DATELINE_LINES])
+
+
 def wire_dateline(text: str) -> str | None:
     """The news agency named in a dateline opening the body ("SEOUL, March 3 (Reuters) -" gives "Reuters"), else
     None. Only agencies count: a site that puts its own name in a dateline's brackets is not a wire."""
-    head = "\n".join(text.strip().splitlines()[:2])
-    m = _DATELINE.search(head)
+    m = _DATELINE.search(_opening(text))
     if m is None:
         return None
     name = m.group(1).strip()
@@ -156,7 +172,8 @@ class Evidence:
 
     def has_detail(self, i: int) -> bool:
         """Whether the article names enough of an event's specifics in one sentence for event evidence to speak."""
-        return any(len(specifics(s.text)) >= EVENT_SPECIFICS_MIN for s in self.docs[i].sentences)
+        names = article_names(tuple(s.text for s in self.docs[i].sentences))
+        return any(len(specifics(s.text, names)) >= EVENT_SPECIFICS_MIN for s in self.docs[i].sentences)
 
     def event_link(self, i: int, j: int) -> float:
         """Event-level evidence: the same over sentence pairs that share the event's specifics."""
@@ -167,7 +184,9 @@ class Evidence:
         return max(self.cov(i, j)[2], self.cov(j, i)[2]) >= COPY_SHARE_MIN
 
 
-def group_stories(docs: Sequence[ArticleDoc], idf: dict[str, float], origin_key: str | None = None) -> list[Story]:
+def group_stories(
+    docs: Sequence[ArticleDoc], idf: dict[str, float], origin_key: str | None = None, *, later_key: str | None = None
+) -> list[Story]:
     """Stories in first-member order (average-linkage clustering on matched sentences, a merge needing a pair that
     shares the event's specifics), each with its origin,
     the reasons for it and each derivative's parent. A lone article is its own story's origin. `origin_key` forces
@@ -207,8 +226,16 @@ def group_stories(docs: Sequence[ArticleDoc], idf: dict[str, float], origin_key:
             choice = OriginChoice(members[0], (LONE_ORIGIN_REASON,))
         else:
             choice = choose_origin(ev, members, forced=forced[0] if forced else None)
+            if docs[choice.origin].key == later_key and not forced and not _dated_first(docs, members, choice.origin):
+                # It arrived after the others and no publication time says it came first.
+                choice = choose_origin(ev, [m for m in members if m != choice.origin])
         stories.append(Story(tuple(members), choice.origin, choice.reasons, lineage(ev, members, choice.origin)))
     return stories
+
+
+def _dated_first(docs: Sequence[ArticleDoc], members: Sequence[int], o: int) -> bool:
+    others = [docs[m].published for m in members if m != o]
+    return docs[o].published is not None and all(p is not None and docs[o].published < p for p in others)
 
 
 def _copy_groups(ev: Evidence, members: Sequence[int]) -> dict[int, int]:
@@ -241,11 +268,15 @@ def choose_origin(ev: Evidence, members: Sequence[int], *, forced: int | None = 
         others: dict[int, list[float]] = {}
         for d in members:
             if group[d] != group[o]:
-                c = ev.cov(d, o)
-                others.setdefault(group[d], []).append(0.5 * c[0] + 0.5 * c[1] + VERBATIM_WEIGHT * c[2])
+                c, r = ev.cov(d, o), ev.cov(o, d)
+                # What o holds of d, and what d took of o.
+                others.setdefault(group[d], []).append(
+                    0.5 * c[0] + 0.5 * c[1] + VERBATIM_WEIGHT * c[2] + TAKEN_WEIGHT * r[0]
+                )
         held = [max(v) for v in others.values()]
         score = sum(held) / len(held) if held else 0.0
         reasons: list[str] = []
+        own_dateline = self_dateline(docs[o].text) if not wires[o] else None
         if docs[o].byline:
             score += SELF_CREDIT_BONUS
         # A wire's dateline speaks for the text, whichever copy of it kept the dateline.
@@ -255,6 +286,8 @@ def choose_origin(ev: Evidence, members: Sequence[int], *, forced: int | None = 
             reasons.append(f"{wire} dateline" if wires[o] else f"a copy of it has a {wire} dateline")
         if docs[o].byline:
             reasons.append(f"byline {docs[o].byline}")
+        elif own_dateline:
+            reasons.append(f"its own dateline ({own_dateline})")
         if earliest is not None and docs[o].published == earliest:
             score += EARLIEST_BONUS
             reasons.append(f"earliest ({earliest:%Y-%m-%d})")
@@ -267,8 +300,12 @@ def choose_origin(ev: Evidence, members: Sequence[int], *, forced: int | None = 
         text_score[group[o]] = max(score, text_score.get(group[o], score))
 
     def fullness(o: int) -> float:
+        """Among copies of one text: how much of the others it holds, and whether it carries its own dateline."""
         mates = [ev.cov(d, o)[0] for d in members if d != o and group[d] == group[o]]
-        return sum(mates) / len(mates) if mates else 0.0
+        if not mates:
+            return 0.0
+        own = SELF_CREDIT_BONUS if self_dateline(docs[o].text) and not wires[o] else 0.0
+        return sum(mates) / len(mates) + own / COPY_HOLD_WEIGHT
 
     scored.sort(key=lambda t: (-text_score[group[t[1]]], -(t[0] + COPY_HOLD_WEIGHT * fullness(t[1])), t[1]))
     _, origin, reasons = next(t for t in scored if forced is None or t[1] == forced)

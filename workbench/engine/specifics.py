@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .lexicon import STOPWORDS, is_number, tokens
+from .lexicon import STOPWORDS, tokens
 
 # Names that credit or carry a report rather than take part in an event.
 _CARRIER_WORDS = frozenset(
@@ -27,20 +27,42 @@ QUOTE_PREFIX = "q:"
 NUMBER_PREFIX = "#"
 
 
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
+
+
 @lru_cache(maxsize=16384)
-def specifics(text: str) -> frozenset[str]:
-    """Stems of capitalised words (single letters too: "Q*") that are not stopwords or carrier names,
-    `#`-prefixed digit numbers, and `q:`-prefixed runs of three content words inside quotation marks."""
+def _parts(text: str) -> tuple[frozenset[str], str | None]:
+    """(the specifics, the stem of the sentence's first word when it is capitalised and not a stopword)."""
     out: set[str] = set()
-    for t in tokens(text):
-        if t.norm[:1].isdigit() and is_number(t.norm):
-            out.add(NUMBER_PREFIX + t.norm.replace(",", ""))
-        elif t.is_capitalised and t.norm not in STOPWORDS and t.norm not in _CARRIER_WORDS:
+    opening: str | None = None
+    for k, t in enumerate(tokens(text)):
+        if t.norm[:1].isdigit() or not t.is_capitalised or t.norm in STOPWORDS or t.norm in _CARRIER_WORDS:
+            continue
+        if k == 0:
+            opening = t.stem
+        else:
             out.add(t.stem)
+    for number in _NUMBER.findall(text):
+        out.add(NUMBER_PREFIX + number.replace(",", "").rstrip("."))
     for quoted in _QUOTED.findall(text):
-        words = [w.norm for w in tokens(quoted) if w.norm not in STOPWORDS]
-        out.update(QUOTE_PREFIX + " ".join(words[k : k + QUOTE_NGRAM]) for k in range(len(words) - QUOTE_NGRAM + 1))
-    return frozenset(out)
+        content = [w.norm for w in tokens(quoted) if w.norm not in STOPWORDS]
+        out.update(QUOTE_PREFIX + " ".join(content[k : k + QUOTE_NGRAM]) for k in range(len(content) - QUOTE_NGRAM + 1))
+    return frozenset(out), opening
+
+
+def specifics(text: str, names: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The names (stems of capitalised words, single letters too: "Q*", that are not stopwords or carrier names),
+    `#`-prefixed numbers ("5,200" is one number) and `q:`-prefixed quoted runs of three content words of a sentence.
+    Its first word counts only when it is among `names` (the article's words capitalised mid-sentence): "Critics of
+    the plan say" names no one; "Zelenskiy said" does."""
+    found, opening = _parts(text)
+    return found | {opening} if opening is not None and opening in names else found
+
+
+@lru_cache(maxsize=4096)
+def article_names(texts: tuple[str, ...]) -> frozenset[str]:
+    """The stems an article capitalises in the middle of a sentence: its names."""
+    return frozenset(x for t in texts for x in _parts(t)[0] if not x.startswith((NUMBER_PREFIX, QUOTE_PREFIX)))
 
 
 def same_event(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -21,7 +21,7 @@ from .clean import is_boilerplate
 from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .lexicon import tokens
-from .origin import STRONG_MATCH_MIN, ArticleDoc, group_stories
+from .origin import STRONG_MATCH_MIN, ArticleDoc, Story, group_stories
 from .segment import split_sentences
 from .types import (
     LABEL_ALTERED,
@@ -272,6 +272,20 @@ def trace_claim(
     )
 
 
+def group_articles(
+    articles: Sequence[ArticleInput], *, origin_key: str | None = None, later_key: str | None = None
+) -> list[Story]:
+    """The stories ``trace_articles`` finds among `articles`: members, origin with its reasons, and parents."""
+    prepared = [_sentences_and_features(a.text) for a in articles]
+    docs = [
+        ArticleDoc(
+            a.key, [f for f, s in zip(fs, ss, strict=True) if not is_boilerplate(s.text)], a.text, a.byline, a.published
+        )
+        for a, (ss, fs) in zip(articles, prepared, strict=True)
+    ]
+    return group_stories(docs, idf_table([f for _, fs in prepared for f in fs]), origin_key, later_key=later_key)
+
+
 def trace_articles(
     articles: list[ArticleInput], *, origin_key: str | None = None, embedder: Embedder | None = None
 ) -> list[ArticleTrace]:
@@ -282,15 +296,7 @@ def trace_articles(
     prepared = [_sentences_and_features(a.text) for a in articles]
     sentences = [ss for ss, _ in prepared]
     feats = [fs for _, fs in prepared]
-    all_feats = [f for fs in feats for f in fs]
-    global_idf = idf_table(all_feats)
-    docs = [
-        ArticleDoc(
-            a.key, [f for f, s in zip(fs, ss, strict=True) if not is_boilerplate(s.text)], a.text, a.byline, a.published
-        )
-        for a, fs, ss in zip(articles, feats, sentences, strict=True)
-    ]
-    stories = group_stories(docs, global_idf, origin_key)
+    stories = group_articles(articles, origin_key=origin_key)
     results: dict[int, ArticleTrace] = {}
     for story_index, story in enumerate(stories):
         traced = _trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder)
