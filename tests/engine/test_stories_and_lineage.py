@@ -154,3 +154,37 @@ def test_the_engine_module_traces_a_folder_and_skips_what_is_not_an_article(tmp_
     report = json.loads(done.stdout)
     assert sorted(Path(a["path"]).stem for a in report["articles"]) == ["aggregator", "copy", "wire"]
     assert done.stderr.strip().splitlines() == [f"skipped {tmp_path / 'README.md'}: not an article (a project file)"]
+
+
+def _news_gold(part: str) -> dict[str, dict]:
+    return json.loads((ROOT / "fixtures" / "news" / part / "GOLD.json").read_text())["articles"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="origin choice is right for about two thirds of the news corpus's articles (docs/stories.md); the target "
+    "is 0.95",
+)
+def test_every_labelled_story_traced_together_in_shuffled_order_keeps_its_origin_and_stays_apart():
+    """The development set, the seeds and both parts of the news corpus in one call. Only aggregate figures are
+    compared: the fresh part measures generalisation and is never looked at article by article."""
+    paths = [str(p) for p in sorted(DEV.glob("*/*.txt"))]
+    paths += [str(p) for p in sorted((ROOT / "fixtures/seeds").glob("*.txt"))]
+    gold = _gold_origins()
+    for part in ("tune", "fresh"):
+        paths += [str(p) for p in sorted((ROOT / "fixtures/news" / part).glob("*/*.txt"))]
+        gold.update(_news_gold(part))
+    random.Random(3).shuffle(paths)
+    report = files_report(paths)
+    by_name = {Path(a["path"]).name: a for a in report["articles"]}
+    origins = {want["origin"] for want in gold.values() if "origin" in want}
+    right = sum(
+        (Path(by_name[n]["origin_path"]).name if by_name[n]["origin_path"] else None) == want["origin"]
+        if "origin" in want
+        else by_name[n]["origin_path"] is None or Path(by_name[n]["origin_path"]).name != want["origin_not"]
+        for n, want in gold.items()
+    ) + sum(by_name[o]["role"] == "origin" for o in origins)
+    story_of = {name: want.get("origin", name) for name, want in gold.items()} | {o: o for o in origins}
+    merged = sum(len({story_of.get(n, n) for n in names}) > 1 for names in _stories(report).values())
+    share = right / (len(gold) + len(origins))
+    assert share >= 0.95 and merged == 0, f"origin right for {share:.3f} of articles, {merged} merged stories"

@@ -30,7 +30,6 @@ EVENT_LINK_MIN = 0.33
 COPY_SHARE_MIN = 0.8
 CITES_REPORT_PENALTY = 0.6
 COPY_HOLD_WEIGHT = 0.3
-TAKEN_WEIGHT = 0.0
 DATELINE_BONUS = 0.1
 # A dateline stands in the first lines of an article (the headline may come first).
 DATELINE_LINES = 3
@@ -55,7 +54,8 @@ _CITES_REPORT = re.compile(
 )
 # "SEOUL, March 3 (Reuters) -", "(Bloomberg) --": a wire's own credit opening the body.
 _DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w .,'\u2019-]{0,60}?\s)?\(([A-Z][\w .&-]+)\)\s*(?:[-\u2013\u2014]+|:)", re.MULTILINE
+    r"^\s*(?:\[[^\]\n]{0,40}\]\s*)?(?:[A-Z][\w .,'\u2019-]{0,60}?\s)?\(([A-Z][\w .&-]+)\)\s*(?:[-\u2013\u2014]+|:)",
+    re.MULTILINE,
 )
 
 
@@ -253,7 +253,8 @@ def _copy_groups(ev: Evidence, members: Sequence[int]) -> dict[int, int]:
 
 
 def choose_origin(ev: Evidence, members: Sequence[int], *, forced: int | None = None) -> OriginChoice:
-    """The one origin rule: the member that holds most of what the others say (copies of one text count once),
+    """The one origin rule: the member that holds most of what the others say (copies of one text count once, by
+    their fullest copy),
     adjusted by an agency dateline or byline, the earliest publication time, and crediting another report. Returns
     the member and the reasons, best evidence first; with `forced` (an origin the user named), that member and the
     evidence for it after NAMED_ORIGIN_REASON."""
@@ -262,18 +263,19 @@ def choose_origin(ev: Evidence, members: Sequence[int], *, forced: int | None = 
     dated = [docs[m].published for m in members if docs[m].published is not None]
     earliest = min(dated) if dated else None
     wires = {m: wire_dateline(docs[m].text) for m in members}
+    # Another text counts once, by its fullest copy.
+    fullest: dict[int, int] = {}
+    for m in members:
+        if group[m] not in fullest or len(docs[m].sentences) > len(docs[fullest[group[m]]].sentences):
+            fullest[group[m]] = m
     group_wire = {group[m]: wires[m] for m in members if wires[m]}
     scored: list[tuple[float, int, list[str]]] = []
     for o in members:
-        others: dict[int, list[float]] = {}
+        held = []
         for d in members:
-            if group[d] != group[o]:
-                c, r = ev.cov(d, o), ev.cov(o, d)
-                # What o holds of d, and what d took of o.
-                others.setdefault(group[d], []).append(
-                    0.5 * c[0] + 0.5 * c[1] + VERBATIM_WEIGHT * c[2] + TAKEN_WEIGHT * r[0]
-                )
-        held = [max(v) for v in others.values()]
+            if group[d] != group[o] and d == fullest[group[d]]:
+                c = ev.cov(d, o)
+                held.append(0.5 * c[0] + 0.5 * c[1] + VERBATIM_WEIGHT * c[2])
         score = sum(held) / len(held) if held else 0.0
         reasons: list[str] = []
         own_dateline = self_dateline(docs[o].text) if not wires[o] else None
