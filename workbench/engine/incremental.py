@@ -32,7 +32,7 @@ from .types import ROLE_DERIVATIVE, ROLE_ORIGIN, ArticleInput, ArticleTrace, Sen
 ORIGIN_CACHE_SIZE = 2048
 TERM_POOL = 20
 # How many archived articles the engine traces an arriving article with before it starts a story of its own.
-ORIGIN_TRIES = 4
+ORIGIN_TRIES = 2
 
 
 @dataclass(frozen=True)

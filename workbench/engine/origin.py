@@ -89,22 +89,32 @@ class Story:
 def best_matches(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float], *, event: bool = False) -> list[float]:
     """For each sentence of a, its best lexical match in b (0 if none); with `event`, only among sentences that
     report the same event (``same_event``)."""
+    plain, same = best_matches_both(a, b, idf)
+    return same if event else plain
+
+
+def best_matches_both(a: ArticleDoc, b: ArticleDoc, idf: dict[str, float]) -> tuple[list[float], list[float]]:
+    """``best_matches`` without and with `event`, in one pass over the sentence pairs."""
     if not a.sentences or not b.sentences:
-        return [0.0] * len(a.sentences)
+        return [0.0] * len(a.sentences), [0.0] * len(a.sentences)
     b_weights = [sentence_weight(o, idf) for o in b.sentences]
-    a_names = article_names(tuple(s.text for s in a.sentences)) if event else frozenset()
-    b_names = article_names(tuple(o.text for o in b.sentences)) if event else frozenset()
-    b_specifics = [specifics(o.text, b_names) for o in b.sentences] if event else []
-    out = []
+    a_names = article_names(tuple(s.text for s in a.sentences))
+    b_names = article_names(tuple(o.text for o in b.sentences))
+    b_specifics = [specifics(o.text, b_names) for o in b.sentences]
+    plain, same = [], []
     for s in a.sentences:
-        best = 0.0
+        best = best_same = 0.0
         ws = sentence_weight(s, idf)
-        sp = specifics(s.text, a_names) if event else frozenset()
-        for k, (o, wo) in enumerate(zip(b.sentences, b_weights, strict=True)):
-            if s.stems and o.stems and s.stems & o.stems and (not event or same_event(sp, b_specifics[k])):
-                best = max(best, lexical_score(s, o, idf, ws, wo)[0])
-        out.append(best)
-    return out
+        sp = specifics(s.text, a_names)
+        for o, wo, op in zip(b.sentences, b_weights, b_specifics, strict=True):
+            if s.stems and o.stems and s.stems & o.stems:
+                score = lexical_score(s, o, idf, ws, wo)[0]
+                best = max(best, score)
+                if score > best_same and same_event(sp, op):
+                    best_same = score
+        plain.append(best)
+        same.append(best_same)
+    return plain, same
 
 
 def summary(best: Sequence[float]) -> tuple[float, float, float]:
@@ -160,7 +170,8 @@ class Evidence:
 
     def best(self, i: int, j: int, *, event: bool = False) -> list[float]:
         if (i, j, event) not in self._best:
-            self._best[(i, j, event)] = best_matches(self.docs[i], self.docs[j], self.idf, event=event)
+            plain, same = best_matches_both(self.docs[i], self.docs[j], self.idf)
+            self._best[(i, j, False)], self._best[(i, j, True)] = plain, same
         return self._best[(i, j, event)]
 
     def cov(self, i: int, j: int, *, event: bool = False) -> tuple[float, float, float]:
