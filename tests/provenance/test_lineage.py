@@ -110,3 +110,17 @@ def test_claimreview_appearance_follows_the_tree_to_where_the_claim_first_appear
     item = doc["itemReviewed"]
     assert [w["url"] for w in item["appearance"]] == ["https://copy.example/story", "https://aggregator.example/story"]
     assert item["firstAppearance"]["url"] == "https://aggregator.example/story"
+
+
+def test_a_lone_article_is_its_story_s_origin_and_the_queue_does_not_offer_its_sentences(tmp_path):
+    from workbench.review.selectors import review_queue
+
+    (tmp_path / "wire.txt").write_text(_chain()["wire"].text, encoding="utf-8")
+    report, _, articles = _traced(tmp_path)
+    (entry,) = report["articles"]
+    assert entry["role"] == "origin" and entry["origin_reasons"] == ["the only article of its story"]
+    assert {s["label"] for s in entry["sentences"]} == {"origin"}
+    assert Story.objects.get().origin == articles["wire"]
+    claims = Claim.objects.filter(version__article=articles["wire"])
+    assert claims.exists() and set(claims.values_list("label", flat=True)) == {"origin"}
+    assert not review_queue(Claim.objects.all()).exists()
