@@ -84,8 +84,6 @@ def start_worker(name: str, env: dict[str, str], log_path: Path, level: str | No
         "--prefetch-multiplier=1",
         "-n",
         f"{name}@%h",
-        "--include",
-        "workbench.provenance.candidate_tasks",
         f"--loglevel={level}",
         "--without-gossip",
         "--without-mingle",
@@ -184,9 +182,9 @@ def run(args: argparse.Namespace) -> dict:
 
     from benchmarks.corpus import Corpus
     from workbench.celery import app  # noqa: F401 - binds the shared tasks to the configured broker
-    from workbench.provenance.candidate_tasks import ingest_index_trace
     from workbench.provenance.models import StoryMembership, TraceJob
     from workbench.provenance.services import trace_job_create
+    from workbench.provenance.tasks import ingest_index_trace
     from workbench.sources.models import Article
 
     log_dir = ROOT / "var"

@@ -5,11 +5,12 @@
 
 Each size runs in its own child process (so peak memory is that size's alone). The archive is generated with a fixed
 seed (benchmarks.corpus) and indexed; then ``--queries`` new articles (derivatives of archive stories, and unrelated
-reports) are traced one at a time, as they would arrive: retrieve candidates, pick the origin, trace every claim
-with the engine, add the article to the index. Brute force scores each query against every archive article with the
-engine's own pairwise story evidence (``origin.coverage`` both ways, as ``group_stories`` does), then traces against
-the best; it is timed over the whole archive up to ``--brute-full-max`` articles, and above that over a random sample
-of archive articles, the per-article cost multiplied by the archive size (reported as extrapolated).
+reports) are traced one at a time, as they would arrive: retrieve candidates, find the story with the rule the
+pipeline runs (``engine.incremental.story_among``), trace every claim with the engine, add the article to the index.
+Brute force scores each query against every archive article with the engine's own pairwise story evidence
+(``origin.coverage`` both ways, as ``group_stories`` does), then traces against the best; it is timed over the whole
+archive up to ``--brute-full-max`` articles, and above that over a random sample of archive articles, the per-article
+cost multiplied by the archive size (reported as extrapolated).
 
 Times are wall-clock (perf_counter); CPU seconds of the process are reported beside them, because other work on a
 shared machine inflates wall time but not CPU time.

@@ -137,7 +137,7 @@ def test_postings_written_by_one_connection_are_read_by_another(corpus):
 
 
 def test_an_arriving_derivative_is_queued_and_traced_with_its_origin(corpus, django_capture_on_commit_callbacks):
-    from workbench.provenance.candidates import origin_for
+    from workbench.provenance import services
     from workbench.provenance.models import StoryMembership, TraceJob
     from workbench.provenance.services import trace_job_create_indexed
 
@@ -160,7 +160,7 @@ def test_an_arriving_derivative_is_queued_and_traced_with_its_origin(corpus, dja
     assert TraceJob.objects.filter(state="done").count() == 3
     membership = StoryMembership.objects.get(article__ingest_key="d")
     assert membership.role == "derivative" and membership.story.origin == origin_article
-    assert origin_for(article=membership.article) == origin_article
+    assert services.origin_detect(article=membership.article) == origin_article
     assert CandidateDoc.objects.count() == 3
 
 
@@ -188,8 +188,8 @@ def test_story_detection_asks_the_index_and_the_engine_decides(seed_paths):
 
 
 def test_the_arrival_task_runs_the_trace_job_itself_without_sending_it(corpus, django_capture_on_commit_callbacks):
-    from workbench.provenance.candidate_tasks import ingest_index_trace
     from workbench.provenance.models import StoryMembership, TraceJob, TraceJobEvent
+    from workbench.provenance.tasks import ingest_index_trace
 
     i = next(
         i
@@ -211,7 +211,7 @@ def test_the_arrival_task_runs_the_trace_job_itself_without_sending_it(corpus, d
 def test_the_origin_lookup_does_not_follow_a_story_link_the_article_does_not_share(corpus):
     """An origin stored as a derivative of another story (linked by a few shared stock phrases, say) is not swapped
     for that story's origin when the article shares next to nothing with it."""
-    from workbench.provenance.candidates import origin_for
+    from workbench.provenance import services
     from workbench.provenance.models import Story, StoryMembership
 
     i = next(
@@ -228,7 +228,7 @@ def test_the_origin_lookup_does_not_follow_a_story_link_the_article_does_not_sha
     StoryMembership.objects.create(story=story, article=stored[other], role="origin")
     StoryMembership.objects.create(story=story, article=stored[o], role="derivative")
 
-    assert origin_for(article=stored[i]) == stored[o]
+    assert services.origin_detect(article=stored[i]) == stored[o]
 
 
 def test_a_lookup_skips_buckets_holding_more_postings_than_the_limit():

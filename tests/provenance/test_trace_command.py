@@ -46,14 +46,20 @@ def test_the_json_report_follows_the_contract_for_every_sentence_in_order(in_rep
     assert set(report) == {"articles"}
     assert [a["path"] for a in report["articles"]] == paths
     for entry in report["articles"]:
-        assert set(entry) == {"path", "headline", "role", "origin_path", "sentences"}
+        assert set(entry) == {"path", "headline", "role", "origin_path", "parent_path", "origin_reasons", "sentences"}
         assert entry["role"] in {"origin", "derivative", "unrelated"}
         assert isinstance(entry["headline"], str)
         assert entry["origin_path"] is None or entry["origin_path"] in paths
+        # The origin has no parent and says why it is the origin; every derivative names its parent.
+        assert (entry["parent_path"] is None) == (entry["role"] == "origin")
+        assert entry["parent_path"] is None or entry["parent_path"] in paths
+        assert bool(entry["origin_reasons"]) == (entry["role"] == "origin")
         version = Article.objects.get(ingest_key=f"file:{Path(entry['path']).resolve()}").versions.latest()
         assert [s["text"] for s in entry["sentences"]] == list(version.claims.values_list("text", flat=True))
         for sentence in entry["sentences"]:
-            assert set(sentence) == {"text", "label", "origin_text", "score", "attribution", "flags"}
+            keys = {"text", "label", "origin_text", "score", "attribution", "first_appeared_in", "flags"}
+            assert set(sentence) == keys
+            assert sentence["first_appeared_in"] is None or sentence["first_appeared_in"] in paths
             assert sentence["label"] in LABELS
             assert isinstance(sentence["score"], float)
             assert sentence["origin_text"] is None or isinstance(sentence["origin_text"], str)

@@ -29,9 +29,10 @@ def story_prov_document(*, story: Story) -> ProvDocument:
     """The story as a PROV document.
 
     Entities: each member article's newest version (wb:version-<id>) and its claims (wb:claim-<id>, members of the
-    version). Agents: outlets (wb:outlet-<id>), to which versions are attributed. Relations: a derivative version
-    wasDerivedFrom the origin version; a derivative claim wasQuotedFrom its origin claim when it repeats it verbatim,
-    else wasDerivedFrom it (with score, method and the divergence types found). A fixed number of queries.
+    version); the origin's version carries why it was chosen (wb:originReasons). Agents: outlets (wb:outlet-<id>), to
+    which versions are attributed. Relations: a derivative version wasDerivedFrom its parent's version (the origin,
+    or the derivative it was copied from); a derivative claim wasQuotedFrom its origin claim when it repeats it
+    verbatim, else wasDerivedFrom it (with score, method and the divergence types found). A fixed number of queries.
     """
     memberships = list(
         StoryMembership.objects.filter(story=story).select_related("article__outlet").order_by("role", "article_id")
@@ -40,6 +41,7 @@ def story_prov_document(*, story: Story) -> ProvDocument:
     if story.origin_id not in {a.pk for a in articles}:
         articles.append(story.origin)
     role_of = {m.article_id: m.role for m in memberships}
+    parent_of = {m.article_id: m.parent_id for m in memberships}
     versions = latest_versions(articles)
     claims = list(
         Claim.objects.filter(version__in=list(versions.values()))
@@ -84,11 +86,15 @@ def story_prov_document(*, story: Story) -> ProvDocument:
         }
         if article.canonical_url:
             attributes["prov:location"] = article.canonical_url
+        if article.pk == story.origin_id and story.origin_reasons:
+            attributes[f"{PROV_PREFIX}:originReasons"] = "; ".join(story.origin_reasons)
         entity = doc.entity(ident("version", version.pk), attributes)
         if article.outlet_id:
             doc.wasAttributedTo(entity, ident("outlet", article.outlet_id))
         if origin_version is not None and version.pk != origin_version.pk and role_of.get(article.pk) == "derivative":
-            doc.wasDerivedFrom(entity, ident("version", origin_version.pk))
+            # Derived from the article it was copied from: the origin, or another derivative (the story's tree).
+            parent_version = versions.get(parent_of.get(article.pk)) or origin_version
+            doc.wasDerivedFrom(entity, ident("version", parent_version.pk))
     for claim in claims:
         attributes = {
             "prov:type": WB["Claim"],

@@ -23,6 +23,14 @@ class Claim(models.Model):
     attribution_speaker = models.CharField(max_length=200, blank=True, default="")
     attribution_hedge = models.CharField(max_length=300, blank=True, default="")
     label = models.CharField(max_length=20, choices=Label.choices, blank=True, default="", help_text="Engine label.")
+    first_appeared_in = models.ForeignKey(
+        "sources.Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For material the origin does not hold: the article in this one's lineage that first added it.",
+    )
     label_score = models.FloatField(null=True, blank=True)
     traced_at = models.DateTimeField(null=True, blank=True)
 

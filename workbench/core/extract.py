@@ -21,8 +21,6 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _HTML_DOCUMENT = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 _HTML_BLOCK_TAG = re.compile(r"</?(?:p|div|article|section|span|h[1-6]|li|ul|table|br)\b[^>]*>", re.IGNORECASE)
 HTML_BLOCK_TAGS_MIN = 3
-# An article body has at least one sentence-length run of words; menus, footers and captions do not.
-BODY_SENTENCE_MIN_WORDS = 6
 CONTROL_CHAR_RATIO_MAX = 0.01
 PARSER_MAX_DEPTH = 256  # libxml2's limit without its huge-tree option
 
@@ -71,8 +69,8 @@ def extract_article(raw: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracte
     if looks_like_html(raw):
         return _extract_html(raw)
     prepared = clean.prepare(raw)
-    if not _has_body(prepared.text):
-        raise IngestError("no article body: only site furniture was found")
+    if not clean.has_prose(prepared.text):
+        raise IngestError("no article body: not one prose sentence was found, only site furniture")
     return Extracted(
         content_type="text",
         raw=raw,
@@ -88,7 +86,10 @@ def _extract_html(raw: str) -> Extracted:
     document = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
     body = (getattr(document, "text", None) or "").strip() if document is not None else ""
     prepared = clean.prepare(body)
-    if not _has_body(prepared.text):
+    if not clean.has_prose(prepared.text):
+        # The extractor missed the body (or took furniture for it): the page's own text, cleaned the same way.
+        prepared = clean.prepare(_page_text(raw))
+    if not clean.has_prose(prepared.text):
         if _nested_too_deep(raw):
             raise IngestError(
                 f"no article body: the HTML nests elements more than {PARSER_MAX_DEPTH} levels deep, "
@@ -107,6 +108,24 @@ def _extract_html(raw: str) -> Extracted:
     )
 
 
+def _page_text(raw: str) -> str:
+    """The visible text of an HTML page, one line per block, scripts and styles left out."""
+    try:
+        root = etree.fromstring(raw, etree.HTMLParser())
+    except (ValueError, etree.LxmlError):
+        return ""
+    if root is None:
+        return ""
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.getparent().remove(bad)
+    lines = []
+    for block in root.xpath("//p|//h1|//h2|//h3|//li|//blockquote"):
+        text = " ".join("".join(block.itertext()).split())
+        if text:
+            lines.append(text)
+    return "\n".join(lines)
+
+
 def _nested_too_deep(raw: str) -> bool:
     """Whether libxml2 stopped at its nesting limit: text nested deeper never reaches trafilatura, which parses
     without the huge-tree option (a guard against hostile pages)."""
@@ -116,10 +135,6 @@ def _nested_too_deep(raw: str) -> bool:
     except (ValueError, etree.LxmlError):
         return False
     return any("Excessive depth" in entry.message for entry in parser.error_log)
-
-
-def _has_body(text: str) -> bool:
-    return any(len(line.split()) >= BODY_SENTENCE_MIN_WORDS for line in text.splitlines())
 
 
 def _parse_date(value: str | None) -> datetime | None:

@@ -1,4 +1,6 @@
-"""`python -m workbench.engine [--origin PATH] [--embed] PATH...`: print the trace report as JSON."""
+"""`python -m workbench.engine [--origin PATH] [--embed] PATH...`: print the trace report as JSON.
+
+PATH is an article file or a folder of them; other files (README.md, notes) are skipped with a one-line note."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 import sys
 
 from .embed import load_embedder
+from .files import article_files
 from .report import files_report
 
 
@@ -14,12 +17,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbench.engine")
     parser.add_argument("--origin", help="path of the article to treat as its story's origin")
     parser.add_argument("--embed", action="store_true", help="use the packaged sentence embedder if installed")
-    parser.add_argument("paths", nargs="+")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders of them")
     args = parser.parse_args(argv)
     embedder = load_embedder() if args.embed else None
     if args.embed and embedder is None:
         print("warning: no sentence embedder installed; tracing lexically", file=sys.stderr)
-    report = files_report(args.paths, origin_key=args.origin, embedder=embedder)
+    found = article_files(args.paths)
+    for note in found.notes():
+        print(note, file=sys.stderr)
+    paths = found.paths
+    if args.origin and args.origin not in paths:
+        paths.insert(0, args.origin)
+    if not paths:
+        parser.error("no article files found")
+    try:
+        report = files_report(paths, origin_key=args.origin, embedder=embedder)
+    except OSError as exc:
+        parser.error(f"{exc.filename}: {exc.strerror}")
     json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0

@@ -14,6 +14,13 @@ from .types import Prepared
 
 HEADLINE_MAX_WORDS = 25
 SHORT_LINE_MAX_WORDS = 14
+# A prose sentence: at least this many words and a sentence's ending, or PROSE_LONG_WORDS words whatever its end
+# (collected pages often stop mid-sentence).
+PROSE_MIN_WORDS = 3
+PROSE_LONG_WORDS = 10
+# After a link list the body resumes at a full sentence of this many words that is not in title case.
+RESUME_MIN_WORDS = 8
+TITLE_CASE_SHARE = 0.6
 
 _BOILERPLATE_PHRASES = (
     "support local journalism",
@@ -209,13 +216,22 @@ def prepare(raw_text: str) -> Prepared:
     kept: list[str] = []
     seen: set[str] = set()
     lines = raw.split("\n")
+    in_link_list = False
     for i, original in enumerate(lines):
         line = original.strip()
         if not line:
             continue
         if _SEPARATOR.match(line) or _LINK_LIST_MARKERS.match(line):
-            removed.extend(x.strip() for x in lines[i:] if x.strip())
-            break
+            # A link list ("Recommended", "Related stories") runs until prose resumes: above or inside the body it
+            # must not cut the body; after the body, the rest of the page is furniture and nothing resumes.
+            in_link_list = True
+            removed.append(line)
+            continue
+        if in_link_list:
+            if not _resumes_body(line):
+                removed.append(line)
+                continue
+            in_link_list = False
         if _BYLINE.match(line) and len(_words(line)) <= SHORT_LINE_MAX_WORDS:
             byline = byline or re.sub(r"^by\s+", "", line, flags=re.IGNORECASE)
             removed.append(line)
@@ -253,7 +269,51 @@ def prepare(raw_text: str) -> Prepared:
                 removed.append(line)
                 continue
         final.append(line)
-    return Prepared(headline=headline, text="\n".join(final), removed=removed, byline=byline, published=published)
+    text = "\n".join(final)
+    if not any(_is_prose(line) for line in final):
+        # Cleaning left no prose: the page's longest run of prose lines is its body.
+        run = longest_prose_run(raw)
+        if run:
+            text = "\n".join(run)
+            removed = [x for x in removed if x not in run]
+    return Prepared(headline=headline, text=text, removed=removed, byline=byline, published=published)
+
+
+def _is_prose(line: str) -> bool:
+    """A sentence a reader would read as text: enough words and a sentence's ending, or many words."""
+    words = _words(line)
+    return len(words) >= PROSE_LONG_WORDS or (len(words) >= PROSE_MIN_WORDS and bool(_TERMINAL.search(line)))
+
+
+def _resumes_body(line: str) -> bool:
+    """After a link list, a line that reads as the article again: a full sentence, not a title-case link label."""
+    words = _words(line)
+    if len(words) < RESUME_MIN_WORDS or not _TERMINAL.search(line) or _ELLIPSIS_END.search(line):
+        return False
+    long_words = [w for w in words if len(w) > 3]
+    return sum(w[0].isupper() for w in long_words) < TITLE_CASE_SHARE * len(long_words)
+
+
+def longest_prose_run(raw_text: str) -> list[str]:
+    """The longest run of consecutive prose lines (blank lines do not break a run) that are not furniture."""
+    best: list[str] = []
+    run: list[str] = []
+    for original in raw_text.split("\n"):
+        line = original.strip()
+        if not line:
+            continue
+        if _is_prose(line) and not is_boilerplate(line):
+            run.append(line)
+            if sum(map(len, run)) > sum(map(len, best)):
+                best = list(run)
+        else:
+            run = []
+    return best
+
+
+def has_prose(text: str) -> bool:
+    """Whether the text holds at least one prose sentence (a single claim to check is enough)."""
+    return any(_is_prose(line) for line in text.splitlines())
 
 
 def _caption_precedes_credit(line: str, following: list[str]) -> bool:

@@ -15,26 +15,24 @@ from dataclasses import dataclass, replace
 
 from .align import SentenceFeatures, features, idf_table
 from .diverge import OriginContext, origin_context
-from .index import Candidate, CandidateIndex, Signed, sign, spans_to_sentences, split_spans
-from .origin import STORY_LINK_MIN, TOP_MATCHES
+from .index import Candidate, CandidateIndex, sign, spans_to_sentences, split_spans
+from .origin import LONE_ORIGIN_REASON
 from .segment import split_sentences
 from .trace import (
     METHOD_LEXICAL,
     NO_EMBEDDER_WARNING,
     _outlet_names,
-    _trace_unrelated,
+    _trace_origin,
+    group_articles,
     opening_claims,
     trace_claim,
 )
-from .types import ROLE_DERIVATIVE, ROLE_UNRELATED, ArticleInput, ArticleTrace, Sentence, SentenceTrace
+from .types import ROLE_DERIVATIVE, ROLE_ORIGIN, ArticleInput, ArticleTrace, Sentence, SentenceTrace
 
-ORIGIN_MIN_VOTES = 3
-ORIGIN_MIN_SHARE = 0.12
-NEAR_BEST_SHARE = 0.8
 ORIGIN_CACHE_SIZE = 2048
-TERM_TRIES = 3
 TERM_POOL = 20
-TERM_CONFIRM_SHARE = 0.5
+# How many archived articles the engine traces an arriving article with before it starts a story of its own.
+ORIGIN_TRIES = 2
 
 
 @dataclass(frozen=True)
@@ -117,6 +115,7 @@ def trace_against(
     origin: ArticleInput | PreparedOrigin,
     *,
     pairs: Sequence[tuple[int, int]] | None = None,
+    role_checked: bool = False,
 ) -> ArticleTrace:
     """Trace every claim of ``article`` against a known ``origin``.
 
@@ -124,9 +123,9 @@ def trace_against(
     against its candidate origin sentences (``candidate_sentences``); every other claim against the whole origin.
     Without them, every claim is aligned against the whole origin, as ``trace_articles`` does.
 
-    The role is derivative when the article's top TOP_MATCHES alignment scores average at least the engine's story
-    link threshold (the test ``group_stories`` applies), else unrelated (every claim then gets the unrelated
-    verdict, as ``trace_articles`` gives a singleton). Lexical only; pure and deterministic.
+    The article is a derivative when it joins the origin's story (``joins_story``; ``role_checked`` when the caller
+    has asked already), else the origin of a story of its own, as ``trace_articles`` gives a singleton. Lexical only;
+    pure and deterministic.
     """
     prepared = origin if isinstance(origin, PreparedOrigin) else prepare_origin(origin)
     sentences = split_sentences(article.text)
@@ -157,23 +156,29 @@ def trace_against(
             origin_opening=frozenset(k for k, j in enumerate(keep) if j in claim_opening),
         )
         traced.append(_remap(t, keep))
-    top = sorted((t.score for t in traced), reverse=True)[:TOP_MATCHES]
-    link = sum(top) / TOP_MATCHES if top else 0.0
     warnings = [NO_EMBEDDER_WARNING]
-    if link < STORY_LINK_MIN:
-        return ArticleTrace(article.key, ROLE_UNRELATED, None, 0, _trace_unrelated(sentences, METHOD_LEXICAL), warnings)
+    if not role_checked and not joins_story(article, prepared.article):
+        return _lone_origin(article)
     return ArticleTrace(article.key, ROLE_DERIVATIVE, prepared.article.key, 0, traced, warnings)
 
 
-def _unrelated(article: ArticleInput) -> ArticleTrace:
-    """What ``trace_articles`` gives an article alone in its story (until a later article derives from it)."""
+def _story_origin(article: ArticleInput) -> ArticleTrace:
+    """An arriving article the engine chose as the origin of a story already archived (the wire report arriving after
+    its copies)."""
+    return replace(_lone_origin(article), origin_reasons=[])
+
+
+def _lone_origin(article: ArticleInput) -> ArticleTrace:
+    """What ``trace_articles`` gives an article alone in its story: the origin of a story of its own (until a later
+    article derives from it)."""
     return ArticleTrace(
         article.key,
-        ROLE_UNRELATED,
+        ROLE_ORIGIN,
         None,
         0,
-        _trace_unrelated(split_sentences(article.text), METHOD_LEXICAL),
+        _trace_origin(split_sentences(article.text), METHOD_LEXICAL),
         [NO_EMBEDDER_WARNING],
+        origin_reasons=[LONE_ORIGIN_REASON],
     )
 
 
@@ -190,26 +195,54 @@ class IncrementalTrace:
         return {key for key, _ in self.candidates} | {key for key, _ in self.term_candidates}
 
 
-def pick_origin(
-    candidates: Sequence[tuple[str, Candidate]], signed: Signed, root_of: Callable[[str], str | None]
-) -> str | None:
-    """The origin to trace against: among candidates sharing bands with at least ORIGIN_MIN_VOTES sentences (and
-    ORIGIN_MIN_SHARE of the article's signed sentences) and within NEAR_BEST_SHARE of the best, the earliest one's
-    root (a candidate that is itself a derivative leads to its own origin). None when nothing qualifies."""
-    if not candidates:
-        return None
-    best = candidates[0][1].votes
-    floor = max(ORIGIN_MIN_VOTES, ORIGIN_MIN_SHARE * signed.signed_sentences)
-    if best < floor:
-        return None
-    near = [(c.doc, key) for key, c in candidates if c.votes >= max(floor, NEAR_BEST_SHARE * best)]
-    _, key = min(near)
-    return root_of(key) or key
+@dataclass(frozen=True)
+class ArchiveStory:
+    """The story an arriving article joins: its origin's key (the article's own when the article is the origin) and
+    the archived articles in it."""
+
+    origin_key: str
+    members: tuple[str, ...]
 
 
-def _band_key(candidates: Sequence[tuple[str, Candidate]], signed: Signed) -> str | None:
-    """The candidate ``pick_origin`` chose before following it to its root."""
-    return pick_origin(candidates, signed, lambda key: None)
+def story_among(
+    article: ArticleInput,
+    candidates: Sequence[str],
+    fetch: Callable[[str], ArticleInput | None],
+    root_of: Callable[[str], str | None],
+    *,
+    tries: int = ORIGIN_TRIES,
+) -> ArchiveStory | None:
+    """The one rule for an arriving article, used by the pipeline, the command line and the benchmarks: the first
+    ``tries`` candidates (keys of archived articles, best retrieval evidence first) and their stories' origins
+    (``root_of``) are grouped with the article as ``trace_articles`` groups a set (``group_articles``: shared event
+    specifics, then the origin chosen from evidence by ``origin.choose_origin``, the arriving article only when its
+    publication time says it came first). Returns the article's story, or None when it joins none and starts a story
+    of its own."""
+    keys: list[str] = []
+    roots: list[str] = []
+    for key in candidates[:tries]:
+        root = root_of(key)
+        if root and root != article.key and root not in roots:
+            roots.append(root)
+        for option in (root, key):
+            if option and option != article.key and option not in keys:
+                keys.append(option)
+    found = [(key, fetch(key)) for key in keys]
+    found = [(key, other) for key, other in found if other is not None]
+    group = [article, *(other for _, other in found)]
+    story = next(s for s in group_articles(group, later_key=article.key) if 0 in s.members)
+    if len(story.members) == 1:
+        return None
+    key_of = [article.key, *(key for key, _ in found)]
+    members = tuple(key_of[m] for m in story.members if m != 0)
+    # A story already stored keeps its origin: the one rule chose it when the story was traced.
+    stored = [root for root in roots if root in members]
+    return ArchiveStory(stored[0] if stored else key_of[story.origin], members)
+
+
+def joins_story(article: ArticleInput, origin: ArticleInput) -> bool:
+    """Whether the engine puts ``article`` in one story with ``origin`` when the two are traced together."""
+    return len(group_articles([article, origin])) == 1
 
 
 class IncrementalTracer:
@@ -229,7 +262,7 @@ class IncrementalTracer:
         k: int = 10,
         cache: OriginCache | None = None,
         restrict: bool = True,
-        term_tries: int = TERM_TRIES,
+        tries: int = ORIGIN_TRIES,
     ) -> None:
         self.index = index
         self.fetch = fetch
@@ -238,7 +271,7 @@ class IncrementalTracer:
         self.k = k
         self.cache = cache or OriginCache()
         self.restrict = restrict
-        self.term_tries = term_tries
+        self.tries = tries
 
     def root_of(self, key: str) -> str | None:
         if key in self.roots:
@@ -246,48 +279,26 @@ class IncrementalTracer:
         return self._root_of(key) if self._root_of else None
 
     def trace(self, article: ArticleInput, *, add: bool = True) -> IncrementalTrace:
-        """Retrieve, pick the origin, trace every claim, and (with ``add``) index the article.
+        """Retrieve, find the story with ``story_among``, trace every claim, and (with ``add``) index the article.
 
-        Candidates come from sentence bands; name/number terms confirm them. A band pick whose term score is under
-        TERM_CONFIRM_SHARE of the best term score (bands shared through stock phrases, as heavy rewrites of other
-        stories have) is tried after the best term candidates; the engine's story link test accepts the first
-        origin it links the article to.
+        Candidates come from sentence bands, then from shared rare names and numbers (the order the pipeline's
+        ``text_candidates`` gives); the engine decides which story, if any, the article joins.
         """
         signed = sign(article.text)
         candidates = self.index.candidates(signed, k=self.k, exclude_keys=[article.key])
         terms = self.index.term_candidates(signed, k=TERM_POOL, exclude_keys=[article.key])
-        picked = pick_origin(candidates, signed, self.root_of)
-        term_score = dict(terms)
-        best_term = terms[0][1] if terms else 0.0
-        term_roots = []
-        for key, _ in terms[: self.term_tries]:
-            root = self.root_of(key) or key
-            if root not in term_roots:
-                term_roots.append(root)
-        confirmed = picked is not None and (
-            not terms
-            or max(term_score.get(picked, 0.0), term_score.get(_band_key(candidates, signed), 0.0))
-            >= TERM_CONFIRM_SHARE * best_term
-        )
-        order: list[str] = []
-        if confirmed:
-            order.append(picked)
-        order += [r for r in term_roots if r not in order]
-        if picked is not None and picked not in order:
-            order.append(picked)
-        result = origin_key = None
-        for key in order:
-            pairs = None
-            if self.restrict and key == picked:
-                pairs = next((c.pairs for k, c in candidates if k == key), None)
-            attempt = trace_against(article, self.cache.get(self.fetch(key)), pairs=pairs)
-            if attempt.role == ROLE_DERIVATIVE:
-                result, origin_key = attempt, key
-                break
-        if result is None:
-            result = _unrelated(article)
+        ranked = [key for key, _ in candidates] + [key for key, _ in terms if key not in dict(candidates)]
+        story = story_among(article, ranked, self.fetch, self.root_of, tries=self.tries)
+        origin_key = story.origin_key if story is not None else None
+        if story is None or origin_key == article.key:
+            result = _lone_origin(article) if story is None else _story_origin(article)
+            for member in story.members if story is not None else ():
+                self.roots[member] = article.key
+            origin_key = None
         else:
+            pairs = next((c.pairs for k, c in candidates if k == origin_key), None) if self.restrict else None
+            result = trace_against(article, self.cache.get(self.fetch(origin_key)), pairs=pairs, role_checked=True)
             self.roots[article.key] = origin_key
         if add:
             self.index.add(article.key, signed)
-        return IncrementalTrace(result, candidates, origin_key, terms[: self.term_tries])
+        return IncrementalTrace(result, candidates, origin_key, terms[:TERM_POOL])

@@ -28,6 +28,9 @@ def article_report(traces: Sequence[ArticleTrace], paths: dict[str, str], headli
                     "origin_text": origin_text,
                     "score": s.score,
                     "attribution": s.attribution.label if s.attribution else None,
+                    "first_appeared_in": paths.get(s.first_appeared_in, s.first_appeared_in)
+                    if s.first_appeared_in
+                    else None,
                     "flags": [
                         {"type": f.type, "span": f.span, "origin_span": f.origin_span, "explanation": f.explanation}
                         for f in s.flags
@@ -42,6 +45,8 @@ def article_report(traces: Sequence[ArticleTrace], paths: dict[str, str], headli
                 "language": t.language,
                 "not_traced": t.not_traced,
                 "origin_path": paths.get(t.origin_key, t.origin_key) if t.origin_key else None,
+                "parent_path": paths.get(t.parent_key, t.parent_key) if t.parent_key else None,
+                "origin_reasons": list(t.origin_reasons),
                 "sentences": sentences,
             }
         )

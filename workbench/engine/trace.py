@@ -15,14 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
+from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, lexical_score, sentence_weight
 from .attribute import find_attribution
 from .clean import is_boilerplate
 from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .language import detect_language, not_traced_reason
 from .lexicon import tokens
-from .origin import ArticleDoc, group_stories
+from .origin import STRONG_MATCH_MIN, ArticleDoc, Story, group_stories
 from .segment import split_sentences
 from .types import (
     LABEL_ALTERED,
@@ -244,6 +244,20 @@ def trace_claim(
     return traced(label, al.score, list(al.origin_indices), flags)
 
 
+def group_articles(
+    articles: Sequence[ArticleInput], *, origin_key: str | None = None, later_key: str | None = None
+) -> list[Story]:
+    """The stories ``trace_articles`` finds among `articles`: members, origin with its reasons, and parents."""
+    prepared = [_sentences_and_features(a.text) for a in articles]
+    docs = [
+        ArticleDoc(
+            a.key, [f for f, s in zip(fs, ss, strict=True) if not is_boilerplate(s.text)], a.text, a.byline, a.published
+        )
+        for a, (ss, fs) in zip(articles, prepared, strict=True)
+    ]
+    return group_stories(docs, idf_table([f for _, fs in prepared for f in fs]), origin_key, later_key=later_key)
+
+
 def trace_articles(
     articles: list[ArticleInput],
     *,
@@ -275,35 +289,19 @@ def trace_articles(
     prepared = [_sentences_and_features(a.text) for a in articles]
     sentences = [ss for ss, _ in prepared]
     feats = [fs for _, fs in prepared]
-    all_feats = [f for fs in feats for f in fs]
-    global_idf = idf_table(all_feats)
-    docs = [
-        ArticleDoc(
-            a.key, [f for f, s in zip(fs, ss, strict=True) if not is_boilerplate(s.text)], a.text, a.byline, a.published
-        )
-        for a, fs, ss in zip(articles, feats, sentences, strict=True)
-    ]
-    stories = group_stories(docs, global_idf, origin_key)
-    method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
-    warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
+    stories = group_articles(articles, origin_key=origin_key)
     results: dict[int, ArticleTrace] = {}
     for story_index, story in enumerate(stories):
-        if story.origin is None:
-            for m in story.members:
-                results[m] = ArticleTrace(
-                    articles[m].key,
-                    ROLE_UNRELATED,
-                    None,
-                    story_index,
-                    _trace_unrelated(sentences[m], method),
-                    list(warnings),
-                )
-                if on_traced is not None:
-                    on_traced(len(sentences[m]))
-            continue
-        results.update(
-            _trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder, on_traced)
-        )
+        traced = _trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder, on_traced)
+        traced[story.origin] = replace(traced[story.origin], origin_reasons=list(story.reasons))
+        for m, p in story.parents.items():
+            chain = _ancestors(story.parents, m, story.origin)
+            traced[m] = replace(
+                traced[m],
+                parent_key=articles[p].key,
+                sentences=_mark_inherited(traced[m].sentences, feats[m], [(articles[a].key, feats[a]) for a in chain]),
+            )
+        results.update(traced)
     return [replace(results[i], language=languages[i]) for i in range(len(articles))]
 
 
@@ -314,6 +312,37 @@ def _not_traced(article: ArticleInput, language: str, story_index: int) -> Artic
         for s in split_sentences(article.text)
     ]
     return ArticleTrace(article.key, ROLE_UNRELATED, None, story_index, sentences, [reason], language, reason)
+
+
+def _ancestors(parents: dict[int, int], member: int, origin: int) -> list[int]:
+    """The member's ancestors below the origin, nearest the origin first (empty when its parent is the origin)."""
+    chain: list[int] = []
+    p = parents.get(member, origin)
+    while p != origin and p not in chain:
+        chain.append(p)
+        p = parents.get(p, origin)
+    return chain[::-1]
+
+
+def _mark_inherited(
+    traced: list[SentenceTrace],
+    feats: Sequence[SentenceFeatures],
+    chain: Sequence[tuple[str, Sequence[SentenceFeatures]]],
+) -> list[SentenceTrace]:
+    """Claims the origin does not support but an ancestor holds name the ancestor nearest the origin that holds them:
+    the article that first added the material."""
+    if not chain:
+        return traced
+    idf = idf_table([f for _, fs in chain for f in fs] + list(feats))
+    out = []
+    for t, f in zip(traced, feats, strict=True):
+        if t.label in _UNSUPPORTED_INTRO:
+            for key, ancestor in chain:
+                if any(lexical_score(f, a, idf)[0] >= STRONG_MATCH_MIN for a in ancestor):
+                    t = replace(t, first_appeared_in=key)
+                    break
+        out.append(t)
+    return out
 
 
 def trace_against(

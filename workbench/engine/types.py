@@ -194,6 +194,9 @@ class SentenceTrace:
     method: str
     attribution: Attribution | None
     flags: list[Flag]
+    # For material the origin does not hold but an ancestor in the derivative's lineage does: the key of the article
+    # that first added it.
+    first_appeared_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,3 +211,7 @@ class ArticleTrace:
     warnings: list[str] = field(default_factory=list)
     language: str = ""
     not_traced: str | None = None  # why the article was not traced (its language), for the reviewer
+    # The article this one was most likely copied from (the origin, or another derivative); None for an origin.
+    parent_key: str | None = None
+    # For an origin: why it was chosen, in a reviewer's words ("Reuters dateline", "earliest (2025-02-26)").
+    origin_reasons: list[str] = field(default_factory=list)

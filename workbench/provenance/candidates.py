@@ -215,42 +215,6 @@ def article_candidates(*, article: Article, k: int = CANDIDATES_K) -> list[Candi
     return text_candidates(text=version.clean_text, k=k, exclude=[article.pk])
 
 
-ORIGIN_MIN_VOTES = 3
-ORIGIN_MIN_SHARE = 0.12
-NEAR_BEST_SHARE = 0.8
-ROOT_MIN_SHARE = 0.5
-
-
-def origin_for(*, article: Article, signed: Signed | None = None) -> Article | None:
-    """The stored article to trace ``article`` against: among candidates sharing bands with at least
-    ORIGIN_MIN_VOTES sentences (and ORIGIN_MIN_SHARE of the article's signed sentences) and within NEAR_BEST_SHARE of
-    the best, the earliest; if that one belongs to a story whose origin is itself a candidate with ROOT_MIN_SHARE of
-    the best's votes, that origin (a derivative of a derivative is traced to the root; a story joined through a
-    link that does not carry over to this article, such as a few stock phrases, is not followed). None when nothing
-    qualifies (the article starts a story of its own). ``signed``: the signature of the article's newest version,
-    when the caller has it. Reads only."""
-    if signed is None:
-        version = latest_versions([article]).get(article.pk)
-        if version is None:
-            return None
-        signed = sign(version.clean_text)
-    ranked = rank(signed, DatabaseBandStore(), k=CANDIDATES_K, exclude=[article.pk])
-    if not ranked:
-        return None
-    floor = max(ORIGIN_MIN_VOTES, ORIGIN_MIN_SHARE * signed.signed_sentences)
-    if ranked[0].votes < floor:
-        return None
-    near = [c.doc for c in ranked if c.votes >= max(floor, NEAR_BEST_SHARE * ranked[0].votes)]
-    chosen = Article.objects.filter(pk=min(near)).select_related("story_membership__story__origin").first()
-    if chosen is None:
-        return None
-    membership = getattr(chosen, "story_membership", None)
-    qualified = {c.doc for c in ranked if c.votes >= max(floor, ROOT_MIN_SHARE * ranked[0].votes)}
-    if membership is not None and membership.story.origin_id != article.pk and membership.story.origin_id in qualified:
-        return membership.story.origin
-    return chosen
-
-
 __all__ = [
     "Candidate",
     "CandidateMatch",
@@ -258,6 +222,5 @@ __all__ = [
     "article_candidates",
     "article_index",
     "candidates_rebuild",
-    "origin_for",
     "text_candidates",
 ]

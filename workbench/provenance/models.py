@@ -17,6 +17,9 @@ class Story(models.Model):
 
     title = models.CharField(max_length=500, blank=True, default="")
     origin = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="story_as_origin")
+    origin_reasons = models.JSONField(
+        default=list, blank=True, help_text="Why the engine chose the origin, in a reviewer's words."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,6 +40,14 @@ class StoryMembership(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="memberships")
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="story_membership")
     role = models.CharField(max_length=12, choices=Role.choices)
+    parent = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copied_by",
+        help_text="The article this one was most likely copied from (the origin or another derivative).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -21,8 +21,8 @@ def latest_versions(articles: list[Article]) -> dict[int, ArticleVersion]:
 def trace_report(*, articles: list[tuple[str, Article]]) -> dict:
     """The `trace --json` report for (path as given, article) pairs, read back from the stored trace.
 
-    Shape: {"articles": [{"path", "headline", "role", "origin_path", "sentences": [...]}]}, one entry per pair, in
-    the order given, every claim of the newest version in order.
+    Shape: {"articles": [{"path", "headline", "role", "origin_path", "parent_path", "origin_reasons",
+    "sentences": [...]}]}, one entry per pair, in the order given, every claim of the newest version in order.
     """
     article_list = [article for _, article in articles]
     versions = latest_versions(article_list)
@@ -52,20 +52,28 @@ def trace_report(*, articles: list[tuple[str, Article]]) -> dict:
                 "headline": article.headline,
                 "role": membership.role if membership else "unrelated",
                 "origin_path": path_of.get(origin_id) if origin_id else None,
-                "sentences": [_sentence(claim) for claim in claims_by_version.get(version.pk if version else -1, [])],
+                "parent_path": path_of.get(membership.parent_id) if membership and membership.parent_id else None,
+                "origin_reasons": list(membership.story.origin_reasons)
+                if membership and membership.role == "origin"
+                else [],
+                "sentences": [
+                    _sentence(claim, path_of) for claim in claims_by_version.get(version.pk if version else -1, [])
+                ],
             }
         )
     return {"articles": report}
 
 
-def _sentence(claim: Claim) -> dict:
+def _sentence(claim: Claim, path_of: dict[int, str] | None = None) -> dict:
     links = list(claim.links.all())
+    first = claim.first_appeared_in_id
     return {
         "text": claim.text,
         "label": claim.label,
         "origin_text": " ".join(link.origin_claim.text for link in links) or None,
         "score": round(claim.label_score or 0.0, 4),
         "attribution": claim.attribution or None,
+        "first_appeared_in": (path_of or {}).get(first, str(first)) if first else None,
         "flags": [
             {"type": d.type, "span": d.span, "origin_span": d.origin_span, "explanation": d.explanation}
             for d in claim.divergences.all()

@@ -46,6 +46,25 @@ def public_base_url() -> str:
     return origins[0] if origins else DEFAULT_PUBLIC_BASE_URL
 
 
+def _lineage(article: Article) -> list[Article]:
+    """The article and its ancestors in its story's tree, nearest first, ending at the story's origin."""
+    from workbench.provenance.models import StoryMembership
+
+    membership = StoryMembership.objects.filter(article=article).select_related("story").first()
+    if membership is None:
+        return [article]
+    parents = dict(StoryMembership.objects.filter(story=membership.story).values_list("article_id", "parent_id"))
+    chain_ids = [article.pk]
+    node = parents.get(article.pk)
+    while node is not None and node not in chain_ids:
+        chain_ids.append(node)
+        node = parents.get(node)
+    if membership.story.origin_id not in chain_ids:
+        chain_ids.append(membership.story.origin_id)
+    by_pk = Article.objects.select_related("outlet").in_bulk(chain_ids)
+    return [article, *(by_pk[pk] for pk in chain_ids[1:] if pk in by_pk)]
+
+
 def claim_review(verdict: Verdict, *, base_url: str | None = None) -> dict:
     """The ClaimReview object for an approved verdict.
 
@@ -65,8 +84,16 @@ def claim_review(verdict: Verdict, *, base_url: str | None = None) -> dict:
         origin_article = link.origin_claim.version.article
         if origin_article.pk not in {a.pk for a in origins}:
             origins.append(origin_article)
-    first = origins[0] if origins else article
-    appearances = [article, *[a for a in origins if a.pk != article.pk]]
+    first_added = claim.first_appeared_in if claim.first_appeared_in_id else None
+    # The claim appears in the article and, following the story's tree upward, in each article it was copied through:
+    # up to the origin for a claim traced there, up to the article that first added it otherwise.
+    appearances = [article]
+    if origins or first_added is not None:
+        ancestors = _lineage(article)[1:]
+        upto = [a.pk for a in ancestors].index(first_added.pk) + 1 if not origins and first_added in ancestors else 0
+        appearances += ancestors if origins else ancestors[:upto]
+    appearances += [a for a in origins if a.pk not in {x.pk for x in appearances}]
+    first = origins[0] if origins else first_added or article
     item: dict = {
         "@type": "Claim",
         "appearance": [_creative_work(a) for a in appearances],

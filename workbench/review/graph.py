@@ -1,4 +1,5 @@
-"""Layout of a story's provenance graph: the origin on the left, each republication on the right, one edge each.
+"""Layout of a story's provenance graph as a tree: the origin on the left, each republication one column right of
+the article it was copied from (an aggregator's rewrite, then a copy of the aggregator), one edge from each parent.
 
 Pure layout: returns coordinates and labels; the template draws the SVG.
 """
@@ -48,21 +49,47 @@ def edge_label(entry: StoryArticle) -> tuple[str, str]:
     return first, second
 
 
+def _depths(overview: StoryOverview) -> dict[int, int]:
+    """Each derivative's distance from the origin along its parents (a broken chain counts from the origin)."""
+    parent = {e.article.pk: e.parent_id for e in overview.derivatives}
+    origin_id = overview.origin.article.pk
+    depths: dict[int, int] = {}
+    for pk in parent:
+        seen, node, depth = {pk}, parent[pk], 1
+        while node is not None and node != origin_id and node in parent and node not in seen:
+            seen.add(node)
+            node, depth = parent[node], depth + 1
+        depths[pk] = depth
+    return depths
+
+
 def story_graph(overview: StoryOverview) -> dict:
+    """Nodes and edges of the story's tree, with each edge labelled by how much the republication changed."""
     derivatives = overview.derivatives
-    rows = max(1, len(derivatives))
+    depths = _depths(overview)
+    columns = 1 + max(depths.values(), default=1)
+    by_column: dict[int, list[StoryArticle]] = {}
+    for entry in derivatives:
+        by_column.setdefault(depths[entry.article.pk], []).append(entry)
+    rows = max([1, *(len(v) for v in by_column.values())])
     height = MARGIN_PX * 2 + rows * NODE_HEIGHT_PX + (rows - 1) * ROW_GAP_PX
-    width = MARGIN_PX * 2 + NODE_WIDTH_PX * 2 + COLUMN_GAP_PX
+    width = MARGIN_PX * 2 + NODE_WIDTH_PX * columns + COLUMN_GAP_PX * (columns - 1)
     origin_y = (height - NODE_HEIGHT_PX) // 2
     origin = _node(overview.origin, MARGIN_PX, origin_y, "origin")
     nodes, edges = [origin], []
-    right_x = MARGIN_PX + NODE_WIDTH_PX + COLUMN_GAP_PX
-    for i, entry in enumerate(derivatives):
-        y = MARGIN_PX + i * (NODE_HEIGHT_PX + ROW_GAP_PX)
-        node = _node(entry, right_x, y, "derivative")
-        nodes.append(node)
-        x1, y1 = origin["x"] + NODE_WIDTH_PX, origin_y + NODE_HEIGHT_PX // 2
-        x2, y2 = right_x, y + NODE_HEIGHT_PX // 2
+    placed = {overview.origin.article.pk: origin}
+    for column in sorted(by_column):
+        x = MARGIN_PX + column * (NODE_WIDTH_PX + COLUMN_GAP_PX)
+        for i, entry in enumerate(by_column[column]):
+            node = _node(entry, x, MARGIN_PX + i * (NODE_HEIGHT_PX + ROW_GAP_PX), "derivative")
+            node["parent"] = entry.parent_id
+            placed[entry.article.pk] = node
+            nodes.append(node)
+    for entry in derivatives:
+        node = placed[entry.article.pk]
+        source = placed.get(entry.parent_id) or origin
+        x1, y1 = source["x"] + NODE_WIDTH_PX, source["y"] + NODE_HEIGHT_PX // 2
+        x2, y2 = node["x"], node["y"] + NODE_HEIGHT_PX // 2
         first, second = edge_label(entry)
         severity = (
             "high" if entry.flag_count >= 5 or entry.changed_count >= 5 else "low" if entry.flag_count else "none"
@@ -78,6 +105,7 @@ def story_graph(overview: StoryOverview) -> dict:
                 "line1": first,
                 "line2": second,
                 "severity": severity,
+                "from_origin": source is origin,
             }
         )
     return {"width": width, "height": height, "nodes": nodes, "edges": edges}

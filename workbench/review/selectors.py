@@ -259,6 +259,8 @@ class StoryArticle:
     verdict_labels: dict[str, int] = field(default_factory=dict)
     divergence_types: dict[str, int] = field(default_factory=dict)
     origin_sentences_used: int = 0
+    # The article this one was copied from (None for the origin): the story's tree.
+    parent_id: int | None = None
 
     @property
     def changed_count(self) -> int:
@@ -276,6 +278,11 @@ class StoryOverview:
     derivatives: list[StoryArticle]
     unrelated: list[StoryArticle]
 
+    @property
+    def origin_reasons(self) -> list[str]:
+        """Why the engine chose the origin, in a reviewer's words."""
+        return list(self.story.origin_reasons or [])
+
 
 def story_overview(*, story_id: int) -> StoryOverview:
     """The origin, each derivative with counts by engine label, verdict label and divergence type, and how many
@@ -286,11 +293,15 @@ def story_overview(*, story_id: int) -> StoryOverview:
     articles.setdefault(story.origin_id, story.origin)
     roles = {m.article_id: m.role for m in memberships}
     roles[story.origin_id] = StoryMembership.Role.ORIGIN
+    parents = {m.article_id: m.parent_id for m in memberships if m.parent_id in articles}
     versions = latest_versions(list(articles.values()))
     version_ids = [v.pk for v in versions.values()]
     entries = {
         article_id: StoryArticle(
-            article=article, role=roles.get(article_id, "derivative"), version=versions.get(article_id)
+            article=article,
+            role=roles.get(article_id, "derivative"),
+            version=versions.get(article_id),
+            parent_id=None if article_id == story.origin_id else parents.get(article_id, story.origin_id),
         )
         for article_id, article in articles.items()
     }

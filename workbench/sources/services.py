@@ -19,6 +19,7 @@ from workbench.core.errors import IngestError
 from workbench.core.extract import Extracted, decode_content, extract_article
 from workbench.core.fetch import FetchFailed, FetchResult, FetchUnavailable, UrlRefused, check_url_syntax, fetch_url
 from workbench.core.masthead import host_outlet_name, outlet_in_text
+from workbench.engine.files import ARTICLE_FILE_SUFFIXES, ArticleFiles, article_files  # noqa: F401
 from workbench.engine.language import detect_language
 from workbench.engine.segment import split_sentences
 from workbench.sources.models import Article, ArticleVersion, Outlet
@@ -278,32 +279,11 @@ def _domain_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
-ARTICLE_FILE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm"})
-
-
 @dataclass(frozen=True)
 class FileOutcome:
     path: str
     result: IngestResult | None = None
     error: str = ""
-
-
-def article_files(paths: list[str]) -> list[str]:
-    """The files named, with folders expanded to the article files inside them (sorted, hidden ones skipped)."""
-    found: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found.extend(
-                str(child)
-                for child in sorted(path.rglob("*"))
-                if child.is_file()
-                and child.suffix.lower() in ARTICLE_FILE_SUFFIXES
-                and not any(part.startswith(".") for part in child.relative_to(path).parts)
-            )
-        else:
-            found.append(given)
-    return found
 
 
 def articles_ingest_files(

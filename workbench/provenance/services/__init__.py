@@ -25,7 +25,13 @@ from workbench.provenance.services.retracing import (
     stories_with_pending_retrace,
     story_retrace,
 )
-from workbench.provenance.services.tracing import TraceOutcome, articles_trace, story_detect
+from workbench.provenance.services.tracing import (
+    TraceOutcome,
+    archive_story_detect,
+    articles_trace,
+    origin_detect,
+    story_detect,
+)
 
 __all__ = [
     "PERMANENT_ERRORS",
@@ -40,6 +46,8 @@ __all__ = [
     "article_reverify",
     "articles_trace",
     "stories_with_pending_retrace",
+    "archive_story_detect",
+    "origin_detect",
     "story_detect",
     "story_retrace",
     "trace_job_claim",

@@ -26,11 +26,16 @@ from workbench.core.fetch import FetchFailed, UrlRefused, check_url_syntax
 from workbench.core.heartbeat import Heartbeat
 from workbench.core.tasks import task_send
 from workbench.engine.index import sign
-from workbench.provenance.candidates import article_index, origin_for
+from workbench.provenance.candidates import article_index
 from workbench.provenance.errors import StoriesKeptChanging, TraceJobInputError
 from workbench.provenance.models import Story, StoryMembership, TraceJob, TraceJobEvent
 from workbench.provenance.selectors import latest_versions
-from workbench.provenance.services.tracing import TraceOutcome, articles_trace, story_detect
+from workbench.provenance.services.tracing import (
+    TraceOutcome,
+    archive_story_detect,
+    articles_trace,
+    story_detect,
+)
 from workbench.sources.models import Article, ArticleVersion
 from workbench.sources.services import article_ingest, article_ingest_url
 
@@ -441,6 +446,12 @@ def trace_job_create_indexed(
     )
     signed = sign(result.version.clean_text)
     article_index(article=result.article, version=result.version, signed=signed)
-    origin = origin_for(article=result.article, signed=signed)
-    articles = [result.article] + ([origin] if origin is not None else [])
-    return trace_job_create(articles=articles, origin=origin, send=send)
+    found = archive_story_detect(article=result.article, signed=signed)
+    if found is None:
+        return trace_job_create(articles=[result.article], origin=None, send=send)
+    origin, members = found
+    if origin.pk != result.article.pk:
+        # Traced against its story's origin, as every derivative of a stored story is.
+        return trace_job_create(articles=[result.article, origin], origin=origin, send=send)
+    # The new article is the origin of archived articles (a wire report arriving after its copies).
+    return trace_job_create(articles=[result.article, *members], origin=origin, send=send)

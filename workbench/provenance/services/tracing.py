@@ -12,15 +12,15 @@ from django.utils import timezone
 
 from workbench.claims.models import Claim
 from workbench.core.bulk import rows_insert
-from workbench.engine.index import SIGNATURE_VERSION, sign
+from workbench.engine.incremental import story_among
+from workbench.engine.index import SIGNATURE_VERSION, Signed, sign
+from workbench.engine.origin import NAMED_ORIGIN_REASON
 from workbench.engine.trace import trace_articles
 from workbench.engine.types import ArticleInput, ArticleTrace
 from workbench.provenance.candidates import article_index, text_candidates
 from workbench.provenance.models import CandidateDoc, Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
 from workbench.sources.models import Article, ArticleVersion, Outlet
-
-STORY_DETECT_CANDIDATES = 3
 
 
 @dataclass(frozen=True)
@@ -114,13 +114,23 @@ def _store_stories(traces: list[ArticleTrace], articles: dict[int, Article]) -> 
         origin_key = next((t.origin_key for t in members if t.origin_key), None) or members[0].key
         origin = articles.get(int(origin_key)) or Article.objects.get(pk=int(origin_key))
         story, _ = Story.objects.get_or_create(origin=origin, defaults={"title": origin.headline[:500]})
+        reasons = next((t.origin_reasons for t in members if t.key == str(origin.pk)), [])
+        if reasons[:1] == [NAMED_ORIGIN_REASON] and story.origin_reasons:
+            # Re-traced against its stored origin: the evidence that chose it stands.
+            reasons = story.origin_reasons
+        if reasons and story.origin_reasons != reasons:
+            story.origin_reasons = reasons
+            story.save(update_fields=["origin_reasons", "updated_at"])
         for trace in members:
             membership = existing.get(int(trace.key))
+            parent_id = int(trace.parent_key) if trace.parent_key else None
             if membership is None:
-                created.append(StoryMembership(article_id=int(trace.key), story=story, role=trace.role))
-            elif (membership.story_id, membership.role) != (story.pk, trace.role):
-                membership.story, membership.role = story, trace.role
-                membership.save(update_fields=["story", "role", "updated_at"])
+                created.append(
+                    StoryMembership(article_id=int(trace.key), story=story, role=trace.role, parent_id=parent_id)
+                )
+            elif (membership.story_id, membership.role, membership.parent_id) != (story.pk, trace.role, parent_id):
+                membership.story, membership.role, membership.parent_id = story, trace.role, parent_id
+                membership.save(update_fields=["story", "role", "parent", "updated_at"])
         stories.append(story)
     StoryMembership.objects.bulk_create(created)
     # A story whose articles have all moved to other stories no longer exists.
@@ -187,6 +197,7 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
                 )
     _claims_label(traced, now=now)
     traced_ids = [pk for pk, _, _ in traced]
+    _claims_first_appearance(traces, claims, key_to_version, traced_ids)
     # Divergences first: then no divergence points at a link being deleted.
     Divergence.objects.filter(claim_id__in=traced_ids).delete()
     ProvenanceLink.objects.filter(claim_id__in=traced_ids).delete()
@@ -223,6 +234,20 @@ def _store_claim_traces(traces: list[ArticleTrace], versions) -> int:
     return len(traced)
 
 
+def _claims_first_appearance(traces: list[ArticleTrace], claims: dict, key_to_version: dict, traced_ids) -> None:
+    """Store, for each traced claim, the article that first added its material (None for most claims)."""
+    Claim.objects.filter(pk__in=traced_ids, first_appeared_in__isnull=False).update(first_appeared_in=None)
+    by_article: dict[int, list[int]] = defaultdict(list)
+    for trace in traces:
+        version = key_to_version[trace.key]
+        for sentence in trace.sentences:
+            claim = claims.get((version.pk, sentence.start, sentence.end))
+            if claim is not None and sentence.first_appeared_in:
+                by_article[int(sentence.first_appeared_in)].append(claim)
+    for article_id, claim_ids in by_article.items():
+        Claim.objects.filter(pk__in=claim_ids).update(first_appeared_in_id=article_id)
+
+
 def _claims_label(labels: list[tuple[int, str, float]], *, now) -> None:
     """Store (claim id, engine label, score) for each traced claim. On PostgreSQL one UPDATE joins the new values as
     arrays: ``bulk_update`` builds a CASE expression per row and field, which costs more than the tracing itself."""
@@ -242,39 +267,56 @@ def _claims_label(labels: list[tuple[int, str, float]], *, now) -> None:
 
 
 def story_detect(*, article: Article) -> Story | None:
-    """The stored story the article belongs to, or None when it starts a story of its own.
+    """The stored story whose origin ``origin_detect`` finds for the article, or None when it starts a story of its
+    own (or is the origin of the one it joins, or joins an archived article that is no story's origin)."""
+    origin = origin_detect(article=article)
+    return Story.objects.filter(origin=origin).first() if origin is not None else None
 
-    The shared candidate index proposes stories: those of the archived articles sharing the most sentence bands,
-    then rare names and numbers, with the article (``candidates.text_candidates``; the article is indexed first, and
-    every article a trace stored in a story is in the index). The engine decides, trying at most
-    STORY_DETECT_CANDIDATES stories in that order: the first whose origin falls in one story with the article when the
-    two are traced together (as ``trace_articles`` groups them). Stores nothing but the article's index postings.
+
+def origin_detect(*, article: Article, signed: Signed | None = None) -> Article | None:
+    """The origin of the story ``archive_story_detect`` finds for the article (the article itself when the engine
+    chose it as the origin), or None when it starts a story of its own."""
+    found = archive_story_detect(article=article, signed=signed)
+    return found[0] if found is not None else None
+
+
+def archive_story_detect(*, article: Article, signed: Signed | None = None) -> tuple[Article, list[Article]] | None:
+    """The stored articles the article shares a story with, and that story's origin, or None when it starts a story
+    of its own.
+
+    The shared candidate index proposes archived articles: those sharing the most sentence bands, then rare names and
+    numbers, with the article (``candidates.text_candidates``; the article is indexed first, and every article a
+    trace stored in a story is in the index). The engine decides with its one rule for arriving articles
+    (``engine.incremental.story_among``): the article, the best candidates and their stories' origins grouped
+    together as ``trace_articles`` groups a set. Stores nothing but the article's index postings. ``signed``: the
+    signature of the article's newest version, when the caller has signed and indexed it already.
     """
     versions = latest_versions([article])
     version = versions.get(article.pk)
     if version is None:
         return None
-    signed = sign(version.clean_text)
-    article_index(article=article, version=version, signed=signed)
+    if signed is None:
+        signed = sign(version.clean_text)
+        article_index(article=article, version=version, signed=signed)
     ranked = [m.article_id for m in text_candidates(signed=signed, exclude=[article.pk])]
-    story_of = {
-        m.article_id: m.story
-        for m in StoryMembership.objects.filter(article_id__in=ranked).select_related("story__origin__outlet")
+    memberships = {
+        m.article_id: m for m in StoryMembership.objects.filter(article_id__in=ranked).select_related("story")
     }
-    stories: list[Story] = []
-    for article_id in ranked:
-        story = story_of.get(article_id)
-        if story is not None and story.origin_id != article.pk and story not in stories:
-            stories.append(story)
-    mine = _engine_input(article, version)
-    for story in stories[:STORY_DETECT_CANDIDATES]:
-        origin_version = latest_versions([story.origin]).get(story.origin_id)
-        if origin_version is None:
-            continue
-        traced, theirs = trace_articles([mine, _engine_input(story.origin, origin_version)])
-        if traced.story_index == theirs.story_index:
-            return story
-    return None
+
+    def root_of(key: str) -> str | None:
+        membership = memberships.get(int(key))
+        return str(membership.story.origin_id) if membership is not None else None
+
+    def fetch(key: str) -> ArticleInput | None:
+        other = Article.objects.select_related("outlet").filter(pk=int(key)).first()
+        other_version = latest_versions([other]).get(other.pk) if other is not None else None
+        return _engine_input(other, other_version) if other_version is not None else None
+
+    found = story_among(_engine_input(article, version), [str(pk) for pk in ranked], fetch, root_of)
+    if found is None:
+        return None
+    by_pk = Article.objects.in_bulk([int(k) for k in (found.origin_key, *found.members)])
+    return by_pk[int(found.origin_key)], [by_pk[int(k)] for k in found.members]
 
 
 def _engine_input(article: Article, version) -> ArticleInput:

@@ -43,7 +43,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        paths = article_files(options["paths"])
+        found = article_files(options["paths"])
+        for note in found.notes():
+            self.stderr.write(note)
+        paths = found.paths
         origin_path = options["origin"]
         if origin_path and not Path(origin_path).is_file():
             raise CommandError(f"--origin {origin_path}: no such file")

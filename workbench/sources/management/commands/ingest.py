@@ -14,7 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
 
     def handle(self, *args, **options):
-        self.ingest(article_files(options["paths"]))
+        found = article_files(options["paths"])
+        for note in found.notes():
+            self.stderr.write(note)
+        self.ingest(found.paths)
 
     def ingest(self, paths: list[str]) -> list[FileOutcome]:
         if not paths:

@@ -17,4 +17,4 @@ class Command(IngestCommand):
         pass
 
     def handle(self, *args, **options):
-        self.ingest(article_files([str(SEEDS_DIR)]))
+        self.ingest(article_files([str(SEEDS_DIR)]).paths)
