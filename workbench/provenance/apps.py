@@ -8,4 +8,4 @@ class ProvenanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the tasks the services send by name (workbench.core.tasks.task_send); late, as they use models.
-        from workbench.provenance import tasks  # noqa: F401
+        from workbench.provenance import candidate_tasks, tasks  # noqa: F401

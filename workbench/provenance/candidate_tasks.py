@@ -1,7 +1,7 @@
-"""Celery task that puts an arriving article through the shared candidate index and traces it.
+"""Celery tasks of the shared candidate index: put an arriving article through it and trace it; pack its pending
+postings into runs.
 
-Not autodiscovered (autodiscovery loads ``tasks`` modules): workers that should run it start with
-``--include workbench.provenance.candidate_tasks``.
+Registered when Django starts (the provenance app's ``ready``), so every worker runs them.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from workbench.core.tasks import backoff_s, task_log
+from workbench.provenance.candidates import COMPACT_TASK, candidates_compact
 from workbench.provenance.services import trace_job_create_indexed, trace_job_send
 from workbench.provenance.tasks import job_run
 
@@ -38,3 +39,11 @@ def ingest_index_trace(self, content: str, ingest_key: str, outlet_name: str = "
         if run is not None and run.retry_in_s is not None and not self.request.is_eager:
             trace_job_send(job_id=job.pk, countdown_s=run.retry_in_s)
         return job.pk
+
+
+@shared_task(name=COMPACT_TASK, ignore_result=True, acks_late=True)
+def candidates_compact_task() -> int:
+    """Pack the pending postings into runs when enough have gathered (a no-op when another worker is at it)."""
+    with task_log(COMPACT_TASK) as log:
+        log["postings"] = moved = candidates_compact()
+        return moved

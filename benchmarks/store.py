@@ -1,0 +1,284 @@
+"""The shared candidate store in PostgreSQL: a row an article (today's ``CandidateSignature``, keys under GIN) against
+the row-per-posting table it replaced, on the same generated archive and the same queries.
+
+    .venv/bin/python -m benchmarks.store --sizes 10000,100000 --queries 200 --json benchmarks/results/store.json
+
+For each size it creates (drops first) the database ``workbench_store`` on 127.0.0.1:5432, stores the archive as
+articles with one version each, then for each store: rebuilds it from the stored versions (read, sign, write,
+index; the rate is articles over wall time), measures it with ``pg_total_relation_size`` (table, TOAST and indexes),
+and traces ``--queries`` new articles one at a time as the pipeline does: look up and rank candidates (band votes,
+then terms), then index the new article. "Origin found" counts the derivatives whose true origin is among the
+candidates. The row-per-posting store is the table and lookup of migration 0006, written with COPY as its code did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import results_write
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB = "workbench_store"
+LOAD_BATCH = 2000
+POSTING_TABLE = "bench_candidateband"
+# Migration 0006's table, and its lookup: one row per posting, the key index carrying the posting.
+POSTING_DDL = (
+    f"CREATE TABLE {POSTING_TABLE} (id bigserial PRIMARY KEY, key bigint NOT NULL, article_id bigint NOT NULL, "
+    "sentence integer NOT NULL CHECK (sentence >= 0))",
+    f"CREATE INDEX {POSTING_TABLE}_key ON {POSTING_TABLE} (key) INCLUDE (article_id, sentence)",
+    f"CREATE INDEX {POSTING_TABLE}_article ON {POSTING_TABLE} (article_id)",
+)
+POSTING_LOOKUP = (
+    "SELECT array_agg(k.key), array_agg(b.article_id), array_agg(b.sentence) FROM "
+    "unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL "
+    "(SELECT article_id, sentence, count(*) OVER () AS n FROM (SELECT article_id, sentence FROM "
+    f"{POSTING_TABLE} AS posting WHERE posting.key = k.key LIMIT %s) AS capped) AS b WHERE b.n <= %s"
+)
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _setup() -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{DB}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+        "DEBUG": "false",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")})
+    import django
+
+    django.setup()
+
+
+def _archive_store(corpus) -> dict[int, int]:
+    """Articles and their first versions for every archive position; returns position -> article id."""
+    import hashlib
+
+    from workbench.sources.models import Article, ArticleVersion
+
+    now = datetime.now(UTC)
+    pk_of: dict[int, int] = {}
+    for lo in range(0, len(corpus), LOAD_BATCH):
+        gen = [corpus.article(i) for i in range(lo, min(lo + LOAD_BATCH, len(corpus)))]
+        articles = Article.objects.bulk_create([Article(ingest_key=f"bench-{a.key}", headline=a.headline) for a in gen])
+        ArticleVersion.objects.bulk_create(
+            [
+                ArticleVersion(
+                    article=article,
+                    number=1,
+                    raw_content=a.text,
+                    content_type="text",
+                    clean_text=a.text,
+                    content_hash=hashlib.sha256(a.text.encode()).hexdigest(),
+                    arrival="upload",
+                    fetched_at=now,
+                )
+                for article, a in zip(articles, gen, strict=True)
+            ]
+        )
+        pk_of.update((a.position, article.pk) for article, a in zip(articles, gen, strict=True))
+    return pk_of
+
+
+def _size(cursor, table: str) -> int:
+    cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
+    return int(cursor.fetchone()[0])
+
+
+def _cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+class PostingTable:
+    """The row-per-posting store of migration 0006, as the engine's BandStore."""
+
+    def __init__(self, cursor) -> None:
+        self.cursor = cursor
+
+    def write(self, rows) -> None:
+        buf = io.StringIO()
+        for row in rows:
+            for key, sentence in zip(row.keys.tolist(), row.sentences.tolist(), strict=True):
+                buf.write(f"{key}\t{row.article_id}\t{sentence}\n")
+        with self.cursor.cursor.copy(f"COPY {POSTING_TABLE} (key, article_id, sentence) FROM STDIN") as copy:
+            copy.write(buf.getvalue())
+
+    def add(self, doc: int, keys: np.ndarray, sentences: np.ndarray) -> None:
+        from types import SimpleNamespace
+
+        self.write([SimpleNamespace(article_id=doc, keys=keys, sentences=sentences)])
+
+    def lookup(self, keys: np.ndarray, max_bucket: int):
+        empty = np.empty(0, np.int64)
+        keys = np.asarray(keys, dtype=np.int64)
+        wanted = np.unique(keys)
+        self.cursor.execute(POSTING_LOOKUP, [wanted.tolist(), max_bucket + 1, max_bucket])
+        found_keys, found_docs, found_sentences = self.cursor.fetchone()
+        if not found_keys:
+            return empty, empty, empty
+        found = np.column_stack([np.asarray(x, dtype=np.int64) for x in (found_keys, found_docs, found_sentences)])
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        lo = np.searchsorted(sorted_keys, found[:, 0], "left")
+        n = np.searchsorted(sorted_keys, found[:, 0], "right") - lo
+        which = np.repeat(np.arange(len(found)), n)
+        offsets = np.arange(len(which)) - np.repeat(np.cumsum(n) - n, n)
+        return order[lo[which] + offsets], found[which, 1], found[which, 2]
+
+
+def _trace_queries(corpus, queries: int, pk_of: dict[int, int], store, add) -> dict:
+    """Look up, rank and index ``queries`` new articles one at a time; lookup and write times, origin found."""
+    from workbench.engine.index import CANDIDATES_K, TERMS_K, rank, rank_terms, sign
+
+    lookup_ms, write_ms = [], []
+    found = derivatives = 0
+    next_pk = max(pk_of.values()) + 1_000_000
+    for j in range(queries):
+        q = corpus.query(j)
+        signed = sign(q.text)
+        t0 = time.perf_counter()
+        ranked = [c.doc for c in rank(signed, store, k=CANDIDATES_K)]
+        ranked += [d for d, _ in rank_terms(signed, store, k=TERMS_K)]
+        lookup_ms.append(1000 * (time.perf_counter() - t0))
+        if q.origin_position is not None:
+            derivatives += 1
+            found += pk_of[q.origin_position] in ranked
+        t0 = time.perf_counter()
+        add(next_pk + j, signed)
+        write_ms.append(1000 * (time.perf_counter() - t0))
+    return {
+        "lookup_ms_median": round(statistics.median(lookup_ms), 1),
+        "lookup_ms_p95": round(float(np.percentile(lookup_ms, 95)), 1),
+        "write_ms_median": round(statistics.median(write_ms), 1),
+        "write_ms_p95": round(float(np.percentile(write_ms, 95)), 1),
+        "origin_among_candidates": round(found / derivatives, 4) if derivatives else None,
+        "derivative_queries": derivatives,
+    }
+
+
+def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: bool = False) -> dict:
+    from benchmarks.corpus import Corpus
+
+    _setup()
+    from django.db import connection, transaction
+
+    from workbench.provenance import candidates
+    from workbench.provenance.models import CandidateSignature
+
+    corpus = Corpus(size, seed)
+    t0 = time.perf_counter()
+    pk_of = _archive_store(corpus)
+    out: dict = {"archive_articles": size, "queries": queries, "load_s": round(time.perf_counter() - t0, 1)}
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        if "row_per_article" in stores:
+            t0, c0 = time.perf_counter(), _cpu_s()
+            indexed = candidates.candidates_rebuild()
+            wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+            cursor.execute("VACUUM ANALYZE provenance_candidatesignature")
+            total = _size(cursor, "provenance_candidatesignature")
+            store = candidates.DatabaseBandStore()
+
+            def add(doc, signed):
+                with transaction.atomic():
+                    store.add(doc, *signed.postings())
+
+            out["row_per_article"] = {
+                "rebuild_articles_per_s": round(indexed / wall, 1),
+                "rebuild_s": round(wall, 1),
+                "rebuild_client_cpu_s": round(cpu, 1),
+                "bytes": total,
+                "bytes_per_article": round(total / indexed),
+                "postings_per_article": round(
+                    sum(len(k) for k in CandidateSignature.objects.values_list("keys", flat=True)[:2000])
+                    / min(indexed, 2000),
+                    1,
+                ),
+                **_trace_queries(corpus, queries, pk_of, store, add),
+            }
+            print(json.dumps({"size": size, "row_per_article": out["row_per_article"]}), flush=True)
+            cursor.execute("TRUNCATE provenance_candidatesignature")
+        if "row_per_posting" in stores:
+            for ddl in POSTING_DDL:
+                cursor.execute(ddl)
+            table = PostingTable(cursor)
+            t0, c0 = time.perf_counter(), _cpu_s()
+            with transaction.atomic():
+                indexed = candidates._rebuild_rows(candidates.REBUILD_BATCH, table.write)
+            wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+            cursor.execute(f"VACUUM ANALYZE {POSTING_TABLE}")
+            total = _size(cursor, POSTING_TABLE)
+
+            def add_posting(doc, signed):
+                with transaction.atomic():
+                    table.add(doc, *signed.postings())
+
+            out["row_per_posting"] = {
+                "rebuild_articles_per_s": round(indexed / wall, 1),
+                "rebuild_s": round(wall, 1),
+                "rebuild_client_cpu_s": round(cpu, 1),
+                "bytes": total,
+                "bytes_per_article": round(total / indexed),
+                **_trace_queries(corpus, queries, pk_of, table, add_posting),
+            }
+            print(json.dumps({"size": size, "row_per_posting": out["row_per_posting"]}), flush=True)
+    connection.close()
+    if not keep_db:
+        _admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--sizes", default="10000")
+    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--stores", default="row_per_article,row_per_posting")
+    p.add_argument("--keep-db", action="store_true", help="leave the last size's database in place")
+    p.add_argument("--json", help="also write the results here (merged with the sizes already there)")
+    args = p.parse_args(argv)
+    stores = args.stores.split(",")
+    results = {}
+    if args.json and Path(args.json).exists():
+        results = json.loads(Path(args.json).read_text())
+    for size in (int(s) for s in args.sizes.split(",")):
+        # Each size in a child process, so each gets a fresh Django set-up on its own database.
+        if len(args.sizes.split(",")) > 1:
+            cmd = [sys.executable, "-m", "benchmarks.store", "--sizes", str(size), "--queries", str(args.queries)]
+            cmd += ["--seed", str(args.seed), "--stores", args.stores] + (["--keep-db"] if args.keep_db else []) + (["--json", args.json] if args.json else [])
+            subprocess.run(cmd, cwd=ROOT, check=True)
+            continue
+        result = run_size(size, args.queries, args.seed, stores, args.keep_db)
+        result["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        result["machine"] = f"{os.cpu_count()} cores, shared"
+        results.setdefault("sizes", {})[str(size)] = result
+        print(json.dumps(result, indent=2))
+        if args.json:
+            results_write(args.json, results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
