@@ -1,5 +1,5 @@
-"""The shared candidate store in PostgreSQL: a row an article (today's ``CandidateSignature``, keys under GIN) against
-the row-per-posting table it replaced, on the same generated archive and the same queries.
+"""The shared candidate store in PostgreSQL: packed runs (entries, pending postings, runs of blocks) against the
+row-per-posting table it replaced, on the same generated archive and the same queries.
 
     .venv/bin/python -m benchmarks.store --sizes 10000,100000 --queries 200 --json benchmarks/results/store.json
 
@@ -7,7 +7,8 @@ For each size it creates (drops first) the database ``workbench_store`` on 127.0
 articles with one version each, then for each store: rebuilds it from the stored versions (read, sign, write,
 index; the rate is articles over wall time), measures it with ``pg_total_relation_size`` (table, TOAST and indexes),
 and traces ``--queries`` new articles one at a time as the pipeline does: look up and rank candidates (band votes,
-then terms), then index the new article. "Origin found" counts the derivatives whose true origin is among the
+then terms), then index the new article (for the packed store: into the pending postings; the compaction that
+packs them, a task of its own, is timed apart). "Origin found" counts the derivatives whose true origin is among the
 candidates. The row-per-posting store is the table and lookup of migration 0006, written with COPY as its code did.
 """
 
@@ -33,6 +34,12 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB = "workbench_store"
 LOAD_BATCH = 2000
 POSTING_TABLE = "bench_candidateband"
+PACKED_TABLES = (
+    "provenance_candidateentry",
+    "provenance_candidatepending",
+    "provenance_candidaterun",
+    "provenance_candidateblock",
+)
 # Migration 0006's table, and its lookup: one row per posting, the key index carrying the posting.
 POSTING_DDL = (
     f"CREATE TABLE {POSTING_TABLE} (id bigserial PRIMARY KEY, key bigint NOT NULL, article_id bigint NOT NULL, "
@@ -185,7 +192,7 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
     from django.db import connection, transaction
 
     from workbench.provenance import candidates
-    from workbench.provenance.models import CandidateSignature
+    from workbench.provenance.models import CandidateEntry, CandidateRun
 
     corpus = Corpus(size, seed)
     t0 = time.perf_counter()
@@ -193,33 +200,40 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
     out: dict = {"archive_articles": size, "queries": queries, "load_s": round(time.perf_counter() - t0, 1)}
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-        if "row_per_article" in stores:
+        if "packed_runs" in stores:
             t0, c0 = time.perf_counter(), _cpu_s()
             indexed = candidates.candidates_rebuild()
             wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
-            cursor.execute("VACUUM ANALYZE provenance_candidatesignature")
-            total = _size(cursor, "provenance_candidatesignature")
+            cursor.execute("VACUUM ANALYZE")
+            total = sum(_size(cursor, t) for t in PACKED_TABLES)
             store = candidates.DatabaseBandStore()
 
             def add(doc, signed):
                 with transaction.atomic():
                     store.add(doc, *signed.postings())
 
-            out["row_per_article"] = {
+            queried = _trace_queries(corpus, queries, pk_of, store, add)
+            t0 = time.perf_counter()
+            moved = candidates.candidates_compact(force=True)
+            compact_s = time.perf_counter() - t0
+            out["packed_runs"] = {
                 "rebuild_articles_per_s": round(indexed / wall, 1),
                 "rebuild_s": round(wall, 1),
                 "rebuild_client_cpu_s": round(cpu, 1),
                 "bytes": total,
                 "bytes_per_article": round(total / indexed),
+                "bytes_by_table": {t: _size(cursor, t) for t in PACKED_TABLES},
                 "postings_per_article": round(
-                    sum(len(k) for k in CandidateSignature.objects.values_list("keys", flat=True)[:2000])
-                    / min(indexed, 2000),
-                    1,
+                    sum(CandidateEntry.objects.values_list("postings", flat=True)) / max(1, indexed), 1
                 ),
-                **_trace_queries(corpus, queries, pk_of, store, add),
+                "runs": CandidateRun.objects.count(),
+                **queried,
+                "compact_postings": moved,
+                "compact_s": round(compact_s, 2),
             }
-            print(json.dumps({"size": size, "row_per_article": out["row_per_article"]}), flush=True)
-            cursor.execute("TRUNCATE provenance_candidatesignature")
+            print(json.dumps({"size": size, "packed_runs": out["packed_runs"]}), flush=True)
+            for t in PACKED_TABLES:
+                cursor.execute(f"TRUNCATE {t}")
         if "row_per_posting" in stores:
             for ddl in POSTING_DDL:
                 cursor.execute(ddl)
@@ -255,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="10000")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--stores", default="row_per_article,row_per_posting")
+    p.add_argument("--stores", default="packed_runs,row_per_posting")
     p.add_argument("--keep-db", action="store_true", help="leave the last size's database in place")
     p.add_argument("--json", help="also write the results here (merged with the sizes already there)")
     args = p.parse_args(argv)
@@ -267,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         # Each size in a child process, so each gets a fresh Django set-up on its own database.
         if len(args.sizes.split(",")) > 1:
             cmd = [sys.executable, "-m", "benchmarks.store", "--sizes", str(size), "--queries", str(args.queries)]
-            cmd += ["--seed", str(args.seed), "--stores", args.stores] + (["--keep-db"] if args.keep_db else []) + (["--json", args.json] if args.json else [])
+            cmd += (
+                ["--seed", str(args.seed), "--stores", args.stores]
+                + (["--keep-db"] if args.keep_db else [])
+                + (["--json", args.json] if args.json else [])
+            )
             subprocess.run(cmd, cwd=ROOT, check=True)
             continue
         result = run_size(size, args.queries, args.seed, stores, args.keep_db)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Count
 
@@ -44,7 +45,7 @@ REBUILD_BATCH = 500
 REBUILD_RUN_ARTICLES = 20_000  # the rebuild writes a run every this many articles
 PENDING_POSTINGS = 500_000  # pending postings (about 900 articles) that make a run
 FANOUT = 8  # runs of one level merged into one of the next
-BLOCK_POSTINGS = 16  # postings a block holds on average
+BLOCK_POSTINGS = 32  # postings a block holds, about
 MERGE_SLICE_POSTINGS = 4_000_000  # a merge holds this many postings in memory at a time
 # A posting in a block: key, entry id, sentence number.
 POSTING = np.dtype([("key", "<i8"), ("entry", "<u4"), ("sentence", "<u2")])
@@ -55,7 +56,7 @@ _EMPTY = np.empty(0, dtype=POSTING)
 def _bucket_bits(postings: int) -> int:
     """Bits of the key that name a block, so a block holds about BLOCK_POSTINGS postings (at least 8 bits, so every
     merge slice is a whole number of blocks; at most 31, a block number fits an integer column)."""
-    return min(31, max(8, math.ceil(math.log2(max(postings, 1) / BLOCK_POSTINGS))))
+    return min(31, max(8, round(math.log2(max(postings, 1) / BLOCK_POSTINGS))))
 
 
 def _level(postings: int) -> int:
@@ -234,6 +235,18 @@ FROM {CandidatePending._meta.db_table} AS pending WHERE pending.key = ANY(%(keys
 """
 
 
+def _articles_of(entries: np.ndarray) -> dict[int, int]:
+    """Article id by entry id, for the entries that still exist."""
+    if connection.vendor != "postgresql":
+        return dict(CandidateEntry.objects.filter(pk__in=entries.tolist()).values_list("pk", "article_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, article_id FROM {CandidateEntry._meta.db_table} WHERE id = ANY(%s::bigint[])",
+            [entries.tolist()],
+        )
+        return dict(cursor.fetchall())
+
+
 class DatabaseBandStore:
     """The engine's BandStore protocol over the shared index; docs are article ids. ``add`` gives the doc a new entry
     (replacing any it had); ``remove`` deletes its entry. Call inside a transaction when several writes must land
@@ -260,10 +273,13 @@ class DatabaseBandStore:
     def postings(self, wanted: np.ndarray) -> np.ndarray:
         """Every stored posting (live or not) whose key is in ``wanted`` (sorted, distinct)."""
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(_BLOCKS_SQL, {"keys": wanted.tolist()})
+            connection.ensure_connection()
+            # A cursor binding on the server, for binary results: the blocks come back as bytes, not as hexadecimal
+            # text twice their size, and the arrays without parsing.
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(_BLOCKS_SQL, {"keys": wanted.tolist()}, binary=True)
                 (blob,) = cursor.fetchone()
-                cursor.execute(_PENDING_SQL, {"keys": wanted.tolist()})
+                cursor.execute(_PENDING_SQL, {"keys": wanted.tolist()}, binary=True)
                 pending_keys, pending_entries, pending_sentences = cursor.fetchone()
         else:
             parts = []
@@ -304,8 +320,7 @@ class DatabaseBandStore:
         found = self.postings(wanted)
         if not len(found):
             return empty, empty, empty
-        entries = np.unique(found["entry"]).tolist()
-        article_of = dict(CandidateEntry.objects.filter(pk__in=entries).values_list("pk", "article_id"))
+        article_of = _articles_of(np.unique(found["entry"]))
         live = np.isin(found["entry"], np.fromiter(article_of, dtype=np.int64, count=len(article_of)))
         found = found[live]
         held_keys, held = np.unique(found["key"], return_counts=True)
