@@ -78,16 +78,18 @@ def _setup() -> None:
     django.setup()
 
 
-def _archive_store(corpus) -> dict[int, int]:
-    """Articles and their first versions for every archive position; returns position -> article id."""
+def _archive_store(corpus, stop: int | None = None) -> dict[int, int]:
+    """Articles and their first versions for the archive positions before ``stop`` (all of them when None); returns
+    position -> article id."""
     import hashlib
 
     from workbench.sources.models import Article, ArticleVersion
 
     now = datetime.now(UTC)
     pk_of: dict[int, int] = {}
-    for lo in range(0, len(corpus), LOAD_BATCH):
-        gen = [corpus.article(i) for i in range(lo, min(lo + LOAD_BATCH, len(corpus)))]
+    stop = len(corpus) if stop is None else stop
+    for lo in range(0, stop, LOAD_BATCH):
+        gen = [corpus.article(i) for i in range(lo, min(lo + LOAD_BATCH, stop))]
         articles = Article.objects.bulk_create([Article(ingest_key=f"bench-{a.key}", headline=a.headline) for a in gen])
         ArticleVersion.objects.bulk_create(
             [
@@ -116,6 +118,46 @@ def _size(cursor, table: str) -> int:
 def _cpu_s() -> float:
     t = os.times()
     return t.user + t.system
+
+
+def _backend_cpu_s() -> float:
+    """CPU seconds the database server process serving this connection has used (it runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def _posting_rebuild(table: PostingTable) -> int:
+    """The row-per-posting rebuild: read and sign every article's newest version (as the packed rebuild does), COPY
+    its postings."""
+    from types import SimpleNamespace
+
+    from workbench.engine.index import SIGN_BATCH, sign_many
+    from workbench.provenance.candidates import REBUILD_BATCH, _newest_texts
+    from workbench.sources.models import Article
+
+    indexed = 0
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for lo in range(0, len(ids), REBUILD_BATCH):
+        texts = _newest_texts(ids[lo : lo + REBUILD_BATCH])
+        rows = []
+        for s in range(0, len(texts), SIGN_BATCH):
+            part = texts[s : s + SIGN_BATCH]
+            for (pk, _, _), sig in zip(part, sign_many([t for _, _, t in part]), strict=True):
+                keys, sentences = sig.postings()
+                rows.append(SimpleNamespace(article_id=pk, keys=keys, sentences=sentences))
+        table.write(rows)
+        indexed += len(rows)
+    return indexed
 
 
 class PostingTable:
@@ -159,16 +201,17 @@ def _trace_queries(corpus, queries: int, pk_of: dict[int, int], store, add) -> d
     """Look up, rank and index ``queries`` new articles one at a time; lookup and write times, origin found."""
     from workbench.engine.index import CANDIDATES_K, TERMS_K, rank, rank_terms, sign
 
-    lookup_ms, write_ms = [], []
+    lookup_ms, write_ms, lookup_cpu_ms = [], [], []
     found = derivatives = 0
     next_pk = max(pk_of.values()) + 1_000_000
     for j in range(queries):
         q = corpus.query(j)
         signed = sign(q.text)
-        t0 = time.perf_counter()
+        c0, b0, t0 = _cpu_s(), _backend_cpu_s(), time.perf_counter()
         ranked = [c.doc for c in rank(signed, store, k=CANDIDATES_K)]
         ranked += [d for d, _ in rank_terms(signed, store, k=TERMS_K)]
         lookup_ms.append(1000 * (time.perf_counter() - t0))
+        lookup_cpu_ms.append(1000 * (_cpu_s() - c0 + _backend_cpu_s() - b0))
         if q.origin_position is not None:
             derivatives += 1
             found += pk_of[q.origin_position] in ranked
@@ -178,6 +221,8 @@ def _trace_queries(corpus, queries: int, pk_of: dict[int, int], store, add) -> d
     return {
         "lookup_ms_median": round(statistics.median(lookup_ms), 1),
         "lookup_ms_p95": round(float(np.percentile(lookup_ms, 95)), 1),
+        "lookup_cpu_ms_median": round(statistics.median(lookup_cpu_ms), 1),
+        "lookup_cpu_ms_p95": round(float(np.percentile(lookup_cpu_ms, 95)), 1),
         "write_ms_median": round(statistics.median(write_ms), 1),
         "write_ms_p95": round(float(np.percentile(write_ms, 95)), 1),
         "origin_among_candidates": round(found / derivatives, 4) if derivatives else None,
@@ -201,9 +246,9 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         if "packed_runs" in stores:
-            t0, c0 = time.perf_counter(), _cpu_s()
+            t0, c0, b0, load = time.perf_counter(), _cpu_s(), _backend_cpu_s(), _load()
             indexed = candidates.candidates_rebuild()
-            wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+            wall, cpu, db_cpu = time.perf_counter() - t0, _cpu_s() - c0, _backend_cpu_s() - b0
             cursor.execute("VACUUM ANALYZE")
             total = sum(_size(cursor, t) for t in PACKED_TABLES)
             store = candidates.DatabaseBandStore()
@@ -220,6 +265,9 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
                 "rebuild_articles_per_s": round(indexed / wall, 1),
                 "rebuild_s": round(wall, 1),
                 "rebuild_client_cpu_s": round(cpu, 1),
+                "rebuild_db_cpu_s": round(db_cpu, 1),
+                "rebuild_articles_per_cpu_s": round(indexed / (cpu + db_cpu), 1),
+                "load_average_at_start": load,
                 "bytes": total,
                 "bytes_per_article": round(total / indexed),
                 "bytes_by_table": {t: _size(cursor, t) for t in PACKED_TABLES},
@@ -238,10 +286,10 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
             for ddl in POSTING_DDL:
                 cursor.execute(ddl)
             table = PostingTable(cursor)
-            t0, c0 = time.perf_counter(), _cpu_s()
+            t0, c0, b0, load = time.perf_counter(), _cpu_s(), _backend_cpu_s(), _load()
             with transaction.atomic():
-                indexed = candidates._rebuild_rows(candidates.REBUILD_BATCH, table.write)
-            wall, cpu = time.perf_counter() - t0, _cpu_s() - c0
+                indexed = _posting_rebuild(table)
+            wall, cpu, db_cpu = time.perf_counter() - t0, _cpu_s() - c0, _backend_cpu_s() - b0
             cursor.execute(f"VACUUM ANALYZE {POSTING_TABLE}")
             total = _size(cursor, POSTING_TABLE)
 
@@ -253,6 +301,9 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
                 "rebuild_articles_per_s": round(indexed / wall, 1),
                 "rebuild_s": round(wall, 1),
                 "rebuild_client_cpu_s": round(cpu, 1),
+                "rebuild_db_cpu_s": round(db_cpu, 1),
+                "rebuild_articles_per_cpu_s": round(indexed / (cpu + db_cpu), 1),
+                "load_average_at_start": load,
                 "bytes": total,
                 "bytes_per_article": round(total / indexed),
                 **_trace_queries(corpus, queries, pk_of, table, add_posting),
