@@ -364,3 +364,33 @@ def test_migrating_an_older_index_keeps_every_article_postings(corpus):
     assert _rows() == expected
     assert set(CandidateEntry.objects.values_list("article_id", flat=True)) == {a.pk for a in stored.values()}
     assert stored[origin].pk in [m.article_id for m in article_candidates(article=stored[derivative])]
+
+
+def test_packing_drops_a_key_more_postings_hold_than_any_lookup_reads_and_lookups_skip_it(monkeypatch):
+    import numpy as np
+
+    from workbench.provenance import candidates
+    from workbench.provenance.models import CandidateCrowdedKey
+
+    articles = [ArticleFactory() for _ in range(5)]
+    store = candidates.DatabaseBandStore()
+    stock, rare = 77, 88
+    for n, article in enumerate(articles):
+        store.add(
+            article.pk, np.array([stock] + ([rare] if n < 2 else []), np.int64), np.array([n, n][: 2 if n < 2 else 1])
+        )
+    monkeypatch.setattr(candidates, "CROWDED_POSTINGS", 4)
+
+    candidates.candidates_compact(force=True)
+
+    assert list(CandidateCrowdedKey.objects.values_list("key", flat=True)) == [stock]
+    assert {key for key, _, _ in _rows()} == {rare}
+    pos, docs, _ = store.lookup(np.array([stock, rare], np.int64), max_bucket=10)
+    assert sorted(docs.tolist()) == sorted(a.pk for a in articles[:2]) and set(pos.tolist()) == {1}
+    # Arriving postings of a crowded key are skipped while pending, and dropped when packed.
+    late = ArticleFactory()
+    store.add(late.pk, np.array([stock, rare], np.int64), np.array([0, 0]))
+    pos, docs, _ = store.lookup(np.array([stock, rare], np.int64), max_bucket=10)
+    assert set(pos.tolist()) == {1} and late.pk in docs.tolist()
+    candidates.candidates_compact(force=True)
+    assert {key for key, _, _ in _rows()} == {rare}

@@ -28,6 +28,7 @@ from workbench.engine.index import (
     MAX_BUCKET,
     SIGN_BATCH,
     SIGNATURE_VERSION,
+    TERM_MAX_BUCKET,
     TERMS_K,
     Candidate,
     Signed,
@@ -36,7 +37,13 @@ from workbench.engine.index import (
     sign,
     sign_many,
 )
-from workbench.provenance.models import CandidateBlock, CandidateEntry, CandidatePending, CandidateRun
+from workbench.provenance.models import (
+    CandidateBlock,
+    CandidateCrowdedKey,
+    CandidateEntry,
+    CandidatePending,
+    CandidateRun,
+)
 from workbench.provenance.selectors import latest_versions
 from workbench.sources.models import Article, ArticleVersion
 
@@ -45,6 +52,8 @@ REBUILD_BATCH = 500
 REBUILD_RUN_ARTICLES = 20_000  # the rebuild writes a run every this many articles
 PENDING_POSTINGS = 500_000  # pending postings (about 900 articles) that make a run
 FANOUT = 8  # runs of one level merged into one of the next
+# A key more postings than this hold is read by no lookup (each skips keys beyond its bucket limit, at most this).
+CROWDED_POSTINGS = TERM_MAX_BUCKET
 BLOCK_POSTINGS = 32  # postings a block holds, about
 MERGE_SLICE_POSTINGS = 4_000_000  # a merge holds this many postings in memory at a time
 # A posting in a block: key, entry id, sentence number.
@@ -71,11 +80,28 @@ def _records(keys: np.ndarray, entries: np.ndarray, sentences: np.ndarray) -> np
     return out
 
 
+def _uncrowded(postings: np.ndarray) -> np.ndarray:
+    """``postings`` (sorted by key) without those of crowded keys: keys already recorded as crowded, and keys more
+    than CROWDED_POSTINGS of these postings hold, which are recorded now."""
+    if not len(postings):
+        return postings
+    keys, counts = np.unique(postings["key"], return_counts=True)
+    crowded = keys[counts > CROWDED_POSTINGS]
+    if len(crowded):
+        CandidateCrowdedKey.objects.bulk_create(
+            [CandidateCrowdedKey(key=int(k)) for k in crowded], ignore_conflicts=True, batch_size=5000
+        )
+    # Few keys are crowded (at most one a CROWDED_POSTINGS postings), so all of them are read.
+    known = np.fromiter(CandidateCrowdedKey.objects.values_list("key", flat=True), dtype=np.int64)
+    return postings[~np.isin(postings["key"], np.concatenate([crowded, known]))]
+
+
 def _run_write(postings: np.ndarray, *, level: int | None = None) -> CandidateRun | None:
-    """A new run holding ``postings`` (POSTING records, any order). None when there are none."""
+    """A new run holding ``postings`` (POSTING records, any order), crowded keys left out. None when there are
+    none."""
+    postings = _uncrowded(postings[np.argsort(np.ascontiguousarray(postings["key"]))]) if len(postings) else postings
     if not len(postings):
         return None
-    postings = postings[np.argsort(np.ascontiguousarray(postings["key"]))]
     bits = _bucket_bits(len(postings))
     run = CandidateRun.objects.create(
         level=_level(len(postings)) if level is None else level, bucket_bits=bits, postings=len(postings)
@@ -151,7 +177,7 @@ def _runs_merge() -> int:
                     blocks = blocks.filter(bucket__gte=s << shift, bucket__lt=(s + 1) << shift)
                 parts.extend(bytes(b) for b in blocks.values_list("postings", flat=True))
             postings = _live(np.frombuffer(b"".join(parts), dtype=POSTING))
-            postings = postings[np.argsort(np.ascontiguousarray(postings["key"]))]
+            postings = _uncrowded(postings[np.argsort(np.ascontiguousarray(postings["key"]))])
             _blocks_write(out, postings)
             written += len(postings)
         out.postings = written
@@ -222,16 +248,19 @@ def _pending_due() -> bool:
 
 
 # The blocks of every run that may hold the wanted keys, as one byte string of packed postings.
+_NOT_CROWDED = f"NOT EXISTS (SELECT FROM {CandidateCrowdedKey._meta.db_table} AS crowded WHERE crowded.key = {{}})"
 _BLOCKS_SQL = f"""
 SELECT string_agg(block.postings, ''::bytea)
 FROM {CandidateRun._meta.db_table} AS run
 CROSS JOIN LATERAL (SELECT DISTINCT wanted.key >> (64 - run.bucket_bits) AS bucket
-                    FROM unnest(%(keys)s::bigint[]) AS wanted(key)) AS needed
+                    FROM unnest(%(keys)s::bigint[]) AS wanted(key)
+                    WHERE {_NOT_CROWDED.format("wanted.key")}) AS needed
 JOIN {CandidateBlock._meta.db_table} AS block ON block.run_id = run.id AND block.bucket = needed.bucket::integer
 """
 _PENDING_SQL = f"""
 SELECT array_agg(pending.key), array_agg(pending.entry_id), array_agg(pending.sentence)
-FROM {CandidatePending._meta.db_table} AS pending WHERE pending.key = ANY(%(keys)s::bigint[])
+FROM {CandidatePending._meta.db_table} AS pending
+WHERE pending.key = ANY(%(keys)s::bigint[]) AND {_NOT_CROWDED.format("pending.key")}
 """
 
 
@@ -282,6 +311,8 @@ class DatabaseBandStore:
                 cursor.execute(_PENDING_SQL, {"keys": wanted.tolist()}, binary=True)
                 pending_keys, pending_entries, pending_sentences = cursor.fetchone()
         else:
+            crowded = list(CandidateCrowdedKey.objects.filter(key__in=wanted.tolist()).values_list("key", flat=True))
+            wanted = wanted[~np.isin(wanted, np.asarray(crowded, dtype=np.int64))]
             parts = []
             for run in CandidateRun.objects.all():
                 needed = np.unique(wanted >> (64 - run.bucket_bits)).tolist()
@@ -424,6 +455,7 @@ def candidates_rebuild(*, batch: int = REBUILD_BATCH) -> int:
         CandidatePending.objects.all().delete()
         CandidateBlock.objects.all().delete()
         CandidateRun.objects.all().delete()
+        CandidateCrowdedKey.objects.all().delete()
         CandidateEntry.objects.all().delete()
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         parts: list[np.ndarray] = []

@@ -276,3 +276,13 @@ class CandidateBlock(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} bucket {self.bucket}"
+
+
+class CandidateCrowdedKey(models.Model):
+    """A key more postings hold than any lookup reads (the engine's TERM_MAX_BUCKET: site furniture, stock phrases):
+    packing drops its postings and records it here, and lookups skip it, as they would skip its postings anyway."""
+
+    key = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.key)

@@ -1,5 +1,5 @@
 """The candidate index moves from a row per posting (CandidateBand, CandidateDoc) to entries, pending postings and
-packed runs (CandidateEntry, CandidatePending, CandidateRun, CandidateBlock). Every indexed article keeps its
+packed runs (CandidateEntry, CandidatePending, CandidateRun, CandidateBlock, CandidateCrowdedKey). Every indexed article keeps its
 postings: each CandidateDoc becomes an entry and its postings become pending ones, which the next compaction (or
 ``manage.py candidates_rebuild --compact``) packs into runs."""
 
@@ -81,6 +81,12 @@ class Migration(migrations.Migration):
                 ('bucket', models.IntegerField()),
                 ('postings', models.BinaryField()),
                 ('run', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='provenance.candidaterun')),
+            ],
+        ),
+        migrations.CreateModel(
+            name='CandidateCrowdedKey',
+            fields=[
+                ('key', models.BigIntegerField(primary_key=True, serialize=False)),
             ],
         ),
         migrations.RunPython(_postings_carry_over, migrations.RunPython.noop),
