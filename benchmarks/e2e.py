@@ -178,7 +178,7 @@ class CpuMeter:
         return out
 
 
-_DURATION = re.compile(r"task=provenance\.ingest_index_trace .*duration_ms=(\d+) outcome=ok")
+_DURATION = re.compile(r"task=provenance\.ingest_index_trace .*duration_ms=(\d+) outcome=")
 
 
 def _task_durations_ms(log_dir: Path, workers: int) -> list[float]:
