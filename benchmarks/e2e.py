@@ -325,6 +325,7 @@ def run(args: argparse.Namespace) -> dict:
         "near_misses_not_merged": sum(f"bench-{a.key}" not in stored_as_derivative for a in by_role[ROLE_NEAR_MISS]),
         "task_ms_median": round(float(np.median(task_ms)), 1) if task_ms else None,
         "task_ms_p95": round(float(np.percentile(task_ms, 95)), 1) if task_ms else None,
+        "task_ms_samples": [round(t) for t in task_ms],
         "worker_cpu_s": round(cpu["worker"], 1),
         "db_cpu_s": round(cpu["db"], 1),
         "cpu_ms_per_article": round(1000 * (cpu["worker"] + cpu["db"]) / done, 1) if done else None,

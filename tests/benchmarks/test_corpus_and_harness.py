@@ -164,3 +164,17 @@ def test_the_realistic_archive_draws_unrelated_reports_from_other_desks_and_near
         # The same cast (the story's dateline place) telling another event: no sentence of the story repeated.
         assert a.text.split("(")[0].split("\n")[-1] == story.text.split("(")[0].split("\n")[-1]
         assert not set(a.body_sentences) & set(story.body_sentences)
+
+
+def test_the_capacity_model_counts_runs_by_level_and_more_workers_wait_less():
+    from benchmarks import capacity
+
+    assert capacity.runs_at(1_000)[0] == 1
+    expected, worst = capacity.runs_at(10_000_000)
+    # 10M articles of 560 postings are 11,200 runs' worth of pending postings; 11,200 is 25700 in base 8: 2+5+7 runs.
+    assert (expected, worst) == (14, 5 * (capacity.FANOUT - 1))
+    service = [0.4, 0.5, 0.6, 1.5]
+    one, four = capacity.simulate(1, service, 50_000), capacity.simulate(4, service, 50_000)
+    assert one["articles"] == four["articles"] > 40_000
+    assert four["wait_s_p95"] < one["wait_s_p95"]
+    assert four["busiest_hour_utilisation"] < one["busiest_hour_utilisation"]
