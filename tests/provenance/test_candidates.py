@@ -394,3 +394,16 @@ def test_packing_drops_a_key_more_postings_hold_than_any_lookup_reads_and_lookup
     assert set(pos.tolist()) == {1} and late.pk in docs.tolist()
     candidates.candidates_compact(force=True)
     assert {key for key, _, _ in _rows()} == {rare}
+
+
+def test_a_rebuild_signing_in_two_processes_stores_what_one_process_does(corpus, capsys):
+    from django.core.management.base import CommandError
+
+    _store(corpus, range(30))
+    assert candidates_rebuild() == 30
+    one = _rows()
+    assert candidates_rebuild(processes=2, batch=7) == 30
+    assert _rows() == one
+    with pytest.raises(CommandError, match="--processes must be at least 1"):
+        call_command("candidates_rebuild", "--processes", "0")
+    assert _rows() == one

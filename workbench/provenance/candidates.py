@@ -14,7 +14,9 @@ version is not signed twice; a new version gets a new ``CandidateEntry`` and the
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -446,9 +448,19 @@ def _entries_create(rows: list[tuple[int, int, int]]) -> list[int]:
     return ids
 
 
-def candidates_rebuild(*, batch: int = REBUILD_BATCH) -> int:
+def candidates_rebuild(*, batch: int = REBUILD_BATCH, processes: int = 1) -> int:
     """Recompute the whole index from every article's newest version (after a signature change, or to recover).
-    Returns the number of articles indexed. Runs in one transaction: lookups read the old index until it commits."""
+    Returns the number of articles indexed. Runs in one transaction: lookups read the old index until it commits.
+    ``processes`` > 1 signs in that many processes (signing is most of the work) while this one reads and writes."""
+    if processes < 1:
+        raise ValueError(f"processes must be at least 1, not {processes}")
+    if processes == 1:
+        return _rebuild(batch, lambda chunks: map(sign_many, chunks))
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return _rebuild(batch, lambda chunks: pool.map(sign_many, chunks))
+
+
+def _rebuild(batch: int, sign_chunks) -> int:
     indexed = 0
     with transaction.atomic():
         _compact_lock(wait=True)
@@ -462,9 +474,8 @@ def candidates_rebuild(*, batch: int = REBUILD_BATCH) -> int:
         held = 0
         for lo in range(0, len(ids), batch):
             texts = _newest_texts(ids[lo : lo + batch])
-            signed: list[Signed] = []
-            for s in range(0, len(texts), SIGN_BATCH):
-                signed.extend(sign_many([text for _, _, text in texts[s : s + SIGN_BATCH]]))
+            chunks = [[text for _, _, text in texts[s : s + SIGN_BATCH]] for s in range(0, len(texts), SIGN_BATCH)]
+            signed = [sig for chunk in sign_chunks(chunks) for sig in chunk]
             entries = _entries_create(
                 [
                     (pk, version, len(sig.keys) + len(sig.terms))
