@@ -266,16 +266,20 @@ WHERE pending.key = ANY(%(keys)s::bigint[]) AND {_NOT_CROWDED.format("pending.ke
 """
 
 
-def _articles_of(entries: np.ndarray) -> dict[int, int]:
-    """Article id by entry id, for the entries that still exist."""
-    if connection.vendor != "postgresql":
-        return dict(CandidateEntry.objects.filter(pk__in=entries.tolist()).values_list("pk", "article_id"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, article_id FROM {CandidateEntry._meta.db_table} WHERE id = ANY(%s::bigint[])",
-            [entries.tolist()],
-        )
-        return dict(cursor.fetchall())
+def _articles_of(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(entry ids, their article ids), sorted by entry, for those of ``entries`` that still exist."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT array_agg(id ORDER BY id), array_agg(article_id ORDER BY id) "
+                f"FROM {CandidateEntry._meta.db_table} WHERE id = ANY(%s::bigint[])",
+                ["{" + ",".join(map(str, entries.tolist())) + "}"],
+            )
+            ids, articles = cursor.fetchone()
+    else:
+        rows = CandidateEntry.objects.filter(pk__in=entries.tolist()).order_by("pk").values_list("pk", "article_id")
+        ids, articles = [r[0] for r in rows], [r[1] for r in rows]
+    return np.asarray(ids or [], dtype=np.int64), np.asarray(articles or [], dtype=np.int64)
 
 
 class DatabaseBandStore:
@@ -307,10 +311,12 @@ class DatabaseBandStore:
             connection.ensure_connection()
             # A cursor binding on the server, for binary results: the blocks come back as bytes, not as hexadecimal
             # text twice their size, and the arrays without parsing.
+            # The keys go as one array literal: psycopg would check every int of a list on its way out.
+            literal = "{" + ",".join(map(str, wanted.tolist())) + "}"
             with psycopg.Cursor(connection.connection) as cursor:
-                cursor.execute(_BLOCKS_SQL, {"keys": wanted.tolist()}, binary=True)
+                cursor.execute(_BLOCKS_SQL, {"keys": literal}, binary=True)
                 (blob,) = cursor.fetchone()
-                cursor.execute(_PENDING_SQL, {"keys": wanted.tolist()}, binary=True)
+                cursor.execute(_PENDING_SQL, {"keys": literal}, binary=True)
                 pending_keys, pending_entries, pending_sentences = cursor.fetchone()
         else:
             crowded = list(CandidateCrowdedKey.objects.filter(key__in=wanted.tolist()).values_list("key", flat=True))
@@ -353,14 +359,13 @@ class DatabaseBandStore:
         found = self.postings(wanted)
         if not len(found):
             return empty, empty, empty
-        article_of = _articles_of(np.unique(found["entry"]))
-        live = np.isin(found["entry"], np.fromiter(article_of, dtype=np.int64, count=len(article_of)))
-        found = found[live]
+        entries, articles = _articles_of(np.unique(found["entry"]))
+        found = found[np.isin(found["entry"], entries)]
         held_keys, held = np.unique(found["key"], return_counts=True)
         found = found[np.isin(found["key"], held_keys[held <= max_bucket])]
         if not len(found):
             return empty, empty, empty
-        docs = np.fromiter((article_of[int(e)] for e in found["entry"]), dtype=np.int64, count=len(found))
+        docs = articles[np.searchsorted(entries, found["entry"])]
         found_keys = found["key"].astype(np.int64)
         # Every position of ``keys`` holding a posting's key gets that posting (a key can occur at several positions).
         order = np.argsort(keys, kind="stable")
