@@ -10,14 +10,17 @@ task's times and the throughput with 1, 2 and 4 worker processes (``e2e-scaling-
 - index size = bytes per article (largest archive measured) x articles; runs = what the merge policy leaves
   (``candidates.FANOUT`` runs at most a level, levels of FANOUT times the postings), so the lookup's block reads grow
   with the number of runs, not with the archive;
-- lookup CPU at 10M = the measured lookup CPU, scaled by the runs a 10M index holds over the runs measured;
+- lookup CPU at 10M = a straight line through the lookup CPU measured over the runs of a normal index and over the
+  same archive cut into more runs (``--runs-probe``), read at the runs a 10M index holds (without the probe: scaled
+  in proportion to the runs, which overstates it);
 - one article's CPU = the production path's CPU per article (worker and database), with the lookup's growth added;
 - workers = peak arrivals per second x CPU seconds an article / the target utilisation, in worker processes, each
   on a core of its own; database cores likewise for the database share.
 
 The simulation sends a day of arrivals (a Poisson process whose rate follows a day curve peaking at PEAK_FACTOR times
-the mean) to N workers whose service times are drawn from the measured task-time distribution (scaled to the 10M
-lookup), first come first served, and reports the queue wait. Pure Python + numpy; nothing is contacted.
+the mean) to N workers whose service times are drawn from the measured task-time distribution, rescaled so their
+mean is the CPU an article costs at 10M (a worker on a core of its own; the measured task times are wall times on a
+shared machine), first come first served, and reports the queue wait. Pure Python + numpy; nothing is contacted.
 """
 
 from __future__ import annotations
@@ -97,8 +100,15 @@ def model(store: dict, scaling: dict[int, dict]) -> dict:
     measured_runs = max(1, packed.get("runs", 1))
     expected_runs, worst_runs = runs_at(ARCHIVE)
     lookup_cpu_s = packed["lookup_cpu_ms_median"] / 1000
-    lookup_10m_s = lookup_cpu_s * expected_runs / measured_runs
-    lookup_10m_worst_s = lookup_cpu_s * worst_runs / measured_runs
+    probe = next((v["packed_runs"] for _, v in reversed(sizes) if "runs_probe" in v.get("packed_runs", {})), None)
+    if probe is not None and probe["runs_probe"] > probe.get("runs", 1):
+        slope = (probe["runs_probe_lookup_cpu_ms_median"] - probe["lookup_cpu_ms_median"]) / 1000
+        slope /= probe["runs_probe"] - probe.get("runs", 1)
+        slope = max(slope, 0.0)
+    else:
+        slope = lookup_cpu_s / measured_runs
+    lookup_10m_s = lookup_cpu_s + slope * (expected_runs - measured_runs)
+    lookup_10m_worst_s = lookup_cpu_s + slope * (worst_runs - measured_runs)
     base = scaling.get(2) or next(iter(scaling.values()))
     cpu_s = base["cpu_ms_per_article"] / 1000
     db_share = base["db_cpu_s"] / max(base["worker_cpu_s"] + base["db_cpu_s"], 1e-9)
@@ -108,7 +118,7 @@ def model(store: dict, scaling: dict[int, dict]) -> dict:
     workers = max(1, math.ceil(cores * (1 - db_share)))
     db_cores = max(1, math.ceil(cores * db_share))
     task_s = np.asarray(base.get("task_ms_samples") or [base["task_ms_median"]] * 50, dtype=float) / 1000
-    service_s = task_s * (cpu_10m_s / cpu_s)
+    service_s = task_s / task_s.mean() * cpu_10m_s * (1 - db_share)
     runs = [simulate(n, service_s, PER_DAY) for n in sorted({1, 2, workers, workers * 2})]
     return {
         "archive_articles": ARCHIVE,
@@ -127,6 +137,7 @@ def model(store: dict, scaling: dict[int, dict]) -> dict:
         "runs_expected": expected_runs,
         "runs_worst": worst_runs,
         "lookup_cpu_ms_measured": packed["lookup_cpu_ms_median"],
+        "lookup_cpu_ms_per_extra_run": round(slope * 1000, 2),
         "lookup_cpu_ms_at_archive": round(lookup_10m_s * 1000, 1),
         "lookup_cpu_ms_at_archive_worst": round(lookup_10m_worst_s * 1000, 1),
         "cpu_ms_per_article_measured": base["cpu_ms_per_article"],

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -31,7 +32,7 @@ from benchmarks import results_write
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB = "workbench_store"
+DB = os.environ.get("BENCH_STORE_DB", "workbench_store")
 LOAD_BATCH = 2000
 POSTING_TABLE = "bench_candidateband"
 PACKED_TABLES = (
@@ -230,7 +231,30 @@ def _trace_queries(corpus, queries: int, pk_of: dict[int, int], store, add) -> d
     }
 
 
-def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: bool = False) -> dict:
+def _lookup_by_runs(corpus, queries: int, pk_of: dict[int, int], runs: int) -> dict:
+    """Lookup cost with the same archive cut into ``runs`` runs (rebuilt so, merges held off): how a lookup grows
+    with the runs it reads, for the capacity model. The index is rebuilt as usual afterwards."""
+    from workbench.provenance import candidates
+
+    saved = candidates.REBUILD_RUN_ARTICLES, candidates.FANOUT
+    candidates.REBUILD_RUN_ARTICLES, candidates.FANOUT = math.ceil(len(corpus) / runs), runs + 1
+    try:
+        candidates.candidates_rebuild()
+        from workbench.provenance.models import CandidateRun
+
+        held = CandidateRun.objects.count()
+        result = _trace_queries(corpus, queries, pk_of, candidates.DatabaseBandStore(), lambda doc, signed: None)
+    finally:
+        candidates.REBUILD_RUN_ARTICLES, candidates.FANOUT = saved
+    return {
+        "runs_probe": held,
+        "runs_probe_lookup_cpu_ms_median": result["lookup_cpu_ms_median"],
+        "runs_probe_lookup_ms_median": result["lookup_ms_median"],
+        "runs_probe_origin_among_candidates": result["origin_among_candidates"],
+    }
+
+
+def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: bool = False, runs_probe: int = 0) -> dict:
     from benchmarks.corpus import Corpus
 
     _setup()
@@ -261,7 +285,11 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
             t0 = time.perf_counter()
             moved = candidates.candidates_compact(force=True)
             compact_s = time.perf_counter() - t0
+            runs = CandidateRun.objects.count()
+            by_table = {t: _size(cursor, t) for t in PACKED_TABLES}
+            by_runs = _lookup_by_runs(corpus, min(queries, 60), pk_of, runs_probe) if runs_probe else {}
             out["packed_runs"] = {
+                "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "rebuild_articles_per_s": round(indexed / wall, 1),
                 "rebuild_s": round(wall, 1),
                 "rebuild_client_cpu_s": round(cpu, 1),
@@ -270,14 +298,15 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
                 "load_average_at_start": load,
                 "bytes": total,
                 "bytes_per_article": round(total / indexed),
-                "bytes_by_table": {t: _size(cursor, t) for t in PACKED_TABLES},
+                "bytes_by_table": by_table,
                 "postings_per_article": round(
                     sum(CandidateEntry.objects.values_list("postings", flat=True)) / max(1, indexed), 1
                 ),
-                "runs": CandidateRun.objects.count(),
+                "runs": runs,
                 **queried,
                 "compact_postings": moved,
                 "compact_s": round(compact_s, 2),
+                **by_runs,
             }
             print(json.dumps({"size": size, "packed_runs": out["packed_runs"]}), flush=True)
             for t in PACKED_TABLES:
@@ -298,6 +327,7 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
                     table.add(doc, *signed.postings())
 
             out["row_per_posting"] = {
+                "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "rebuild_articles_per_s": round(indexed / wall, 1),
                 "rebuild_s": round(wall, 1),
                 "rebuild_client_cpu_s": round(cpu, 1),
@@ -321,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--stores", default="packed_runs,row_per_posting")
+    p.add_argument("--runs-probe", type=int, default=0, help="also time lookups over this many runs")
     p.add_argument("--keep-db", action="store_true", help="leave the last size's database in place")
     p.add_argument("--json", help="also write the results here (merged with the sizes already there)")
     args = p.parse_args(argv)
@@ -339,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             subprocess.run(cmd, cwd=ROOT, check=True)
             continue
-        result = run_size(size, args.queries, args.seed, stores, args.keep_db)
+        result = run_size(size, args.queries, args.seed, stores, args.keep_db, args.runs_probe)
         result["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         result["machine"] = f"{os.cpu_count()} cores, shared"
         results.setdefault("sizes", {})[str(size)] = result
