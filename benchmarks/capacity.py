@@ -10,10 +10,12 @@ task's times and the throughput with 1, 2 and 4 worker processes (``e2e-scaling-
 - index size = bytes per article (largest archive measured) x articles; runs = what the merge policy leaves
   (``candidates.FANOUT`` runs at most a level, levels of FANOUT times the postings), so the lookup's block reads grow
   with the number of runs, not with the archive;
-- lookup CPU at 10M = a straight line through the lookup CPU measured over the runs of a normal index and over the
-  same archive cut into more runs (``--runs-probe``), read at the runs a 10M index holds (without the probe: scaled
-  in proportion to the runs, which overstates it);
-- one article's CPU = the production path's CPU per article (worker and database), with the lookup's growth added;
+- lookup CPU at 10M = the largest archive's lookup CPU grown as a power of the archive size (the growth between
+  the two largest sizes measured: posting lists lengthen), plus the runs' share: a straight line through the lookup
+  CPU over a normal index's runs and over the same archive cut into more runs (``--runs-probe``), read at the runs a
+  10M index holds;
+- one article's CPU = the production path's CPU per article (worker and database) at the largest archive it was
+  measured with, with the lookup's growth added; the same for lookups bounded to a window of WINDOW_MONTHS months;
 - workers = peak arrivals per second x CPU seconds an article / the target utilisation, in worker processes, each
   on a core of its own; database cores likewise for the database share.
 
@@ -43,6 +45,7 @@ POSTINGS_PER_ARTICLE = 560  # measured (store.json: postings_per_article)
 PENDING_POSTINGS = 500_000
 FANOUT = 8
 SEED = 11
+WINDOW_MONTHS = 1  # lookups bounded to the last this many months of a month-partitioned index
 
 
 def runs_at(articles: int) -> tuple[int, int]:
@@ -92,7 +95,7 @@ def simulate(workers: int, service_s: np.ndarray, per_day: int, seed: int = SEED
     }
 
 
-def model(store: dict, scaling: dict[int, dict]) -> dict:
+def model(store: dict, scaling: dict[int, dict], archive_run: dict | None = None) -> dict:
     sizes = sorted(store["sizes"].items(), key=lambda kv: int(kv[0]))
     largest_n, largest = sizes[-1]
     packed = largest["packed_runs"]
@@ -107,16 +110,33 @@ def model(store: dict, scaling: dict[int, dict]) -> dict:
         slope = max(slope, 0.0)
     else:
         slope = lookup_cpu_s / measured_runs
-    lookup_10m_s = lookup_cpu_s + slope * (expected_runs - measured_runs)
-    lookup_10m_worst_s = lookup_cpu_s + slope * (worst_runs - measured_runs)
+    # Posting lists lengthen as the archive grows: the lookup's growth between the two largest sizes measured,
+    # as a power of the archive size, carried to ARCHIVE (and to a WINDOW_MONTHS window of months).
+    exponent = 1.0
+    if len(sizes) >= 2:
+        (n0, r0), (n1, r1) = sizes[-2], sizes[-1]
+        exponent = math.log(r1["packed_runs"]["lookup_cpu_ms_median"] / r0["packed_runs"]["lookup_cpu_ms_median"])
+        exponent /= math.log(int(n1) / int(n0))
+    window = min(ARCHIVE, PER_DAY * 30 * WINDOW_MONTHS)
+
+    def lookup_at(articles: int, runs: int) -> float:
+        return lookup_cpu_s * (articles / int(largest_n)) ** exponent + slope * (runs - measured_runs)
+
+    lookup_10m_s = lookup_at(ARCHIVE, expected_runs)
+    lookup_10m_worst_s = lookup_at(ARCHIVE, worst_runs)
+    lookup_window_s = lookup_at(window, runs_at(window)[0])
     base = scaling.get(2) or next(iter(scaling.values()))
+    if archive_run is not None and archive_run.get("archive_articles", 0) >= int(largest_n):
+        base = archive_run
     cpu_s = base["cpu_ms_per_article"] / 1000
     db_share = base["db_cpu_s"] / max(base["worker_cpu_s"] + base["db_cpu_s"], 1e-9)
     cpu_10m_s = cpu_s + (lookup_10m_s - lookup_cpu_s)
+    cpu_window_s = cpu_s + (lookup_window_s - lookup_cpu_s)
     peak_per_s = PER_DAY / 86_400 * PEAK_FACTOR
     cores = peak_per_s * cpu_10m_s / UTILISATION
     workers = max(1, math.ceil(cores * (1 - db_share)))
     db_cores = max(1, math.ceil(cores * db_share))
+    window_cores = peak_per_s * cpu_window_s / UTILISATION
     task_s = np.asarray(base.get("task_ms_samples") or [base["task_ms_median"]] * 50, dtype=float) / 1000
     service_s = task_s / task_s.mean() * cpu_10m_s * (1 - db_share)
     runs = [simulate(n, service_s, PER_DAY) for n in sorted({1, 2, workers, workers * 2})]
@@ -130,6 +150,7 @@ def model(store: dict, scaling: dict[int, dict]) -> dict:
             "store_measured_at": largest.get("measured_at"),
             "e2e_workers": base["workers"],
             "e2e_archive_articles": base.get("archive_articles"),
+            "e2e_cpu_ms_per_article": base["cpu_ms_per_article"],
         },
         "index_bytes_per_article": bytes_per_article,
         "index_gb": round(bytes_per_article * ARCHIVE / 1e9, 1),
@@ -140,6 +161,13 @@ def model(store: dict, scaling: dict[int, dict]) -> dict:
         "lookup_cpu_ms_per_extra_run": round(slope * 1000, 2),
         "lookup_cpu_ms_at_archive": round(lookup_10m_s * 1000, 1),
         "lookup_cpu_ms_at_archive_worst": round(lookup_10m_worst_s * 1000, 1),
+        "lookup_growth_exponent": round(exponent, 3),
+        "window_months": WINDOW_MONTHS,
+        "window_articles": window,
+        "lookup_cpu_ms_in_window": round(lookup_window_s * 1000, 1),
+        "cpu_ms_per_article_in_window": round(cpu_window_s * 1000, 1),
+        "worker_processes_in_window": max(1, math.ceil(window_cores * (1 - db_share))),
+        "database_cores_in_window": max(1, math.ceil(window_cores * db_share)),
         "cpu_ms_per_article_measured": base["cpu_ms_per_article"],
         "cpu_ms_per_article_at_archive": round(cpu_10m_s * 1000, 1),
         "database_cpu_share": round(db_share, 3),
@@ -161,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         scaling[run["workers"]] = run
     if not scaling:
         raise SystemExit("no e2e-scaling-*.json results: run the 1/2/4-worker e2e runs first")
-    result = model(store, scaling)
+    archive_runs = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("e2e-archive-*.json"))]
+    archive_run = max(archive_runs, key=lambda r: r.get("archive_articles", 0), default=None)
+    result = model(store, scaling, archive_run)
     result["worker_scaling"] = [
         {
             "workers": n,
