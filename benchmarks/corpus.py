@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from benchmarks import beats
+
 ROLE_ORIGIN = "origin"
 ROLE_DERIVATIVE = "derivative"
 ROLE_UNRELATED = "unrelated"
+ROLE_NEAR_MISS = "near_miss"  # the realistic archive: same people, places and organisations as a story, another event
 
 EDIT_COPY = "copy"
 EDIT_TRIM = "trim"
@@ -53,6 +56,7 @@ ORIGIN_SENTENCES_MAX = 44
 UNRELATED_SHARE = 0.8
 DERIVATIVES_MAX = 6
 STORY_WINDOW = 400  # derivatives appear within this many positions after their origin
+NEAR_MISS_SHARE = 0.25  # the realistic archive: of the unrelated positions with a story before them, near misses
 
 _SYLLABLES = (
     "ka ri mo ten sa lu vor dan el bri cor mel tas ven ha ro fin gal ur os ith ne pa dre sol mar ky vik lan "
@@ -667,11 +671,19 @@ class Corpus:
 
     Queries (``query(j)``) are new articles beyond the archive: derivatives of archive stories (and a share of
     unrelated new reports), the articles a newsroom would trace as they arrive.
+
+    ``realistic``: unrelated reports come from other desks (``benchmarks.beats``: their own vocabulary and sentence
+    shapes, nothing shared with the news stories' frames), and a share of them (NEAR_MISS_SHARE) are near misses: a
+    report about an earlier story's people, places and organisations, told with the same frames, about another
+    event (fresh sentences, numbers and times). Neither is any story's derivative: traced right, each starts its own.
     """
 
-    def __init__(self, size: int, seed: int = 7, unrelated_share: float = UNRELATED_SHARE) -> None:
+    def __init__(
+        self, size: int, seed: int = 7, unrelated_share: float = UNRELATED_SHARE, *, realistic: bool = False
+    ) -> None:
         self.size = size
         self.seed = seed
+        self.realistic = realistic
         rng = np.random.default_rng(seed)
         self.origin_of = np.full(size, -1, dtype=np.int64)
         self.story_of = np.arange(size, dtype=np.int64)
@@ -695,6 +707,15 @@ class Corpus:
                     placed += 1
             if placed:
                 self.is_origin[i] = True
+        # Realistic archive: an unrelated position may be a near miss of a story begun within STORY_WINDOW before it.
+        self.near_miss_of = np.full(size, -1, dtype=np.int64)
+        if realistic:
+            origins = np.flatnonzero(self.is_origin)
+            near_rng = np.random.default_rng(seed + 0x4E4D)
+            for i in np.flatnonzero((self.origin_of < 0) & ~self.is_origin):
+                lo, hi = np.searchsorted(origins, [i - STORY_WINDOW, i])
+                if hi > lo and near_rng.random() < NEAR_MISS_SHARE:
+                    self.near_miss_of[i] = origins[near_rng.integers(lo, hi)]
 
     def __len__(self) -> int:
         return self.size
@@ -702,7 +723,9 @@ class Corpus:
     def role(self, i: int) -> str:
         if self.origin_of[i] >= 0:
             return ROLE_DERIVATIVE
-        return ROLE_ORIGIN if self.is_origin[i] else ROLE_UNRELATED
+        if self.is_origin[i]:
+            return ROLE_ORIGIN
+        return ROLE_NEAR_MISS if self.near_miss_of[i] >= 0 else ROLE_UNRELATED
 
     def _story(self, story: int) -> tuple[Cast, str, list[GenSentence]]:
         rng = random.Random(self.seed * 1_000_003 + story * 2 + 1)
@@ -713,8 +736,10 @@ class Corpus:
     def _build(
         self, position: int, key: str, story: int, origin_position: int | None, variant_seed: int, role: str
     ) -> Article:
-        cast, headline, sents = self._story(story)
         rng = random.Random(variant_seed)
+        if self.realistic and role in (ROLE_UNRELATED, ROLE_NEAR_MISS):
+            return self._other_report(position, key, story, variant_seed, role)
+        cast, headline, sents = self._story(story)
         if origin_position is None:
             body, outlet, edits = sents, cast.outlet, ()
             gold: tuple[str, ...] = ()
@@ -731,13 +756,32 @@ class Corpus:
         text = f"{headline}\n\n{top}{text_body}\n\n{tail}"
         return Article(position, key, outlet, headline, text, role, story, origin_position, edits, gold, tuple(lines))
 
+    def _other_report(self, position: int, key: str, story: int, variant_seed: int, role: str) -> Article:
+        """A realistic archive's unrelated report (another desk's) or near miss (``story``'s cast, another event)."""
+        rng = random.Random(variant_seed)
+        if role == ROLE_NEAR_MISS:
+            cast = self._story(story)[0]
+            headline, sents = _origin_sentences(random.Random(variant_seed ^ 0x5EED), cast)
+            lines = [s.text() for s in sents[: rng.randint(14, len(sents))]]
+            outlet = f"{_name(rng, 2)} {rng.choice(_OUTLET_KINDS)}"
+            top = f"{cast.places[0].upper()} ({outlet}) - "
+            fmt = {"outlet": outlet, "year": cast.year}
+        else:
+            headline, lines = beats.report(rng)
+            outlet = f"{_name(rng, 2)} {rng.choice(_OUTLET_KINDS)}"
+            top = ""
+            fmt = {"outlet": outlet, "year": rng.randint(1995, 2024)}
+        tail = "\n\n".join(b.format(**fmt) for b in rng.sample(_BOILERPLATE, 2))
+        text = f"{headline}\n\n{top}{_paragraphs(lines, rng)}\n\n{tail}"
+        return Article(position, key, outlet, headline, text, role, story, None, (), (), tuple(lines))
+
     def article(self, i: int) -> Article:
         if not 0 <= i < self.size:
             raise IndexError(i)
         origin = int(self.origin_of[i])
-        return self._build(
-            i, f"a{i}", int(self.story_of[i]), origin if origin >= 0 else None, self.seed * 7_000_001 + i, self.role(i)
-        )
+        near = int(self.near_miss_of[i])
+        story = near if near >= 0 else int(self.story_of[i])
+        return self._build(i, f"a{i}", story, origin if origin >= 0 else None, self.seed * 7_000_001 + i, self.role(i))
 
     def query(self, j: int, unrelated_share: float = 0.1) -> Article:
         """New article number ``j`` arriving after the archive: a derivative of an archive story, or unrelated."""
@@ -746,6 +790,9 @@ class Corpus:
         origins = np.flatnonzero(self.is_origin) if not hasattr(self, "_origins") else self._origins
         self._origins = origins
         if rng.random() < unrelated_share or len(origins) == 0:
+            if self.realistic and len(origins) and rng.random() < NEAR_MISS_SHARE:
+                story = int(origins[rng.randrange(len(origins))])
+                return self._build(position, f"q{j}", story, None, self.seed * 5_000_011 + j, ROLE_NEAR_MISS)
             return self._build(position, f"q{j}", position, None, self.seed * 5_000_011 + j, ROLE_UNRELATED)
         origin = int(origins[rng.randrange(len(origins))])
         return self._build(position, f"q{j}", origin, origin, self.seed * 5_000_011 + j, ROLE_DERIVATIVE)

@@ -13,6 +13,12 @@ It creates (drops first) a dedicated database ``workbench_bench`` on 127.0.0.1:5
 - ``pipeline``: the driver calls ``trace_job_create(content=...)`` and the worker ingests and finds the story with
   ``services.story_detect``.
 
+``--archive N`` first stores N generated articles and builds the shared index from them by the bulk path
+(``candidates_rebuild``), then sends the next ``--articles`` positions of the same archive as new arrivals (their
+origins mostly in the stored archive). ``--realistic`` generates unrelated reports from other desks and near-miss
+stories (``benchmarks.corpus``); the result then says how many of each were traced as unrelated (not stored as any
+story's derivative). Per-article times are the arrival task's own, read from the workers' log lines.
+
 Lost jobs = articles whose job neither finished nor failed by the end. CPU per article = CPU seconds of the worker
 processes and of the database server processes serving the benchmark database (sampled from /proc while they run),
 over the jobs done. Only 127.0.0.1 is contacted.
@@ -24,11 +30,14 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 from benchmarks import results_write
 
@@ -73,7 +82,7 @@ def start_worker(name: str, env: dict[str, str], log_path: Path, level: str | No
     """One Celery worker (prefork, one pool process, prefetch 1) in a process group of its own, logging to
     ``log_path``; its group id is its pid, so it and its pool process can be ended together."""
     celery = str(Path(sys.executable).with_name("celery"))
-    level = level or os.environ.get("BENCH_LOGLEVEL", "WARNING")
+    level = level or os.environ.get("BENCH_LOGLEVEL", "INFO")
     log = open(log_path, "w")  # noqa: SIM115 - the worker holds it until it ends
     cmd = [
         celery,
@@ -167,6 +176,19 @@ class CpuMeter:
         return out
 
 
+_DURATION = re.compile(r"task=provenance\.ingest_index_trace .*duration_ms=(\d+) outcome=")
+
+
+def _task_durations_ms(log_dir: Path, workers: int) -> list[float]:
+    """The arrival task's duration for every article, from the workers' log lines (they log at INFO)."""
+    out: list[float] = []
+    for i in range(workers):
+        path = log_dir / f"e2e-worker{i}.log"
+        if path.exists():
+            out.extend(float(m.group(1)) for m in _DURATION.finditer(path.read_text(errors="replace")))
+    return out
+
+
 def run(args: argparse.Namespace) -> dict:
     env = _env(args.db, args.redis_db)
     _prepare_database(args.db)
@@ -178,9 +200,10 @@ def run(args: argparse.Namespace) -> dict:
     import django
 
     django.setup()
+    from django.db import connection
     from django.db.models import Count
 
-    from benchmarks.corpus import Corpus
+    from benchmarks.corpus import ROLE_NEAR_MISS, ROLE_UNRELATED, Corpus
     from workbench.celery import app  # noqa: F401 - binds the shared tasks to the configured broker
     from workbench.provenance.models import StoryMembership, TraceJob
     from workbench.provenance.services import trace_job_create
@@ -189,11 +212,21 @@ def run(args: argparse.Namespace) -> dict:
 
     log_dir = ROOT / "var"
     log_dir.mkdir(exist_ok=True)
-    corpus = Corpus(args.articles, args.seed)
-    articles = [corpus.article(i) for i in range(args.articles)]
-    workers = _start_workers(args.workers, env, log_dir)
-    from django.db import connection
+    corpus = Corpus(args.archive + args.articles, args.seed, realistic=args.realistic)
+    archive_s = 0.0
+    if args.archive:
+        from benchmarks.store import _archive_store
+        from workbench.provenance.candidates import candidates_rebuild
 
+        t0 = time.perf_counter()
+        _archive_store(corpus, stop=args.archive)
+        candidates_rebuild()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        archive_s = time.perf_counter() - t0
+        connection.close()
+    articles = [corpus.article(i) for i in range(args.archive, args.archive + args.articles)]
+    workers = _start_workers(args.workers, env, log_dir)
     meter = CpuMeter(workers, args.db)
     try:
         time.sleep(3)
@@ -245,11 +278,12 @@ def run(args: argparse.Namespace) -> dict:
                 right += origin_key == f"bench-a{a.origin_position}"
     derivatives = sum(a.origin_position is not None for a in articles)
     # Articles the generator made unrelated to everything before them, stored as some story's derivative.
-    false_derivatives = sum(
-        key_of[k].origin_position is None
-        for k in StoryMembership.objects.filter(role="derivative").values_list("article__ingest_key", flat=True)
-        if k in key_of
-    )
+    stored_as_derivative = {
+        k for k in StoryMembership.objects.filter(role="derivative").values_list("article__ingest_key", flat=True)
+    }
+    false_derivatives = sum(key_of[k].origin_position is None for k in stored_as_derivative if k in key_of)
+    by_role = {role: [a for a in articles if a.role == role] for role in (ROLE_UNRELATED, ROLE_NEAR_MISS)}
+    task_ms = _task_durations_ms(log_dir, args.workers)
     window = 60.0
     rates = []
     for t0, d0 in timeline:
@@ -278,6 +312,18 @@ def run(args: argparse.Namespace) -> dict:
         "derivatives_traced_to_true_origin": right,
         "derivatives_traced": total,
         "unrelated_traced_as_derivatives": false_derivatives,
+        "generator": "realistic" if args.realistic else "plain",
+        "archive_articles": args.archive,
+        "archive_build_s": round(archive_s, 1),
+        "unrelated_reports": len(by_role[ROLE_UNRELATED]),
+        "unrelated_reports_traced_as_unrelated": sum(
+            f"bench-{a.key}" not in stored_as_derivative for a in by_role[ROLE_UNRELATED]
+        ),
+        "near_misses": len(by_role[ROLE_NEAR_MISS]),
+        "near_misses_not_merged": sum(f"bench-{a.key}" not in stored_as_derivative for a in by_role[ROLE_NEAR_MISS]),
+        "task_ms_median": round(float(np.median(task_ms)), 1) if task_ms else None,
+        "task_ms_p95": round(float(np.percentile(task_ms, 95)), 1) if task_ms else None,
+        "task_ms_samples": [round(t) for t in task_ms],
         "worker_cpu_s": round(cpu["worker"], 1),
         "db_cpu_s": round(cpu["db"], 1),
         "cpu_ms_per_article": round(1000 * (cpu["worker"] + cpu["db"]) / done, 1) if done else None,
@@ -290,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--mode", choices=("indexed", "pipeline"), default="indexed")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--archive", type=int, default=0, help="articles stored and indexed by the bulk path first")
+    p.add_argument("--realistic", action="store_true", help="unrelated reports from other desks, near misses")
     p.add_argument("--rate", type=float, default=0.0, help="articles sent per second (0: all at once)")
     p.add_argument("--db", default="workbench_bench")
     p.add_argument("--redis-db", type=int, default=14)

@@ -132,3 +132,49 @@ def test_the_load_run_fails_its_target_on_a_slow_read_p95_a_5xx_or_an_unanswered
         "1 requests got no answer (connection failed or timed out)"
     ]
     assert target_misses(_load_report([]), read_p95_ms=200) == ["no read was answered"]
+
+
+def _words(text: str) -> set[str]:
+    return {w.strip(".,\u201c\u201d").lower() for w in text.split()}
+
+
+def test_the_realistic_archive_draws_unrelated_reports_from_other_desks_and_near_misses_from_earlier_stories():
+    from benchmarks.beats import DESKS
+    from benchmarks.corpus import ROLE_NEAR_MISS, STORY_WINDOW
+
+    corpus = Corpus(1200, seed=5, realistic=True)
+    plain = Corpus(1200, seed=5)
+    roles = Counter(corpus.role(i) for i in range(1200))
+    assert roles[ROLE_NEAR_MISS] and roles[ROLE_UNRELATED] and roles[ROLE_DERIVATIVE] and roles[ROLE_ORIGIN]
+    # Stories and their derivatives are the plain archive's, word for word.
+    for i in range(0, 1200, 13):
+        if corpus.role(i) in (ROLE_ORIGIN, ROLE_DERIVATIVE):
+            assert corpus.article(i).text == plain.article(i).text
+    desk_words = {w for desk in DESKS.values() for shape in desk["shapes"] for w in _words(shape) if "{" not in w}
+    for i in (i for i in range(1200) if corpus.role(i) == ROLE_UNRELATED):
+        a = corpus.article(i)
+        assert a.origin_position is None and a.edits == ()
+        # Every sentence is a desk's shape, not a news story's frame.
+        assert all(_words(line) & desk_words for line in a.body_sentences)
+        assert not any(line.startswith(("Critics of the", "According to people familiar")) for line in a.body_sentences)
+    for i in (i for i in range(1200) if corpus.role(i) == ROLE_NEAR_MISS):
+        a, story = corpus.article(i), corpus.article(int(corpus.near_miss_of[i]))
+        assert a.origin_position is None
+        assert 0 < i - story.position <= STORY_WINDOW and story.role == ROLE_ORIGIN
+        # The same cast (the story's dateline place) telling another event: no sentence of the story repeated.
+        assert a.text.split("(")[0].split("\n")[-1] == story.text.split("(")[0].split("\n")[-1]
+        assert not set(a.body_sentences) & set(story.body_sentences)
+
+
+def test_the_capacity_model_counts_runs_by_level_and_more_workers_wait_less():
+    from benchmarks import capacity
+
+    assert capacity.runs_at(1_000)[0] == 1
+    expected, worst = capacity.runs_at(10_000_000)
+    # 10M articles of 560 postings are 11,200 runs' worth of pending postings; 11,200 is 25700 in base 8: 2+5+7 runs.
+    assert (expected, worst) == (14, 5 * (capacity.FANOUT - 1))
+    service = [0.4, 0.5, 0.6, 1.5]
+    one, four = capacity.simulate(1, service, 50_000), capacity.simulate(4, service, 50_000)
+    assert one["articles"] == four["articles"] > 40_000
+    assert four["wait_s_p95"] < one["wait_s_p95"]
+    assert four["busiest_hour_utilisation"] < one["busiest_hour_utilisation"]

@@ -12,7 +12,7 @@ from benchmarks.corpus import Corpus
 from tests.factories import ArticleFactory, ArticleVersionFactory
 from workbench.engine.index import CandidateIndex, sign
 from workbench.provenance.candidates import article_candidates, article_index, candidates_rebuild, text_candidates
-from workbench.provenance.models import CandidateBand, CandidateDoc
+from workbench.provenance.models import CandidateBlock, CandidateEntry, CandidatePending, CandidateRun
 
 SIZE = 90
 
@@ -31,7 +31,21 @@ def _store(corpus: Corpus, positions) -> dict[int, object]:
 
 
 def _rows() -> set[tuple[int, int, int]]:
-    return set(CandidateBand.objects.values_list("key", "article_id", "sentence"))
+    """Every live posting as (key, article id, sentence), wherever it is stored: pending or packed in a run."""
+    import numpy as np
+
+    from workbench.provenance.candidates import POSTING
+
+    article_of = dict(CandidateEntry.objects.values_list("pk", "article_id"))
+    rows = [
+        (key, entry, sentence)
+        for key, entry, sentence in CandidatePending.objects.values_list("key", "entry_id", "sentence")
+    ]
+    for blob in CandidateBlock.objects.values_list("postings", flat=True):
+        rows.extend(np.frombuffer(bytes(blob), dtype=POSTING).tolist())
+    return {
+        (int(key), article_of[int(entry)], int(sentence)) for key, entry, sentence in rows if int(entry) in article_of
+    }
 
 
 @pytest.fixture
@@ -66,8 +80,8 @@ def test_indexing_again_is_a_no_op_and_a_new_version_replaces_the_postings(corpu
     keys, sentences = sign(new_text).postings()
     assert after == {(k, article.pk, s) for k, s in zip(keys.tolist(), sentences.tolist(), strict=True)}
     assert {r for r in _rows() if r[1] != article.pk} == {r for r in before if r[1] != article.pk}
-    doc = CandidateDoc.objects.get(article=article)
-    assert doc.version.number == 2 and doc.postings == len(after)
+    entry = CandidateEntry.objects.get(article=article)
+    assert entry.version.number == 2 and entry.postings == len(after)
 
 
 def test_incremental_indexing_equals_a_rebuild_and_the_memory_index(corpus):
@@ -83,7 +97,7 @@ def test_incremental_indexing_equals_a_rebuild_and_the_memory_index(corpus):
 
     assert candidates_rebuild(batch=7) == 40
     assert _rows() == incremental
-    assert CandidateDoc.objects.count() == 40
+    assert CandidateEntry.objects.count() == 40
     memory = CandidateIndex()
     memory.add_many((str(a.pk), a.versions.order_by("-number").first().clean_text) for a in stored.values())
     for j, expected in answers.items():
@@ -96,7 +110,7 @@ def test_the_rebuild_command_reports_what_it_indexed(corpus, capsys):
     _store(corpus, range(5))
     call_command("candidates_rebuild")
     assert "indexed 5 articles" in capsys.readouterr().out
-    assert CandidateDoc.objects.count() == 5
+    assert CandidateEntry.objects.count() == 5
 
 
 @pytest.mark.postgres
@@ -161,7 +175,7 @@ def test_an_arriving_derivative_is_queued_and_traced_with_its_origin(corpus, dja
     membership = StoryMembership.objects.get(article__ingest_key="d")
     assert membership.role == "derivative" and membership.story.origin == origin_article
     assert services.origin_detect(article=membership.article) == origin_article
-    assert CandidateDoc.objects.count() == 3
+    assert CandidateEntry.objects.count() == 3
 
 
 def test_story_detection_asks_the_index_and_the_engine_decides(seed_paths):
@@ -173,7 +187,7 @@ def test_story_detection_asks_the_index_and_the_engine_decides(seed_paths):
     stored = [article_ingest_file(path=by_prefix[n]).article for n in ("001", "002", "004")]
     services.articles_trace(articles=stored)
     story = Story.objects.get(origin=stored[0])
-    assert CandidateDoc.objects.filter(article__in=stored).count() == 3
+    assert CandidateEntry.objects.filter(article__in=stored).count() == 3
     derivative = article_ingest_file(path=by_prefix["000"]).article
     interview = article_ingest_file(path=by_prefix["003"]).article
 
@@ -183,7 +197,7 @@ def test_story_detection_asks_the_index_and_the_engine_decides(seed_paths):
     assert proposed & set(StoryMembership.objects.filter(story=story).values_list("article_id", flat=True))
     assert services.story_detect(article=interview) is None
     # Stories are found through the index alone: without the stored articles' postings there is nothing to find.
-    CandidateBand.objects.exclude(article=derivative).delete()
+    CandidateEntry.objects.exclude(article=derivative).delete()
     assert services.story_detect(article=derivative) is None
 
 
@@ -246,3 +260,150 @@ def test_a_lookup_skips_buckets_holding_more_postings_than_the_limit():
     pos, docs, sentences = store.lookup(np.array([full, crowded, full], np.int64), max_bucket=3)
     got = sorted(zip(pos.tolist(), docs.tolist(), sentences.tolist(), strict=True))
     assert got == sorted((p, articles[n].pk, n) for p in (0, 2) for n in range(3))
+
+
+@pytest.mark.parametrize(("pending_postings", "fanout"), [(900, 2), (4000, 3)])
+def test_packed_runs_and_their_merges_answer_as_the_pending_postings_did(corpus, monkeypatch, pending_postings, fanout):
+    from workbench.provenance import candidates
+
+    stored = _store(corpus, range(40))
+    for article in stored.values():
+        article_index(article=article)
+    ArticleVersionFactory(article=stored[5], number=2, clean_text=corpus.query(2).text)
+    article_index(article=stored[5])
+    stored[7].delete()
+    pending = _rows()
+    answers = {
+        j: [(m.article_id, m.votes, m.pairs) for m in text_candidates(text=corpus.query(j).text)] for j in range(8)
+    }
+    assert CandidateRun.objects.count() == 0
+
+    monkeypatch.setattr(candidates, "PENDING_POSTINGS", pending_postings)
+    monkeypatch.setattr(candidates, "FANOUT", fanout)
+    moved = candidates.candidates_compact()
+
+    assert moved >= pending_postings
+    assert CandidatePending.objects.count() < pending_postings
+    assert CandidateRun.objects.exists()
+    levels = list(CandidateRun.objects.values_list("level", flat=True))
+    assert all(levels.count(level) < fanout for level in levels)
+    assert _rows() == pending
+    for j, expected in answers.items():
+        assert [(m.article_id, m.votes, m.pairs) for m in text_candidates(text=corpus.query(j).text)] == expected
+    # A replaced version's and a deleted article's postings were dropped when packed, not just hidden.
+    packed = sum(
+        len(bytes(blob)) // candidates.POSTING.itemsize
+        for blob in CandidateBlock.objects.values_list("postings", flat=True)
+    )
+    assert packed + CandidatePending.objects.count() == len(pending)
+
+
+def test_an_article_indexed_when_enough_postings_wait_packs_them(
+    corpus, monkeypatch, django_capture_on_commit_callbacks
+):
+    from workbench.provenance import candidates
+
+    stored = _store(corpus, range(6))
+    monkeypatch.setattr(candidates, "PENDING_POSTINGS", 2000)
+    with django_capture_on_commit_callbacks(execute=True):
+        for article in list(stored.values())[:3]:
+            article_index(article=article)
+    assert CandidateRun.objects.count() == 0 and CandidatePending.objects.count() < 2000
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for article in list(stored.values())[3:]:
+            article_index(article=article)
+    assert callbacks
+    assert CandidateRun.objects.count() >= 1
+    assert CandidatePending.objects.count() < 2000
+    assert {article for _, article, _ in _rows()} == {a.pk for a in stored.values()}
+
+
+def test_the_rebuild_command_packs_what_an_older_index_left_pending(corpus, capsys):
+    stored = _store(corpus, range(5))
+    for article in stored.values():
+        article_index(article=article)
+    before = _rows()
+    assert CandidatePending.objects.count() == len(before)
+    call_command("candidates_rebuild", "--compact")
+    assert f"packed {len(before)} pending postings" in capsys.readouterr().out
+    assert CandidatePending.objects.count() == 0
+    assert _rows() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_an_older_index_keeps_every_article_postings(corpus):
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = "0009_story_origin_reasons_and_parent", "0010_candidate_index_in_packed_runs"
+    executor = MigrationExecutor(connection)
+    executor.migrate([("provenance", before)])
+    old = executor.loader.project_state([("provenance", before)]).apps
+    CandidateDoc, CandidateBand = (
+        old.get_model("provenance", "CandidateDoc"),
+        old.get_model("provenance", "CandidateBand"),
+    )
+    derivative = next(i for i in range(SIZE) if corpus.article(i).origin_position is not None)
+    origin = corpus.article(derivative).origin_position
+    stored = _store(corpus, sorted({0, 1, 2, origin, derivative}))
+    expected = set()
+    for article in stored.values():
+        version = article.versions.get()
+        keys, sentences = sign(version.clean_text).postings()
+        CandidateDoc.objects.create(
+            article_id=article.pk, version_id=version.pk, signature_version=2, postings=len(keys)
+        )
+        CandidateBand.objects.bulk_create(
+            CandidateBand(key=k, article_id=article.pk, sentence=s)
+            for k, s in zip(keys.tolist(), sentences.tolist(), strict=True)
+        )
+        expected |= {(k, article.pk, s) for k, s in zip(keys.tolist(), sentences.tolist(), strict=True)}
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("provenance", after)])
+
+    assert _rows() == expected
+    assert set(CandidateEntry.objects.values_list("article_id", flat=True)) == {a.pk for a in stored.values()}
+    assert stored[origin].pk in [m.article_id for m in article_candidates(article=stored[derivative])]
+
+
+def test_packing_drops_a_key_more_postings_hold_than_any_lookup_reads_and_lookups_skip_it(monkeypatch):
+    import numpy as np
+
+    from workbench.provenance import candidates
+    from workbench.provenance.models import CandidateCrowdedKey
+
+    articles = [ArticleFactory() for _ in range(5)]
+    store = candidates.DatabaseBandStore()
+    stock, rare = 77, 88
+    for n, article in enumerate(articles):
+        store.add(
+            article.pk, np.array([stock] + ([rare] if n < 2 else []), np.int64), np.array([n, n][: 2 if n < 2 else 1])
+        )
+    monkeypatch.setattr(candidates, "CROWDED_POSTINGS", 4)
+
+    candidates.candidates_compact(force=True)
+
+    assert list(CandidateCrowdedKey.objects.values_list("key", flat=True)) == [stock]
+    assert {key for key, _, _ in _rows()} == {rare}
+    pos, docs, _ = store.lookup(np.array([stock, rare], np.int64), max_bucket=10)
+    assert sorted(docs.tolist()) == sorted(a.pk for a in articles[:2]) and set(pos.tolist()) == {1}
+    # Arriving postings of a crowded key are skipped while pending, and dropped when packed.
+    late = ArticleFactory()
+    store.add(late.pk, np.array([stock, rare], np.int64), np.array([0, 0]))
+    pos, docs, _ = store.lookup(np.array([stock, rare], np.int64), max_bucket=10)
+    assert set(pos.tolist()) == {1} and late.pk in docs.tolist()
+    candidates.candidates_compact(force=True)
+    assert {key for key, _, _ in _rows()} == {rare}
+
+
+def test_a_rebuild_signing_in_two_processes_stores_what_one_process_does(corpus, capsys):
+    from django.core.management.base import CommandError
+
+    _store(corpus, range(30))
+    assert candidates_rebuild() == 30
+    one = _rows()
+    assert candidates_rebuild(processes=2, batch=7) == 30
+    assert _rows() == one
+    with pytest.raises(CommandError, match="--processes must be at least 1"):
+        call_command("candidates_rebuild", "--processes", "0")
+    assert _rows() == one

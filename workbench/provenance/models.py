@@ -216,39 +216,81 @@ class StoryRetrace(models.Model):
         return f"Re-trace of story {self.story_id} ({self.state})"
 
 
-class CandidateBand(models.Model):
-    """One posting of the shared candidate index (workbench.engine.index): a band key of one sentence of an
-    article's indexed version, or one of its name/number terms (sentence = TERM_SENTENCE). Every worker reads the
-    same rows; written only by provenance.candidates.
+class CandidateEntry(models.Model):
+    """An article version in the shared candidate index (workbench.engine.index), signed with which signature scheme.
+    Its postings (band keys of its sentences, name/number term keys) are found by this entry's id, never reused: a
+    new version gets a new entry, and the old entry's postings, wherever they lie, no longer count. Derived data,
+    rebuilt at will (``candidates_rebuild``), so references are not checked by the database; Django still deletes
+    the entry with its article. ``version`` is null for postings written straight through the store."""
 
-    Derived data, rebuilt at will (``candidates_rebuild``): the article reference is not checked by the database (an
-    arriving article writes some 500 postings, each of which a foreign key would look up at commit), and Django still
-    deletes an article's postings with it. The key index carries the posting, so a lookup reads the index alone."""
-
-    key = models.BigIntegerField()
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    id = models.BigAutoField(primary_key=True)
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="candidate_entry", db_constraint=False
     )
-    sentence = models.PositiveSmallIntegerField()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["key"], include=["article", "sentence"], name="candidateband_key_posting"),
-            models.Index(fields=["article"], name="candidateband_article"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} -> {self.article_id}:{self.sentence}"
-
-
-class CandidateDoc(models.Model):
-    """Which version of an article the candidate index holds, signed with which signature scheme."""
-
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="candidate_doc")
-    version = models.ForeignKey(ArticleVersion, on_delete=models.CASCADE, related_name="+")
-    signature_version = models.PositiveSmallIntegerField()
+    version = models.ForeignKey(
+        ArticleVersion, on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False
+    )
+    signature_version = models.PositiveSmallIntegerField(default=0)
     postings = models.PositiveIntegerField(default=0)
     indexed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.article_id} v{self.version_id} ({self.postings} postings)"
+        return f"entry {self.pk}: article {self.article_id} v{self.version_id} ({self.postings} postings)"
+
+
+class CandidatePending(models.Model):
+    """A posting of a recently indexed entry, one row each, found by its key index; compaction moves them into a
+    run (``candidates_compact``) once there are enough, so this table stays small."""
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.BigIntegerField()
+    entry_id = models.BigIntegerField()
+    sentence = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key"], include=["entry_id", "sentence"], name="candidatepending_key"),
+            models.Index(fields=["entry_id"], name="candidatepending_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> entry {self.entry_id}:{self.sentence}"
+
+
+class CandidateRun(models.Model):
+    """A sorted, immutable run of postings, cut into blocks by the top ``bucket_bits`` bits of the key. Runs of one
+    ``level`` (about FANOUT times the postings of the level below) are merged into one of the next level."""
+
+    level = models.PositiveSmallIntegerField()
+    bucket_bits = models.PositiveSmallIntegerField()
+    postings = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"run {self.pk}: level {self.level}, {self.postings} postings"
+
+
+class CandidateBlock(models.Model):
+    """The postings of one run whose keys share their top bits (``bucket``): packed 14-byte records (key int64,
+    entry uint32, sentence uint16, little-endian) sorted by key. One row holds a dozen or so postings, so a posting
+    costs some 16 bytes where a row of its own cost over 100."""
+
+    pk = models.CompositePrimaryKey("run", "bucket")
+    run = models.ForeignKey(
+        CandidateRun, on_delete=models.CASCADE, related_name="blocks", db_constraint=False, db_index=False
+    )
+    bucket = models.IntegerField()
+    postings = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} bucket {self.bucket}"
+
+
+class CandidateCrowdedKey(models.Model):
+    """A key more postings hold than any lookup reads (the engine's TERM_MAX_BUCKET: site furniture, stock phrases):
+    packing drops its postings and records it here, and lookups skip it, as they would skip its postings anyway."""
+
+    key = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.key)

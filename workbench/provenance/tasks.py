@@ -13,6 +13,7 @@ from django.db import OperationalError
 from workbench.core.cpu_limit import cpu_time_limit
 from workbench.core.tasks import RETRY_BACKOFF, backoff_s, task_log
 from workbench.provenance import services
+from workbench.provenance.candidates import COMPACT_TASK, candidates_compact
 from workbench.provenance.models import Story
 from workbench.sources.models import Article
 
@@ -135,3 +136,12 @@ def ingest_index_trace(self, content: str, ingest_key: str, outlet_name: str = "
         if run is not None and run.retry_in_s is not None and not self.request.is_eager:
             services.trace_job_send(job_id=job.pk, countdown_s=run.retry_in_s)
         return job.pk
+
+
+@shared_task(name=COMPACT_TASK, ignore_result=True, acks_late=True)
+def candidates_compact_task() -> int:
+    """Pack the candidate index's pending postings into runs when enough have gathered (a no-op when another worker
+    is at it)."""
+    with task_log(COMPACT_TASK) as log:
+        log["postings"] = moved = candidates_compact()
+        return moved

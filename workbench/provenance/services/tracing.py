@@ -18,7 +18,7 @@ from workbench.engine.origin import NAMED_ORIGIN_REASON
 from workbench.engine.trace import trace_articles
 from workbench.engine.types import ArticleInput, ArticleTrace
 from workbench.provenance.candidates import article_index, text_candidates
-from workbench.provenance.models import CandidateDoc, Divergence, ProvenanceLink, Story, StoryMembership
+from workbench.provenance.models import CandidateEntry, Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
 from workbench.sources.models import Article, ArticleVersion, Outlet
 
@@ -82,7 +82,7 @@ def articles_trace(
 def _articles_index(articles: list[Article], versions: dict[int, ArticleVersion]) -> None:
     """Every article stored in a story is in the shared candidate index, so ``story_detect`` can find its story."""
     indexed = set(
-        CandidateDoc.objects.filter(article__in=articles, signature_version=SIGNATURE_VERSION).values_list(
+        CandidateEntry.objects.filter(article__in=articles, signature_version=SIGNATURE_VERSION).values_list(
             "article_id", "version_id"
         )
     )
