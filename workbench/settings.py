@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimLabelEnum": "workbench.claims.models.Label",
         "VerdictLabelEnum": "workbench.review.models.Verdict.Label",
         "VerdictStateEnum": "workbench.review.models.Verdict.State",
+        "DivergenceTypeEnum": "workbench.provenance.models.Divergence.Type",
         "TraceJobStateEnum": "workbench.provenance.models.TraceJob.State",
         "WebhookEventEnum": "workbench.api.models.Webhook.Event",
     },

@@ -71,6 +71,18 @@ def test_the_full_workflow_with_etags(alice_api, erin_api, story_graph):
     assert history[0]["history_user"] == "erin"
 
 
+def test_each_reader_is_told_what_they_may_do_with_the_verdict_now(alice_api, erin_api, erin, client_for, story_graph):
+    verdict_id = create(alice_api, story_graph["c1"]).json()["id"]
+    assert alice_api.get(f"/api/v1/verdicts/{verdict_id}/").json()["allowed_actions"] == ["update", "submit"]
+    assert erin_api.get(f"/api/v1/verdicts/{verdict_id}/").json()["allowed_actions"] == ["update"]  # not hers to submit
+    etag = alice_api.get(f"/api/v1/verdicts/{verdict_id}/")["ETag"]
+    assert step(alice_api, verdict_id, "submit", etag).json()["allowed_actions"] == []
+    assert erin_api.get(f"/api/v1/verdicts/{verdict_id}/").json()["allowed_actions"] == ["approve", "send_back"]
+    listed = erin_api.get("/api/v1/verdicts/").json()["results"]
+    assert [v["allowed_actions"] for v in listed if v["id"] == verdict_id] == [["approve", "send_back"]]
+    assert client_for(erin, "read").get(f"/api/v1/verdicts/{verdict_id}/").status_code == 404  # drafts need review
+
+
 def test_a_stale_if_match_is_a_412_and_nothing_changes(alice_api, story_graph):
     verdict_id = create(alice_api, story_graph["c1"], rationale="First.").json()["id"]
     assert patch(alice_api, verdict_id, {"rationale": "Second."}, '"r1"').status_code == 200

@@ -35,6 +35,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.loopback import free_port
+
 REPO_DIR = Path(__file__).resolve().parents[2]
 DEPLOY_DIR = REPO_DIR / "deploy"
 SETTINGS_PY = REPO_DIR / "workbench" / "settings.py"
@@ -174,12 +176,6 @@ def nginx_size_bytes(value: str) -> int:
 
 
 # --- running processes ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def production_env(tmp: Path, **overrides: str) -> dict[str, str]:

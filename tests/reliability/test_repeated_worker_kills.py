@@ -11,9 +11,9 @@ import pytest
 
 from benchmarks import soak
 from benchmarks.corpus import Corpus
+from tests.provenance.test_trace_job_order import traces_forget
 from tests.reliability.workers import Worker
-from workbench.claims.models import Claim
-from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
+from workbench.provenance.models import TraceJob
 from workbench.provenance.tasks import run_trace_job
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -57,15 +57,6 @@ class KilledWorkers:
 
     def replace(self, slot: int) -> None:
         self.workers[slot] = self._new(slot, wait=False)
-
-
-def traces_forget() -> None:
-    """Back to ingested but never traced."""
-    Divergence.objects.all().delete()
-    ProvenanceLink.objects.all().delete()
-    StoryMembership.objects.all().delete()
-    Story.objects.all().delete()
-    Claim.objects.update(label="", label_score=None, traced_at=None)
 
 
 def test_jobs_end_done_with_an_undisturbed_run_s_rows_after_repeated_worker_kills(celery_on_redis, settings):

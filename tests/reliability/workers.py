@@ -11,7 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,42 @@ def wait_for(predicate: Callable[[], bool], *, timeout_s: float, what: str, inte
             return
         time.sleep(interval_s)
     raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+
+
+GUNICORN_READY_S = 30.0
+
+
+@contextmanager
+def gunicorn_serving(*, args: list[str], env: dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+    """The workbench under gunicorn (started with ``args`` and ``env``, its output in ``log_path``), yielding its base
+    URL once the login page answers; the whole process group is stopped on exit. Fails the test if it never starts."""
+    env = {**env, "PYTHONUNBUFFERED": "1"}
+    env.pop("CI", None)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *args, "workbench.wsgi:application"],
+            cwd=REPO_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + GUNICORN_READY_S
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/admin/login/", timeout=2).close()  # noqa: S310 - loopback only
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        pytest.fail(f"gunicorn did not start: {log_path.read_text()[-2000:]}")
+                    time.sleep(0.2)
+            yield base
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()

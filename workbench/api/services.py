@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 import urllib3
@@ -28,6 +29,7 @@ from workbench.api.tokens import tokens_changed
 from workbench.claims.models import Claim
 from workbench.core import fetch
 from workbench.core.fetch import Resolver, UrlRefused, guard_url
+from workbench.core.tasks import task_send
 from workbench.provenance.models import StoryMembership
 from workbench.provenance.services import trace_job_create
 from workbench.sources.models import Article, ArticleVersion
@@ -41,13 +43,11 @@ WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024
 SIGNATURE_HEADER = "X-Workbench-Signature"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
+DELIVER_WEBHOOK = "workbench.api.deliver_webhook"  # the task's stable name (workbench.api.tasks.deliver_webhook)
+
 
 class DeliveryFailed(Exception):
     """A webhook delivery attempt failed in a way worth retrying (network error, timeout, 5xx, 429)."""
-
-
-class DeliveryRefused(Exception):
-    """A webhook delivery can never succeed (URL refused by the SSRF guard, or a 4xx answer)."""
 
 
 def _event(*, actor, action: str, target: str, **extra) -> None:
@@ -260,8 +260,6 @@ def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict
 
     Needs no transaction of its own; when called inside one, the tasks are enqueued only if it commits.
     """
-    from workbench.api.tasks import deliver_webhook
-
     if story_id is None:
         return []
     webhooks = (
@@ -278,7 +276,7 @@ def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict
             delivery.payload = {**payload, "event": event, "event_id": str(delivery.event_id)}
             delivery.save(update_fields=["payload"])
             deliveries.append(delivery)
-            transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+            transaction.on_commit(partial(task_send, DELIVER_WEBHOOK, delivery.pk))
     return deliveries
 
 

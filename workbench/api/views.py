@@ -58,7 +58,6 @@ from workbench.api.serializers import (
 )
 from workbench.provenance.models import TraceJob
 from workbench.review import services as review_services
-from workbench.review.models import Verdict
 from workbench.sources.models import Outlet
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -76,6 +75,15 @@ NOTE_ARGUMENT = {"return": "comment", "reopen": "reason"}
 FIELDS_PARAMETER = OpenApiParameter(
     "fields", OpenApiTypes.STR, description="Comma-separated top-level fields to return (sparse fieldset)."
 )
+
+
+JSONLD_RENDERERS = [JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes]
+
+
+def _jsonld_responses(description: str) -> dict:
+    """An export's answer in the schema: JSON-LD, as application/ld+json or, when asked for, plain JSON."""
+    body = OpenApiResponse(OpenApiTypes.OBJECT, description=description)
+    return {(200, "application/ld+json"): body, (200, "application/json"): body}
 
 
 class SparseFieldsViewMixin:
@@ -251,16 +259,13 @@ class StoryViewSet(ReadOnlyViewSet):
 
     @extend_schema(
         summary="ClaimReview JSON-LD for the story's approved verdicts",
-        responses={
-            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON-LD @graph."),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON-LD @graph."),
-        },
+        responses=_jsonld_responses("A JSON-LD @graph."),
     )
     @action(
         detail=True,
         methods=["get"],
         url_path="claimreview",
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=JSONLD_RENDERERS,
     )
     def claimreview(self, request, pk=None):
         story = self.get_object()
@@ -356,7 +361,7 @@ class VerdictViewSet(
 
     def _verdict_response(self, verdict, *, status_code=status.HTTP_200_OK, reload: bool = False) -> Response:
         if reload:
-            verdict = Verdict.objects.select_related("claim__version", "reviewer", "approver").get(pk=verdict.pk)
+            verdict = selectors.verdict_list(user=self.request.user, can_review=True).get(pk=verdict.pk)
         data = VerdictSerializer(verdict, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": verdict_etag(verdict)})
 
@@ -456,10 +461,7 @@ class VerdictViewSet(
 
     @extend_schema(
         summary="The verdict as ClaimReview JSON-LD",
-        responses={
-            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A schema.org ClaimReview."),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A schema.org ClaimReview."),
-        },
+        responses=_jsonld_responses("A schema.org ClaimReview."),
     )
     @action(
         detail=True,
@@ -467,7 +469,7 @@ class VerdictViewSet(
         url_path="claimreview",
         pagination_class=None,
         filter_backends=[],
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=JSONLD_RENDERERS,
     )
     def claimreview(self, request, pk=None):
         verdict = self.get_object()

@@ -34,7 +34,7 @@ from .lexicon import (
     stem,
     tokens,
 )
-from .types import Flag
+from .types import Flag, FlagType
 
 ADDED_RUN_MIN_WORDS = 4
 QUOTE_MIN_WORDS = 2
@@ -300,7 +300,7 @@ def detect_flags(
         loc = _first_token(origin, lambda t: t.norm == h.norm)
         flags.append(
             _flag(
-                "hedge_dropped",
+                FlagType.HEDGE_DROPPED,
                 claim,
                 _claim_anchor(ctoks, o_stems, claim),
                 origin,
@@ -319,7 +319,7 @@ def detect_flags(
             else:
                 loc = None
                 expl = f"'{t.text}' raises certainty or asserts cause beyond what the origin says"
-            flags.append(_flag("certainty_raised", claim, _token_span(t), origin, loc, expl))
+            flags.append(_flag(FlagType.CERTAINTY_RAISED, claim, _token_span(t), origin, loc, expl))
             break
 
     flags += _attribution_flags(claim, origin, context)
@@ -348,7 +348,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
             if om.unit and m.unit and m.unit != om.unit and not any(x.unit == m.unit for _, x in same):
                 flags.append(
                     _flag(
-                        "number_changed",
+                        FlagType.NUMBER_CHANGED,
                         claim,
                         (m.start, m.end),
                         origin,
@@ -359,7 +359,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
             elif om.qualifier and not m.qualifier:
                 flags.append(
                     _flag(
-                        "omitted_qualifier",
+                        FlagType.OMITTED_QUALIFIER,
                         claim,
                         (m.start, m.end),
                         origin,
@@ -370,7 +370,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
             elif om.qualifier and m.qualifier and _APPROX_CLASS.get(om.qualifier) != _APPROX_CLASS.get(m.qualifier):
                 flags.append(
                     _flag(
-                        "number_changed",
+                        FlagType.NUMBER_CHANGED,
                         claim,
                         (m.start, m.end),
                         origin,
@@ -384,7 +384,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
             k, om = rivals[0]
             flags.append(
                 _flag(
-                    "number_changed",
+                    FlagType.NUMBER_CHANGED,
                     claim,
                     (m.start, m.end),
                     origin,
@@ -395,7 +395,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
         elif m.value not in context.numbers and claim[m.start : m.end].lower().split()[-1] not in _VAGUE_NUMBERS:
             flags.append(
                 _flag(
-                    "added_detail",
+                    FlagType.ADDED_DETAIL,
                     claim,
                     (m.start, m.end),
                     origin,
@@ -410,7 +410,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
                 k, x = o_days[0]
                 flags.append(
                     _flag(
-                        "number_changed",
+                        FlagType.NUMBER_CHANGED,
                         claim,
                         (t.start, t.end),
                         origin,
@@ -421,7 +421,7 @@ def _number_flags(claim: str, origin: Sequence[tuple[int, str]], context: Origin
             elif t.stem not in context.stems:
                 flags.append(
                     _flag(
-                        "added_detail",
+                        FlagType.ADDED_DETAIL,
                         claim,
                         (t.start, t.end),
                         origin,
@@ -451,7 +451,7 @@ def _quote_flags(claim: str, origin: Sequence[tuple[int, str]], context: OriginC
             s += 1
         while e > s and not claim[e - 1].isalnum():
             e -= 1
-        flags.append(_flag("quote_altered", claim, (s, e), origin, loc, expl))
+        flags.append(_flag(FlagType.QUOTE_ALTERED, claim, (s, e), origin, loc, expl))
     if not _QUOTE.search(claim) and find_attribution(claim) is None:
         for k, (_, otext) in enumerate(origin):
             quoted = sum(len(q.group(0)) for q in _QUOTE.finditer(otext))
@@ -459,7 +459,7 @@ def _quote_flags(claim: str, origin: Sequence[tuple[int, str]], context: OriginC
             if q is not None and quoted >= 0.5 * len(otext):
                 flags.append(
                     _flag(
-                        "hedge_dropped",
+                        FlagType.HEDGE_DROPPED,
                         claim,
                         (0, len(claim)),
                         origin,
@@ -504,7 +504,7 @@ def _attribution_flags(claim: str, origin: Sequence[tuple[int, str]], context: O
                     break
             flags.append(
                 _flag(
-                    "attribution_changed",
+                    FlagType.ATTRIBUTION_CHANGED,
                     claim,
                     span,
                     origin,
@@ -572,7 +572,7 @@ def _entity_flags(
                 or (oatt is not None and oatt.start <= d.start < oatt.end)
                 or d.stem in context.credited
             )
-            kind = "attribution_changed" if credited else "entity_changed"
+            kind = FlagType.ATTRIBUTION_CHANGED if credited else FlagType.ENTITY_CHANGED
             return [
                 _flag(
                     kind,
@@ -645,7 +645,7 @@ def dropped_attribution_flags(claim: str, origin: Sequence[tuple[int, str]]) -> 
         return []
     return [
         _flag(
-            "hedge_dropped",
+            FlagType.HEDGE_DROPPED,
             claim,
             (0, len(claim)),
             origin,
@@ -696,12 +696,19 @@ def _added_detail_flags(
             explanation = f"{what} not found anywhere in the origin: '{claim[s:e]}'"
             if slot is not None:
                 explanation += f"; where the claim has them, the origin says '{origin[0][1][slot[1] : slot[2]]}'"
-            flags.append(_flag("added_detail", claim, (s, e), origin, slot, explanation))
+            flags.append(_flag(FlagType.ADDED_DETAIL, claim, (s, e), origin, slot, explanation))
     flagged = [t for r in runs for t in r if any(f.span_start <= t.start < f.span_end for f in flags)]
     for r in _novel_predicates(ctoks, o_stems, context, flagged, origin):
         s, e = r[0].start, r[-1].end
         flags.append(
-            _flag("added_detail", claim, (s, e), origin, None, f"an outcome the origin never states: '{claim[s:e]}'")
+            _flag(
+                FlagType.ADDED_DETAIL,
+                claim,
+                (s, e),
+                origin,
+                None,
+                f"an outcome the origin never states: '{claim[s:e]}'",
+            )
         )
     return flags
 
@@ -809,7 +816,7 @@ def _qualifier_flags(
                 s0 = m.start("c")
                 flags.append(
                     _flag(
-                        "omitted_qualifier",
+                        FlagType.OMITTED_QUALIFIER,
                         claim,
                         _anchor_span(ctoks, kept),
                         origin,
@@ -832,7 +839,7 @@ def _qualifier_flags(
                     if dropped_scope is not None:
                         flags.append(
                             _flag(
-                                "omitted_qualifier",
+                                FlagType.OMITTED_QUALIFIER,
                                 claim,
                                 dropped_scope,
                                 origin,
@@ -853,7 +860,7 @@ def _qualifier_flags(
                 if not restated:
                     flags.append(
                         _flag(
-                            "omitted_qualifier",
+                            FlagType.OMITTED_QUALIFIER,
                             claim,
                             (anchor.start, anchor.end),
                             origin,

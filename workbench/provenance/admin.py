@@ -90,20 +90,7 @@ class DivergenceAdmin(ReadOnlyAdmin):
     list_filter = ["type", "claim__version__article__outlet"]
     list_select_related = ["claim"]
     search_fields = ["span", "origin_span", "explanation", "claim__text"]
-    readonly_fields = [
-        "claim",
-        "link",
-        "type",
-        "span_start",
-        "span_end",
-        "span",
-        "origin_claim",
-        "origin_start",
-        "origin_end",
-        "origin_span",
-        "explanation",
-        "created_at",
-    ]
+    readonly_fields = [f.name for f in Divergence._meta.fields if not f.primary_key]
 
 
 @admin.register(TraceJob)

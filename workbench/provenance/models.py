@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from workbench.claims.models import Claim
+from workbench.core.choices import text_choices
+from workbench.engine.types import FlagType
 from workbench.sources.models import Article, ArticleVersion
 
 
@@ -69,15 +71,7 @@ class ProvenanceLink(models.Model):
 class Divergence(models.Model):
     """A typed departure of a claim from its origin, naming the exact words on both sides."""
 
-    class Type(models.TextChoices):
-        ADDED_DETAIL = "added_detail", "Added detail"
-        NUMBER_CHANGED = "number_changed", "Number changed"
-        HEDGE_DROPPED = "hedge_dropped", "Hedge dropped"
-        CERTAINTY_RAISED = "certainty_raised", "Certainty raised"
-        ATTRIBUTION_CHANGED = "attribution_changed", "Attribution changed"
-        QUOTE_ALTERED = "quote_altered", "Quote altered"
-        OMITTED_QUALIFIER = "omitted_qualifier", "Omitted qualifier"
-        ENTITY_CHANGED = "entity_changed", "Entity changed"
+    Type = text_choices("Type", FlagType)  # the engine's flag types
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="divergences")
     link = models.ForeignKey(

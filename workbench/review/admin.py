@@ -18,14 +18,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from workbench.claims.models import Claim, Label
 from workbench.core.errors import WorkbenchError
-from workbench.provenance.models import Divergence, Story
+from workbench.provenance.models import Divergence, Story, StoryMembership
 from workbench.review import selectors, services
 from workbench.review.claimreview import claim_review
 from workbench.review.errors import InvalidTransition
 from workbench.review.forms import VerdictForm
 from workbench.review.graph import story_graph
 from workbench.review.highlight import Span, highlight, plain, sentences_in_text
-from workbench.review.models import ReviewEvent, ReviewQueueItem, Verdict
+from workbench.review.models import ClaimAssignment, ReviewEvent, ReviewQueueItem, Verdict
 from workbench.review.roles import EDITOR, FACT_CHECKER
 from workbench.review.selectors import DIVERGENCE_SEVERITY, SEVERITY_NAMES, ReviewState
 from workbench.sources.models import ArticleVersion
@@ -408,9 +408,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         user = request.user
         assignment = _assignment_of(claim)
         state = verdict.state if verdict else None
-        is_author = verdict is not None and verdict.reviewer_id == user.pk
-        may_write = user.has_perm("review.add_verdict") and (assignment is None or assignment.assignee_id == user.pk)
-        is_editor = user.has_perm("review.approve_verdict")
+        may = selectors.verdict_actions(user=user, verdict=verdict, assignment=assignment)
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -432,17 +430,16 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "story": ctx.story,
             "story_url": _url("story", ctx.story.pk) if ctx.story else "",
             "assignment": assignment,
-            "can_edit": may_write and state in (None, Verdict.State.DRAFT, Verdict.State.RETURNED),
-            "can_decide": is_editor and state == Verdict.State.SUBMITTED and not is_author,
-            "can_reopen": user.has_perm("review.reopen_verdict") and state == Verdict.State.APPROVED,
-            "can_take": user.has_perm("review.add_verdict") and assignment is None,
-            "can_release": assignment is not None
-            and (assignment.assignee_id == user.pk or user.has_perm("review.assign_claim")),
-            "can_assign": user.has_perm("review.assign_claim"),
+            "can_edit": may.edit,
+            "can_decide": may.decide,
+            "can_reopen": may.reopen,
+            "can_take": may.take,
+            "can_release": may.release,
+            "can_assign": may.assign,
             "reviewers": list(
                 get_user_model().objects.filter(groups__name__in=[FACT_CHECKER, EDITOR]).distinct().order_by("username")
             )
-            if user.has_perm("review.assign_claim")
+            if may.assign
             else [],
             "history_url": reverse("admin:review_verdict_history", args=[verdict.pk]) if verdict else "",
             "claimreview_url": reverse("review:claimreview", args=[verdict.pk])
@@ -525,8 +522,6 @@ def _verdict_of(claim: Claim) -> Verdict | None:
 
 
 def _assignment_of(claim: Claim):
-    from workbench.review.models import ClaimAssignment
-
     try:
         return claim.assignment
     except ClaimAssignment.DoesNotExist:
@@ -534,8 +529,6 @@ def _assignment_of(claim: Claim):
 
 
 def _membership_of(claim: Claim):
-    from workbench.provenance.models import StoryMembership
-
     try:
         return claim.version.article.story_membership
     except StoryMembership.DoesNotExist:

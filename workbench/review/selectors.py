@@ -26,26 +26,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from workbench.claims.models import Claim
+from workbench.engine.types import REVIEWABLE_LABELS, FlagType, Label
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
-from workbench.review.models import ReviewEvent, Verdict
+from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
 from workbench.sources.models import Article, ArticleVersion
 
-# How much a divergence type changes what a reader takes away: 3 high, 2 medium, 1 low.
-DIVERGENCE_SEVERITY: dict[str, int] = {
-    Divergence.Type.NUMBER_CHANGED: 3,
-    Divergence.Type.QUOTE_ALTERED: 3,
-    Divergence.Type.ENTITY_CHANGED: 3,
-    Divergence.Type.ATTRIBUTION_CHANGED: 2,
-    Divergence.Type.CERTAINTY_RAISED: 2,
-    Divergence.Type.HEDGE_DROPPED: 2,
-    Divergence.Type.OMITTED_QUALIFIER: 1,
-    Divergence.Type.ADDED_DETAIL: 1,
-}
+# How much a divergence type changes what a reader takes away: 3 high, 2 medium, 1 low (the engine's FLAG_INFO).
+DIVERGENCE_SEVERITY: dict[str, int] = {flag.value: flag.severity for flag in FlagType}
 SEVERITY_NAMES = {3: "high", 2: "medium", 1: "low", 0: ""}
 
 # Engine labels a human should look at; origin and boilerplate sentences are not claims to review.
-QUEUE_CLAIM_LABELS = ("altered", "unsourced", "other_source", "contradicted", "supported")
+QUEUE_CLAIM_LABELS = tuple(label.value for label in REVIEWABLE_LABELS)
 
 
 QUEUE_ORDERING = ("priority", "-max_severity", "-divergence_count", "version__article_id", "position")
@@ -108,9 +100,9 @@ def review_queue(queryset: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
                 When(max_severity__gte=3, then=Value(1)),
                 When(max_severity=2, then=Value(2)),
                 When(max_severity=1, then=Value(3)),
-                When(label="unsourced", then=Value(4)),
-                When(label="other_source", then=Value(5)),
-                When(label__in=["contradicted", "altered"], then=Value(6)),
+                When(label=Label.UNSOURCED, then=Value(4)),
+                When(label=Label.OTHER_SOURCE, then=Value(5)),
+                When(label__in=[Label.CONTRADICTED, Label.ALTERED], then=Value(6)),
                 default=Value(7),
                 output_field=IntegerField(),
             ),
@@ -196,6 +188,40 @@ def claim_review_context(*, claim_id: int) -> ClaimReviewContext:
     )
 
 
+@dataclass(frozen=True)
+class VerdictActions:
+    """What a user may do now with a claim and its verdict. The services enforce the same rules; this only tells the
+    admin which controls to show and API clients which actions will be accepted."""
+
+    edit: bool  # record a verdict, or change (and submit) a draft or returned one
+    submit: bool  # put a draft or returned verdict forward: its reviewer or the claim's assignee
+    decide: bool  # approve or send back a submitted verdict, never one's own
+    reopen: bool  # reopen an approved verdict
+    take: bool  # assign the unassigned claim to oneself
+    release: bool  # give up the claim's assignment: one's own, or anyone's for those who assign
+    assign: bool  # assign the claim to any reviewer
+
+
+def verdict_actions(*, user, verdict: Verdict | None, assignment: ClaimAssignment | None) -> VerdictActions:
+    """What ``user`` may do with the claim whose ``verdict`` (None: none yet) and ``assignment`` (None: unassigned)
+    are given. Reads only the user's permissions; no query beyond them."""
+    state = verdict.state if verdict else None
+    mine = assignment is not None and assignment.assignee_id == user.pk
+    may_write = user.has_perm("review.add_verdict") and (assignment is None or mine)
+    editable = state in (None, Verdict.State.DRAFT, Verdict.State.RETURNED)
+    is_author = verdict is not None and verdict.reviewer_id == user.pk
+    may_assign = user.has_perm("review.assign_claim")
+    return VerdictActions(
+        edit=may_write and editable,
+        submit=may_write and editable and verdict is not None and (is_author or mine),
+        decide=user.has_perm("review.approve_verdict") and state == Verdict.State.SUBMITTED and not is_author,
+        reopen=user.has_perm("review.reopen_verdict") and state == Verdict.State.APPROVED,
+        take=user.has_perm("review.add_verdict") and assignment is None,
+        release=assignment is not None and (mine or may_assign),
+        assign=may_assign,
+    )
+
+
 def _has_verdict(claim: Claim) -> bool:
     try:
         return claim.verdict is not None
@@ -232,7 +258,7 @@ class StoryArticle:
 
     @property
     def changed_count(self) -> int:
-        return sum(self.engine_labels.get(k, 0) for k in ("altered", "contradicted"))
+        return sum(self.engine_labels.get(k, 0) for k in (Label.ALTERED, Label.CONTRADICTED))
 
     @property
     def flag_count(self) -> int:

@@ -17,6 +17,7 @@ from workbench.claims.services import claims_create_for_version
 from workbench.core.errors import IngestError
 from workbench.core.extract import decode_content, extract_article
 from workbench.core.fetch import FetchFailed, FetchResult, FetchUnavailable, UrlRefused, check_url_syntax, fetch_url
+from workbench.engine.segment import split_sentences
 from workbench.sources.models import Article, ArticleVersion, Outlet
 
 
@@ -109,7 +110,6 @@ def article_ingest(
 
 def version_diff(before_text: str, after_text: str, *, before: int, after: int) -> str:
     """A readable unified diff of two clean texts, one sentence per line so a changed sentence stands out."""
-    from workbench.engine.segment import split_sentences
 
     def lines(text: str) -> list[str]:
         return [sentence.text for sentence in split_sentences(text)] or text.splitlines()
