@@ -31,6 +31,7 @@ from workbench.api.filters import (
 from workbench.api.models import ApiToken, Scope, Webhook
 from workbench.api.permissions import request_has_scope
 from workbench.api.renderers import JSONLDRenderer
+from workbench.api.scorecard import ScorecardQuerySerializer, ScorecardSerializer, scorecard_body
 from workbench.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -57,6 +58,7 @@ from workbench.api.serializers import (
     verdict_etag,
 )
 from workbench.provenance.models import TraceJob
+from workbench.provenance.scorecard import outlet_scorecards
 from workbench.review import services as review_services
 from workbench.sources.models import Outlet
 
@@ -127,6 +129,20 @@ class OutletViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Outlet.objects.all()
+
+    @extend_schema(
+        summary="An outlet's scorecard: how faithfully it repeats the stories it republishes",
+        parameters=[ScorecardQuerySerializer],
+        responses={200: ScorecardSerializer},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def scorecard(self, request, pk=None):
+        outlet = self.get_object()
+        query = ScorecardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        since = query.validated_data["since"]
+        (card,) = outlet_scorecards(since=since, outlet_ids=[outlet.pk])
+        return Response(ScorecardSerializer(scorecard_body(card, since)).data)
 
 
 @extend_schema_view(

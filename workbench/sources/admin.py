@@ -1,19 +1,32 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import path
 
 from workbench.sources.models import Article, ArticleVersion, Outlet
+from workbench.sources.scorecard_page import scorecard_view
 
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "domain", "kind", "article_count"]
+    change_list_template = "admin/sources/outlet_change_list.html"
     list_filter = ["kind"]
     search_fields = ["name", "domain"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.scorecard_view)
+        return [path("scorecard/", view, name="sources_outlet_scorecard"), *super().get_urls()]
+
+    def scorecard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return scorecard_view(request, admin_context=self.admin_site.each_context(request))
 
     @admin.display(ordering="article_count", description="Articles")
     def article_count(self, obj):
