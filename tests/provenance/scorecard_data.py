@@ -1,7 +1,6 @@
-"""A small archive with known scorecard figures: two outlets republishing one wire story, built with factories."""
+"""A small archive with known scorecard figures: outlets republishing one wire story, built with factories."""
 
 from __future__ import annotations
-
 
 from datetime import UTC, datetime
 
