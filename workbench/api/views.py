@@ -32,6 +32,7 @@ from workbench.api.models import ApiToken, Scope, Webhook
 from workbench.api.permissions import request_has_scope
 from workbench.api.renderers import JSONLDRenderer
 from workbench.api.scorecard import ScorecardQuerySerializer, ScorecardSerializer, scorecard_body
+from workbench.api.search import SearchRankOrderingMixin
 from workbench.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -149,10 +150,11 @@ class OutletViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List articles", parameters=[FIELDS_PARAMETER]),
     retrieve=extend_schema(summary="An article with its versions", parameters=[FIELDS_PARAMETER]),
 )
-class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(
+    SearchRankOrderingMixin, SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     filterset_class = ArticleFilter
     ordering_fields = ["id", "created_at", "updated_at"]
-    ordering = ["-id"]
     required_scopes = {"create": Scope.SUBMIT}
     submission_actions = frozenset({"create"})
     extra_error_codes = {"POST": (422,)}
@@ -292,7 +294,7 @@ class StoryViewSet(ReadOnlyViewSet):
     list=extend_schema(summary="List claims with provenance links and divergences", parameters=[FIELDS_PARAMETER]),
     retrieve=extend_schema(summary="A claim with provenance links and divergences", parameters=[FIELDS_PARAMETER]),
 )
-class ClaimViewSet(ReadOnlyViewSet):
+class ClaimViewSet(SearchRankOrderingMixin, ReadOnlyViewSet):
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
     ordering_fields = ["id", "position"]

@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.urls import path
 
+from workbench.core.search import RankedSearchAdminMixin
 from workbench.sources.models import Article, ArticleVersion, Outlet
 from workbench.sources.scorecard_page import scorecard_view
+from workbench.sources.selectors import articles_search
 
 
 @admin.register(Outlet)
@@ -46,7 +48,8 @@ class ArticleVersionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RankedSearchAdminMixin, admin.ModelAdmin):
+    search_with = articles_search
     list_display = ["__str__", "outlet", "published_at", "version_count", "created_at"]
     list_filter = ["outlet__kind", "language", "published_at"]
     list_select_related = ["outlet"]
