@@ -54,6 +54,7 @@ class FlagType(_Term):
     QUOTE_ALTERED = "quote_altered"
     OMITTED_QUALIFIER = "omitted_qualifier"
     ENTITY_CHANGED = "entity_changed"
+    CORRECTION_NOT_CARRIED = "correction_not_carried"
 
     @property
     def severity(self) -> int:
@@ -81,6 +82,8 @@ FLAG_INFO: dict[FlagType, FlagInfo] = {
     FlagType.QUOTE_ALTERED: FlagInfo(severity=3),
     FlagType.OMITTED_QUALIFIER: FlagInfo(severity=1),
     FlagType.ENTITY_CHANGED: FlagInfo(severity=3),
+    # The claim repeats wording its origin has since corrected or withdrawn (engine.corrections).
+    FlagType.CORRECTION_NOT_CARRIED: FlagInfo(severity=3),
 }
 
 
