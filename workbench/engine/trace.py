@@ -17,6 +17,7 @@ from functools import lru_cache
 from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
 from .attribute import find_attribution
 from .clean import is_boilerplate
+from .credit import credit_check, origin_wire
 from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .lexicon import tokens
@@ -348,6 +349,7 @@ def _trace_story(
     context = _origin_context(origin_article.headline, origin_article.text, tuple(_outlet_names(origin_article)))
     origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
     origin_opening = opening_claims(sentences[o])
+    wire = origin_wire(origin_article)
     for m in members:
         if m == o:
             continue
@@ -370,8 +372,10 @@ def _trace_story(
             for i, (s, f) in enumerate(zip(sentences[m], feats[m], strict=True))
         ]
         traced = _continue_lists(articles[m].text, sentences[m], traced)
-        results[m] = ArticleTrace(
-            articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced, list(warnings)
+        results[m] = credit_check(
+            ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced, list(warnings)),
+            articles[m],
+            wire,
         )
     return results
 
