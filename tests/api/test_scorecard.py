@@ -36,9 +36,10 @@ def test_the_api_gives_an_outlets_scorecard(tom_client, figures):
     assert body["outlet"] == {"id": figures["paper"].pk, "name": "Daily Paper", "kind": "newspaper"}
     assert (body["articles_traced"], body["claims"]) == (1, 5)
     assert body["shares"] == {"supported": 0.6, "altered": 0.2, "unsourced": 0.2, "contradicted": 0.0}
-    assert body["flags"] == {"number_changed": 1, "added_detail": 1}
+    assert body["flags"] == {"number_changed": 1, "added_detail": 1, "credit_missing": 1, "correction_not_carried": 1}
     assert body["flags_per_100_claims"]["number_changed"] == 20.0
-    assert body["flags_per_100_claims_total"] == 40.0
+    assert body["flags_per_100_claims_total"] == 80.0
+    assert (body["uncredited_wire_articles"], body["corrections_not_carried"]) == (1, 1)
     assert body["verdicts"] == {"altered": 1, "supported": 1}
 
 
@@ -68,6 +69,8 @@ def test_api_csv_and_admin_page_agree(tom_client, admin_client, figures):
         for flag_type, rate in api["flags_per_100_claims"].items():
             assert float(row[f"flags_per_100_{flag_type}"]) == rate
         assert float(row["flags_per_100"]) == api["flags_per_100_claims_total"]
+        assert int(row["uncredited_wire_articles"]) == api["uncredited_wire_articles"]
+        assert int(row["corrections_not_carried"]) == api["corrections_not_carried"]
         for label, n in api["verdicts"].items():
             assert int(row[f"verdicts_{label}"]) == n
         cells = re.search(rf"<tr><td>{api['outlet']['name']}</td>(.*?)</tr>", page).group(1)

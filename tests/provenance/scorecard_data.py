@@ -11,10 +11,10 @@ from tests import factories
 
 def archive() -> dict:
     """Wire Service publishes the origin (4 origin sentences). Daily Paper republishes it twice: its newest article
-    version has 5 claims (3 supported, 1 altered with a number_changed and an added_detail flag, 1 unsourced) and
-    one boilerplate line; an older version of the same article has claims that must not count. Gazette, published in
-    January 2024, has 2 claims (1 altered with a hedge_dropped flag, 1 contradicted). Verdicts: one `altered` and
-    one `supported` on Daily Paper's claims."""
+    version has 5 claims (3 supported, two of them flagged credit_missing and correction_not_carried; 1 altered with
+    a number_changed and an added_detail flag; 1 unsourced) and one boilerplate line; an older version of the same
+    article has claims that must not count. Gazette, published in January 2024, has 2 claims (1 altered with a
+    hedge_dropped flag, 1 contradicted). Verdicts: one `altered` and one `supported` on Daily Paper's claims."""
 
     now = timezone.now()
     wire = factories.OutletFactory(name="Wire Service", kind="wire")
@@ -37,6 +37,8 @@ def archive() -> dict:
     ]
     factories.DivergenceFactory(claim=claims[3], type="number_changed")
     factories.DivergenceFactory(claim=claims[3], type="added_detail")
+    factories.DivergenceFactory(claim=claims[1], type="credit_missing")
+    factories.DivergenceFactory(claim=claims[2], type="correction_not_carried")
     factories.VerdictFactory(claim=claims[3], label="altered")
     factories.VerdictFactory(claim=claims[0], label="supported")
 

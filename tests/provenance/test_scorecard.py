@@ -25,6 +25,8 @@ def test_a_republishing_outlet_gets_its_shares_flag_rates_and_verdicts():
     assert paper.flags_per_100("added_detail") == 20.0
     assert paper.flags_per_100("hedge_dropped") == 0.0
     assert paper.verdicts == {"altered": 1, "supported": 1}
+    assert (paper.uncredited_wire_articles, paper.corrections_not_carried) == (1, 1)
+    assert cards_by_name()["Gazette"].uncredited_wire_articles == 0
 
 
 def test_origin_sentences_boilerplate_older_versions_and_untraced_claims_do_not_count():

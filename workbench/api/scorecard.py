@@ -45,6 +45,12 @@ class ScorecardSerializer(serializers.Serializer):
         child=serializers.FloatField(allow_null=True), help_text="Flags per 100 claims by type (null without claims)."
     )
     flags_per_100_claims_total = serializers.FloatField(allow_null=True)
+    uncredited_wire_articles = serializers.IntegerField(
+        help_text="Articles reproducing wire copy without its credit (credit_missing or credit_changed)."
+    )
+    corrections_not_carried = serializers.IntegerField(
+        help_text="Claims repeating origin wording since corrected or withdrawn."
+    )
     verdicts = serializers.DictField(child=serializers.IntegerField(), help_text="Reviewers' verdicts by label.")
 
 
@@ -60,5 +66,7 @@ def scorecard_body(card: OutletScorecard, since: datetime | None) -> dict:
         "flags": dict(card.flags),
         "flags_per_100_claims": card.flag_rates,
         "flags_per_100_claims_total": row["flags_per_100"],
+        "uncredited_wire_articles": card.uncredited_wire_articles,
+        "corrections_not_carried": card.corrections_not_carried,
         "verdicts": dict(card.verdicts),
     }

@@ -21,6 +21,7 @@ from workbench.sources.models import ArticleVersion, Outlet
 # The label shares a scorecard shows; `other_source` claims count among the claims but get no column of their own.
 SCORED_LABELS = (Label.SUPPORTED, Label.ALTERED, Label.UNSOURCED, Label.CONTRADICTED)
 PER_CLAIMS = 100
+UNCREDITED_FLAGS = (FlagType.CREDIT_MISSING, FlagType.CREDIT_CHANGED)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class OutletScorecard:
     labels: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
     verdicts: dict[str, int] = field(default_factory=dict)
+    uncredited_wire_articles: int = 0
 
     def share(self, label: str) -> float | None:
         return round(self.labels.get(label, 0) / self.claims, 4) if self.claims else None
@@ -54,6 +56,11 @@ class OutletScorecard:
     @property
     def flags_total(self) -> int:
         return sum(self.flags.values())
+
+    @property
+    def corrections_not_carried(self) -> int:
+        """Claims still repeating origin wording since corrected or withdrawn."""
+        return self.flags.get(FlagType.CORRECTION_NOT_CARRIED, 0)
 
 
 def since_parse(value: str) -> datetime | None:
@@ -91,7 +98,7 @@ def _scored_claims(since: datetime | None):
 
 def outlet_scorecards(*, since: datetime | None = None, outlet_ids: list[int] | None = None) -> list[OutletScorecard]:
     """A scorecard for every outlet (or those of ``outlet_ids``), by name; outlets with nothing traced get zeros.
-    Four grouped queries whatever the number of outlets. Reads only."""
+    Five grouped queries whatever the number of outlets. Reads only."""
     outlets = Outlet.objects.order_by("name")
     if outlet_ids is not None:
         outlets = outlets.filter(pk__in=outlet_ids)
@@ -117,6 +124,13 @@ def outlet_scorecards(*, since: datetime | None = None, outlet_ids: list[int] | 
     )
     for row in flag_rows:
         flags.setdefault(row["outlet"], {})[row["type"]] = row["n"]
+    uncredited = dict(
+        Divergence.objects.filter(claim__in=claims.values("pk"), type__in=UNCREDITED_FLAGS)
+        .annotate(outlet=F("claim__version__article__outlet_id"))
+        .values("outlet")
+        .annotate(n=Count("claim__version__article_id", distinct=True))
+        .values_list("outlet", "n")
+    )
     verdicts: dict[int, dict[str, int]] = {}
     verdict_rows = (
         Verdict.objects.filter(claim__in=claims.values("pk"))
@@ -136,6 +150,7 @@ def outlet_scorecards(*, since: datetime | None = None, outlet_ids: list[int] | 
             labels=labels.get(o.pk, {}),
             flags=flags.get(o.pk, {}),
             verdicts=verdicts.get(o.pk, {}),
+            uncredited_wire_articles=uncredited.get(o.pk, 0),
         )
         for o in outlets
     ]
@@ -145,7 +160,11 @@ def scorecard_columns() -> list[tuple[str, str]]:
     """(key, heading) of every column of the table and the CSV, in order."""
     columns = [("name", "Outlet"), ("kind", "Kind"), ("articles_traced", "Articles traced"), ("claims", "Claims")]
     columns += [(f"share_{label}", f"{label.display_name} share") for label in SCORED_LABELS]
-    columns += [("flags_per_100", "Flags per 100 claims")]
+    columns += [
+        ("uncredited_wire_articles", "Uncredited wire copy (articles)"),
+        ("corrections_not_carried", "Corrections not carried"),
+        ("flags_per_100", "Flags per 100 claims"),
+    ]
     columns += [(f"flags_per_100_{t}", f"{t.display_name} per 100") for t in FlagType]
     columns += [(f"verdicts_{value}", f"Verdicts: {name.lower()}") for value, name in Verdict.Label.choices]
     return columns
@@ -160,6 +179,8 @@ def scorecard_row(card: OutletScorecard) -> dict[str, object]:
         "claims": card.claims,
     }
     row.update({f"share_{label}": card.share(label) for label in SCORED_LABELS})
+    row["uncredited_wire_articles"] = card.uncredited_wire_articles
+    row["corrections_not_carried"] = card.corrections_not_carried
     row["flags_per_100"] = round(PER_CLAIMS * card.flags_total / card.claims, 2) if card.claims else None
     row.update({f"flags_per_100_{t}": card.flags_per_100(t) for t in FlagType})
     row.update({f"verdicts_{value}": card.verdicts.get(value, 0) for value in Verdict.Label.values})
