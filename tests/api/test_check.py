@@ -159,3 +159,17 @@ def test_the_command_line_check_exits_1_on_a_high_severity_flag(tmp_path, origin
 def test_the_command_line_check_exits_0_for_a_faithful_draft(tmp_path, origin_text):
     done = run_check(tmp_path, FAITHFUL, origin_text)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_draft_repeating_wording_the_origin_has_since_corrected_is_blocked(tom_client, archived_story):
+    origin = archived_story["origin"]
+    newest = origin.versions.order_by("-number").first()
+    corrected = newest.clean_text.replace("nearly three-year war", "nearly four-year war")
+    factories.ArticleVersionFactory(article=origin, number=newest.number + 1, clean_text=corrected)
+    before = stored_counts()
+    body = tom_client.post("/api/v1/check/", {"content": FAITHFUL, "origin": origin.pk}, format="json").json()
+    flagged = [f for s in body["sentences"] for f in s["flags"] if f["type"] == "correction_not_carried"]
+    assert len(flagged) == 1 and flagged[0]["span"] == "three-year"
+    assert "four-year" in flagged[0]["explanation"]
+    assert body["blocking"] is True
+    assert stored_counts() == before

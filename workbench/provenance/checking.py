@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.extract import extract_article
+from workbench.engine.corrections import corrections_apply, superseded_sentences
 from workbench.engine.index import sign
 from workbench.engine.report import article_report
 from workbench.engine.trace import trace_against, trace_articles
-from workbench.engine.types import ArticleInput, FlagType
+from workbench.engine.types import ArticleInput, ArticleTrace, FlagType
 from workbench.provenance.candidates import text_candidates
 from workbench.provenance.models import StoryMembership
 from workbench.provenance.selectors import latest_versions
@@ -62,7 +63,8 @@ def draft_check(*, content: str, headline: str = "", outlet: str = "", origin: A
         traces = trace_articles([draft])
         paths, headlines = {DRAFT_KEY: DRAFT_KEY}, {DRAFT_KEY: draft.headline}
     else:
-        traces = trace_against(origin_input, [draft])[1:]
+        origin_trace, traced = trace_against(origin_input, [draft])
+        traces = [_corrections_carry(traced, origin, origin_trace)]
         origin_label = origin.canonical_url or f"article {origin.pk}"
         paths = {DRAFT_KEY: DRAFT_KEY, origin_input.key: origin_label}
         headlines = {DRAFT_KEY: draft.headline}
@@ -81,6 +83,16 @@ def draft_check(*, content: str, headline: str = "", outlet: str = "", origin: A
         flag_counts=counts,
         high_severity_flags=high,
     )
+
+
+def _corrections_carry(traced: ArticleTrace, origin: Article, origin_trace: ArticleTrace) -> ArticleTrace:
+    """The draft's trace with `correction_not_carried` flags where it repeats wording the origin has since corrected
+    (as a stored trace gets them)."""
+    versions = list(origin.versions.order_by("number").values_list("clean_text", flat=True))
+    if len(versions) < 2:
+        return traced
+    superseded = superseded_sentences(versions[:-1], versions[-1])
+    return corrections_apply(traced, superseded, [s.text for s in origin_trace.sentences])
 
 
 def _engine_input(article: Article) -> ArticleInput | None:
