@@ -12,6 +12,7 @@ from workbench.engine.corrections import correction_flag, superseded_sentences
 from workbench.engine.types import FlagType
 from workbench.provenance.models import Divergence, Story
 from workbench.provenance.services import article_reverify, articles_trace, story_retrace
+from workbench.review.selectors import review_queue
 from workbench.sources.models import ArticleVersion
 from workbench.sources.services import article_ingest, article_ingest_url
 
@@ -95,8 +96,12 @@ def test_the_flag_survives_later_retraces(corrected_story):
     assert after == before and len(after) == 2
 
 
-def test_the_flag_is_high_severity_so_the_claim_rises_in_the_queue():
-    assert FlagType.CORRECTION_NOT_CARRIED.severity == 3 and FlagType.CORRECTION_NOT_CARRIED.alters
+def test_the_flagged_unreviewed_claims_rise_to_the_top_of_the_review_queue(corrected_story):
+    article_reverify(article=corrected_story["origin"])
+    flagged = {d.claim_id for d in not_carried(corrected_story["stale"]).values()}
+    queue = list(review_queue().values_list("pk", "priority"))
+    assert {pk for pk, _ in queue[: len(flagged)]} == flagged
+    assert {priority for pk, priority in queue if pk in flagged} == {1}  # high severity, no verdict needed
 
 
 def test_superseded_sentences_pair_corrections_with_their_rewording_and_mark_withdrawals():
