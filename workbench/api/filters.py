@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
+from workbench.api.search import SEARCH_HELP, ArticleSearchFilter, ClaimSearchFilter
 from workbench.claims.models import Claim, Label
 from workbench.provenance.models import Divergence, Story, StoryMembership, TraceJob
 from workbench.review.models import Verdict
@@ -73,6 +74,7 @@ class ArticleFilter(filters.FilterSet):
     published_before = MomentFilter(field_name="published_at", lookup_expr="lt")
     created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
     created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
+    search = ArticleSearchFilter(help_text=SEARCH_HELP)
 
     class Meta:
         model = Article
@@ -107,6 +109,7 @@ class ClaimFilter(filters.FilterSet):
     has_divergences = filters.BooleanFilter(method="filter_has_divergences")
     traced_after = MomentFilter(field_name="traced_at", lookup_expr="gte")
     traced_before = MomentFilter(field_name="traced_at", lookup_expr="lt")
+    search = ClaimSearchFilter(help_text=SEARCH_HELP)
 
     class Meta:
         model = Claim

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from workbench.api import views
+from workbench.api.check import CheckView
 
 app_name = "api"
 
@@ -19,6 +20,7 @@ router.register("webhooks", views.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("check/", CheckView.as_view(), name="check"),
     path("", include(router.urls)),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

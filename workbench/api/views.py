@@ -29,6 +29,8 @@ from workbench.api.filters import (
 from workbench.api.models import ApiToken, Scope, Webhook
 from workbench.api.permissions import request_has_scope
 from workbench.api.renderers import JSONLDRenderer, ScriptSafeJSONRenderer
+from workbench.api.scorecard import ScorecardQuerySerializer, ScorecardSerializer, scorecard_body
+from workbench.api.search import SearchRankOrderingMixin
 from workbench.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -55,6 +57,7 @@ from workbench.api.serializers import (
     verdict_etag,
 )
 from workbench.provenance.models import TraceJob
+from workbench.provenance.scorecard import outlet_scorecards
 from workbench.review import services as review_services
 from workbench.sources.models import Outlet
 
@@ -130,15 +133,30 @@ class OutletViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Outlet.objects.all()
 
+    @extend_schema(
+        summary="An outlet's scorecard: how faithfully it repeats the stories it republishes",
+        parameters=[ScorecardQuerySerializer],
+        responses={200: ScorecardSerializer},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def scorecard(self, request, pk=None):
+        outlet = self.get_object()
+        query = ScorecardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        since = query.validated_data["since"]
+        (card,) = outlet_scorecards(since=since, outlet_ids=[outlet.pk])
+        return Response(ScorecardSerializer(scorecard_body(card, since)).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="List articles", parameters=[FIELDS_PARAMETER]),
     retrieve=extend_schema(summary="An article with its versions", parameters=[FIELDS_PARAMETER]),
 )
-class ArticleViewSet(SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(
+    SearchRankOrderingMixin, SparseFieldsViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     filterset_class = ArticleFilter
     ordering_fields = ["id", "created_at", "updated_at"]
-    ordering = ["-id"]
     required_scopes = {"create": Scope.SUBMIT}
     submission_actions = frozenset({"create"})
     extra_error_codes = {"POST": (422,)}
@@ -283,7 +301,7 @@ class StoryViewSet(ReadOnlyViewSet):
     list=extend_schema(summary="List claims with provenance links and divergences", parameters=[FIELDS_PARAMETER]),
     retrieve=extend_schema(summary="A claim with provenance links and divergences", parameters=[FIELDS_PARAMETER]),
 )
-class ClaimViewSet(ReadOnlyViewSet):
+class ClaimViewSet(SearchRankOrderingMixin, ReadOnlyViewSet):
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
     ordering_fields = ["id", "position"]

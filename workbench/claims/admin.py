@@ -3,10 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from workbench.claims.models import Claim
+from workbench.claims.selectors import claims_search
+from workbench.core.search import RankedSearchAdminMixin
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(RankedSearchAdminMixin, admin.ModelAdmin):
+    search_with = claims_search
     list_display = ["__str__", "article", "position", "label", "label_score", "attribution"]
     list_filter = ["label", "version__article__outlet"]
     list_select_related = ["version__article"]

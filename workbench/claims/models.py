@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 
 from workbench.core.choices import text_choices
+from workbench.core.search import text_vector
 from workbench.engine import types as engine
 from workbench.sources.models import ArticleVersion
 
@@ -41,7 +43,10 @@ class Claim(models.Model):
             models.UniqueConstraint(fields=["version", "start"], name="claim_start_unique"),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span_not_empty"),
         ]
-        indexes = [models.Index(fields=["label"])]
+        indexes = [
+            models.Index(fields=["label"]),
+            GinIndex(text_vector("text"), name="claim_text_search"),
+        ]
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"

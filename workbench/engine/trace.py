@@ -18,6 +18,7 @@ from functools import lru_cache
 from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, lexical_score, sentence_weight
 from .attribute import find_attribution
 from .clean import is_boilerplate
+from .credit import credit_check, origin_wire
 from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .language import detect_language, not_traced_reason
@@ -386,6 +387,7 @@ def _trace_story(
     origin_opening = opening_claims(sentences[o])
     if on_traced is not None:
         on_traced(len(sentences[o]))
+    wire = origin_wire(origin_article)
     for m in members:
         if m == o:
             continue
@@ -408,8 +410,10 @@ def _trace_story(
             for i, (s, f) in enumerate(zip(sentences[m], feats[m], strict=True))
         ]
         traced = _continue_lists(articles[m].text, sentences[m], traced)
-        results[m] = ArticleTrace(
-            articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced, list(warnings)
+        results[m] = credit_check(
+            ArticleTrace(articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced, list(warnings)),
+            articles[m],
+            wire,
         )
         if on_traced is not None:
             on_traced(len(sentences[m]))

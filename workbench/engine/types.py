@@ -55,6 +55,9 @@ class FlagType(_Term):
     QUOTE_ALTERED = "quote_altered"
     OMITTED_QUALIFIER = "omitted_qualifier"
     ENTITY_CHANGED = "entity_changed"
+    CORRECTION_NOT_CARRIED = "correction_not_carried"
+    CREDIT_MISSING = "credit_missing"
+    CREDIT_CHANGED = "credit_changed"
 
     @property
     def severity(self) -> int:
@@ -82,6 +85,12 @@ FLAG_INFO: dict[FlagType, FlagInfo] = {
     FlagType.QUOTE_ALTERED: FlagInfo(severity=3),
     FlagType.OMITTED_QUALIFIER: FlagInfo(severity=1),
     FlagType.ENTITY_CHANGED: FlagInfo(severity=3),
+    # The claim repeats wording its origin has since corrected or withdrawn (engine.corrections).
+    FlagType.CORRECTION_NOT_CARRIED: FlagInfo(severity=3),
+    # Wire copy reproduced without crediting the wire, or crediting another (engine.credit): about the article's
+    # credit, not the claim's faithfulness, so they do not alter its label.
+    FlagType.CREDIT_MISSING: FlagInfo(severity=2, alters=False),
+    FlagType.CREDIT_CHANGED: FlagInfo(severity=2, alters=False),
 }
 
 

@@ -1,20 +1,35 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import path
 
+from workbench.core.search import RankedSearchAdminMixin
 from workbench.sources.models import Article, ArticleVersion, Outlet
+from workbench.sources.scorecard_page import scorecard_view
+from workbench.sources.selectors import articles_search
 from workbench.sources.services import article_outlet_correct
 
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "domain", "kind", "article_count"]
+    change_list_template = "admin/sources/outlet_change_list.html"
     list_filter = ["kind"]
     search_fields = ["name", "domain"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.scorecard_view)
+        return [path("scorecard/", view, name="sources_outlet_scorecard"), *super().get_urls()]
+
+    def scorecard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return scorecard_view(request, admin_context=self.admin_site.each_context(request))
 
     @admin.display(ordering="article_count", description="Articles")
     def article_count(self, obj):
@@ -34,7 +49,8 @@ class ArticleVersionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RankedSearchAdminMixin, admin.ModelAdmin):
+    search_with = articles_search
     list_display = ["__str__", "outlet", "outlet_source", "published_at", "version_count", "created_at"]
     list_filter = ["outlet__kind", "language", "published_at"]
     list_select_related = ["outlet"]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
+from workbench.core.search import text_vector
 from workbench.engine.language import not_traced_reason
+
+# The article's own words a search matches (its text is in its versions, searched with them).
+ARTICLE_SEARCH_FIELDS = ("headline", "byline")
 
 
 class Outlet(models.Model):
@@ -83,6 +88,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["published_at"]),
             models.Index(fields=["tracking", "next_fetch_at"], name="article_fetch_due"),
+            GinIndex(text_vector(*ARTICLE_SEARCH_FIELDS), name="article_headline_search"),
         ]
 
     def __str__(self) -> str:
@@ -128,7 +134,10 @@ class ArticleVersion(models.Model):
             models.UniqueConstraint(fields=["article", "content_hash"], name="version_hash_unique"),
             models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
         ]
-        indexes = [models.Index(fields=["content_hash"])]
+        indexes = [
+            models.Index(fields=["content_hash"]),
+            GinIndex(text_vector("clean_text"), name="version_text_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article} (v{self.number})"

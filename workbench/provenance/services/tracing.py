@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from workbench.claims.models import Claim
 from workbench.core.bulk import rows_insert
+from workbench.engine.corrections import corrections_apply, superseded_sentences
 from workbench.engine.incremental import story_among
 from workbench.engine.index import SIGNATURE_VERSION, Signed, sign
 from workbench.engine.origin import NAMED_ORIGIN_REASON
 from workbench.engine.trace import trace_articles
-from workbench.engine.types import ArticleInput, ArticleTrace
+from workbench.engine.types import ROLE_DERIVATIVE, ArticleInput, ArticleTrace
 from workbench.provenance.candidates import article_index, text_candidates
 from workbench.provenance.models import CandidateEntry, Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
@@ -67,6 +68,7 @@ def articles_trace(
     traces = trace_articles(
         inputs, origin_key=str(origin.pk) if origin else None, embedder=embedder, on_traced=on_traced
     )
+    traces = _corrections_carry(traces, versions)
     with transaction.atomic():
         list(
             Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]).order_by("pk").values_list("pk")
@@ -77,6 +79,33 @@ def articles_trace(
         claims_traced = _store_claim_traces(traces, versions)
     _articles_index(articles, versions)
     return TraceOutcome(traces=traces, stories=stories, claims_traced=claims_traced)
+
+
+def _corrections_carry(traces: list[ArticleTrace], versions: dict[int, ArticleVersion]) -> list[ArticleTrace]:
+    """Flag the derivative claims that repeat wording their origin has since corrected (engine.corrections), from
+    the origins' earlier versions: one query, and nothing more when no origin has been corrected."""
+    origin_ids = {int(t.origin_key) for t in traces if t.role == ROLE_DERIVATIVE and t.origin_key}
+    newest = [versions[pk].pk for pk in origin_ids if pk in versions]
+    earlier: dict[int, list[str]] = defaultdict(list)
+    for article_id, text in (
+        ArticleVersion.objects.filter(article_id__in=origin_ids)
+        .exclude(pk__in=newest)
+        .order_by("article_id", "number")
+        .values_list("article_id", "clean_text")
+    ):
+        earlier[article_id].append(text)
+    if not earlier:
+        return traces
+    by_key = {t.key: t for t in traces}
+    superseded = {pk: superseded_sentences(texts, versions[pk].clean_text) for pk, texts in earlier.items()}
+    out = []
+    for trace in traces:
+        origin_id = int(trace.origin_key) if trace.role == ROLE_DERIVATIVE and trace.origin_key else None
+        if origin_id in superseded:
+            origin_sentences = [s.text for s in by_key[trace.origin_key].sentences]
+            trace = corrections_apply(trace, superseded[origin_id], origin_sentences)
+        out.append(trace)
+    return out
 
 
 def _articles_index(articles: list[Article], versions: dict[int, ArticleVersion]) -> None:
