@@ -69,7 +69,8 @@ def test_the_scale_harness_reports_recall_labels_and_brute_force_for_a_small_arc
     row = scale.run_size(400, queries=30, seed=2, brute_queries=2, brute_full_max=400, brute_sample=50, k=10)
     assert row.articles == 400 and row.queries == 30
     assert row.recall == 1.0
-    assert row.origin_accuracy >= 0.9
+    # The event-based origin rule picks the generator's origin less often than the old one (docs/stories.md).
+    assert row.origin_accuracy >= 0.85
     assert 0.8 <= row.label_accuracy <= 1.0
     assert row.brute_mode == "measured" and row.brute_pairs_timed == 2 * 400
     assert row.brute_recall == 1.0

@@ -224,8 +224,10 @@ def group_stories(
         _, a, b = best
         named = any(docs[m].key == origin_key for m in clusters[a] + clusters[b])
         judged = [(i, j) for i in clusters[a] for j in clusters[b] if ev.has_detail(i) and ev.has_detail(j)]
-        if not named and judged and max(ev.event_link(i, j) for i, j in judged) < EVENT_LINK_MIN:
-            # Same subject, no shared event: keep apart, and try the next best pair of clusters.
+        copied = any(ev.copies(i, j) for i in clusters[a] for j in clusters[b])
+        if not named and not copied and judged and max(ev.event_link(i, j) for i, j in judged) < EVENT_LINK_MIN:
+            # Same subject, no shared event: keep apart, and try the next best pair of clusters. (A copy of one text
+            # reports the same event however few of its sentences carry the event's specifics.)
             vetoed.add((clusters[a][0], clusters[b][0]))
             continue
         clusters[a] = sorted(clusters[a] + clusters[b])

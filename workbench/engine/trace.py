@@ -346,6 +346,15 @@ def _mark_inherited(
     return out
 
 
+def trace_without_origin(article: ArticleInput, *, embedder: Embedder | None = None) -> ArticleTrace:
+    """An article that matches no known story, as a check of a draft against an archive sees it: not the origin of
+    a story (nothing repeats it), its claims unsourced or other_source by their credits, role unrelated."""
+    method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
+    warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
+    sentences = split_sentences(article.text)
+    return ArticleTrace(article.key, ROLE_UNRELATED, None, 0, _trace_unrelated(sentences, method), warnings)
+
+
 def trace_against(
     origin: ArticleInput, derivatives: Sequence[ArticleInput], *, embedder: Embedder | None = None
 ) -> list[ArticleTrace]:

@@ -14,7 +14,7 @@ from workbench.core.extract import extract_article
 from workbench.engine.corrections import corrections_apply, superseded_sentences
 from workbench.engine.index import sign
 from workbench.engine.report import article_report
-from workbench.engine.trace import trace_against, trace_articles
+from workbench.engine.trace import trace_against, trace_articles, trace_without_origin
 from workbench.engine.types import ArticleInput, ArticleTrace, FlagType
 from workbench.provenance.candidates import text_candidates
 from workbench.provenance.models import StoryMembership
@@ -60,7 +60,7 @@ def draft_check(*, content: str, headline: str = "", outlet: str = "", origin: A
     else:
         origin, origin_input = _archived_origin(draft)
     if origin_input is None:
-        traces = trace_articles([draft])
+        traces = [trace_without_origin(draft)]
         paths, headlines = {DRAFT_KEY: DRAFT_KEY}, {DRAFT_KEY: draft.headline}
     else:
         origin_trace, traced = trace_against(origin_input, [draft])
