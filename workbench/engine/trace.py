@@ -17,7 +17,7 @@ from functools import lru_cache
 from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
 from .attribute import find_attribution
 from .clean import is_boilerplate
-from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
+from .diverge import OriginContext, detect_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .lexicon import tokens
 from .origin import ArticleDoc, group_stories
@@ -45,7 +45,6 @@ ALIGN_MIN_SCORE = 0.225
 ALIGN_MIN_SCORE_SEMANTIC = 0.42
 OTHER_SOURCE_MAX_SCORE = 0.6
 NEW_SOURCE_MAX_SCORE = 0.45
-CREDIT_DROP_MIN_SCORE = 0.7
 HEADING_MAX_WORDS = 14
 HEADING_ALIGN_MIN_SCORE = 0.4
 # A rewrite opens by summarising the origin's lead in its own words: its first claim is aligned with weaker
@@ -254,9 +253,7 @@ def trace_claim(
             att,
             [],
         )
-    flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context)
-    if al.score >= CREDIT_DROP_MIN_SCORE:
-        flags += dropped_attribution_flags(sentence.text, origin_pairs)
+    flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context, score=al.score)
     label = LABEL_ALTERED if any(f.type in STRONG_FLAGS for f in flags) else LABEL_SUPPORTED
     return SentenceTrace(
         sentence.index,

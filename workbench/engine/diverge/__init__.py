@@ -1,0 +1,64 @@
+"""Type the divergences between a claim and the origin sentence(s) it aligns to.
+
+Every flag rests on visible evidence: numbers, quotations, hedge and certainty words, names and credits, words the
+origin never uses, qualifiers left out. One module per family of evidence; each detector takes a `Pair` and returns
+its flags, and `DETECTORS` runs them in order, most telling first. Spans are exact slices of the claim and of one
+origin sentence, on word boundaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..types import Flag
+from .base import Detector, OriginContext, Pair, origin_context
+from .certainty import certainty_flags, hedge_flags
+from .detail import added_detail_flags
+from .names import attribution_flags, dropped_attribution_flags, entity_flags
+from .numbers import number_flags, weekday_flags
+from .qualifiers import qualifier_flags
+from .quotes import quote_flags, unquoted_statement_flags
+
+DETECTORS: tuple[Detector, ...] = (
+    number_flags,
+    weekday_flags,
+    quote_flags,
+    unquoted_statement_flags,
+    hedge_flags,
+    certainty_flags,
+    attribution_flags,
+    entity_flags,
+    added_detail_flags,
+    qualifier_flags,
+    dropped_attribution_flags,
+)
+
+
+def detect_flags(
+    claim: str,
+    origin: Sequence[tuple[int, str]],
+    context: OriginContext,
+    *,
+    score: float | None = None,
+) -> list[Flag]:
+    """Divergence flags of `claim` against its aligned origin sentences `(index, text)`, best first, each reported
+    once. `score` is the alignment's; detectors that judge only close copies need it."""
+    if not claim.strip() or not origin:
+        return []
+    pair = Pair(claim, tuple(origin), context, score)
+    return _dedupe([f for detect in DETECTORS for f in detect(pair)])
+
+
+def _dedupe(flags: list[Flag]) -> list[Flag]:
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Flag] = []
+    for f in flags:
+        key = (f.type, f.span_start, f.span_end)
+        if key in seen or f.span_end <= f.span_start:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+__all__ = ["DETECTORS", "Detector", "OriginContext", "Pair", "detect_flags", "origin_context"]
