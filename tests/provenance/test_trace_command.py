@@ -30,6 +30,7 @@ FLAG_TYPES = {
     "quote_altered",
     "omitted_qualifier",
     "entity_changed",
+    "polarity_reversed",
 }
 
 

@@ -302,3 +302,64 @@ def normalise_for_match(text: str) -> str:
     t = strip_accents(fold(text).lower())
     t = re.sub(r"[^\w\s]", " ", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+# Polarity. A negator reverses the predicate a few words after it; the negative verbs do too ("refused to comment").
+NEGATORS = frozenset("not no never none nobody nothing neither nor without cannot".split())
+NEGATIVE_VERBS = frozenset(
+    "fail fails failed failing refuse refuses refused refusing decline declines declined declining unable".split()
+)
+# After these words a negator limits an amount or a time, it does not reverse the predicate ("no later than",
+# "not only", "not least").
+NEGATOR_BREAKERS = frozenset("only just merely least more less later earlier longer fewer than sooner until".split())
+
+# Words that say the opposite of one another in news copy, as (one side, other side) groups of word forms. General
+# directions and outcomes only: a copy that swaps a word of one side for a word of the other reverses the claim.
+OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(a.split()), frozenset(b.split()))
+    for a, b in (
+        (
+            """rise rises rose risen rising increase increases increased increasing grow grows grew grown growing
+            climb climbs climbed climbing gain gains gained gaining jump jumps jumped surge surges surged soar soars
+            soared rally rallied higher expand expands expanded expanding widen widens widened widening boost boosts
+            boosted raise raises raised raising strengthen strengthened strengthens""",
+            """fall falls fell fallen falling decrease decreases decreased decreasing decline declines declined
+            declining shrink shrinks shrank shrunk shrinking drop drops dropped dropping slump slumped plunge plunged
+            plunges tumble tumbled slide slid sink sank lower contracted contracting narrow
+            narrows narrowed narrowing cut cuts cutting reduce reduces reduced reducing weaken weakened weakens
+            lose loses lost losing""",
+        ),
+        (
+            "approve approves approved approving accept accepts accepted accepting pass passes passed",
+            "reject rejects rejected rejecting veto vetoes vetoed refuse refused",
+        ),
+        ("win wins won winning", "lose loses lost losing defeated"),
+        (
+            "end ends ended ending halt halts halted stop stops stopped suspend suspended",
+            "continue continues continued continuing extend extends extended resume resumes resumed",
+        ),
+        ("begin begins began begun start starts started", "end ends ended stop stops stopped"),
+        (
+            "allow allows allowed allowing permit permits permitted lift lifts lifted",
+            "ban bans banned banning prohibit prohibits prohibited block blocks blocked impose imposes imposed",
+        ),
+        ("support supports supported supporting", "oppose opposes opposed opposing"),
+        ("confirm confirms confirmed confirming admit admits admitted", "deny denies denied denying"),
+        ("convict convicts convicted guilty", "acquit acquits acquitted acquittal innocent"),
+        ("uphold upholds upheld", "overturn overturns overturned"),
+        ("open opens opened opening", "closes closed closing shut shuts"),
+        ("improve improves improved improving", "worsen worsens worsened worsening deteriorate deteriorated"),
+        ("succeed succeeds succeeded success successful", "fail fails failed failure unsuccessful"),
+        ("agree agrees agreed", "disagree disagrees disagreed"),
+        ("include includes included including", "exclude excludes excluded excluding"),
+        ("hire hires hired hiring", "fire fires fired firing"),
+        ("buy buys bought buying", "sell sells sold selling"),
+        ("profit profits surplus", "loss losses deficit"),
+        ("likely", "unlikely"),
+        ("possible", "impossible"),
+        ("legal lawful", "illegal unlawful"),
+        ("above", "below"),
+        ("alive survived", "dead died killed"),
+        ("majority", "minority"),
+    )
+)

@@ -2,10 +2,10 @@
 
 Labels: a derivative's claims are `supported`, `altered` (aligned, with at least one divergence flag),
 `unsourced` / `other_source` (no origin support; `other_source` when the claim credits a party the origin
-never names, or a different speaker than the aligned origin sentence), or `boilerplate`. The origin's own
+never names, or a different speaker than the aligned origin sentence), `contradicted` (aligned, saying the opposite:
+a negation added or removed, a word swapped for its opposite), or `boilerplate`. The origin's own
 sentences are labelled `origin` (score 1.0, no aligned indices: they are the reference, not claims checked
 against it). Articles of another story get `unsourced` / `other_source` from their attributions alone.
-`contradicted` is reserved: no rule produces it without a trustworthy negation check.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .segment import split_sentences
 from .types import (
     LABEL_ALTERED,
     LABEL_BOILERPLATE,
+    LABEL_CONTRADICTED,
     LABEL_ORIGIN,
     LABEL_OTHER_SOURCE,
     LABEL_SUPPORTED,
@@ -55,6 +56,7 @@ METHOD_LEXICAL = "lexical"
 METHOD_SEMANTIC = "lexical+embedding"
 NO_EMBEDDER_WARNING = "no sentence embedder loaded: alignment is lexical only, so paraphrase recall is lower"
 STRONG_FLAGS = frozenset(t for t in FlagType if t.alters)
+CONTRADICTING_FLAGS = frozenset(t for t in FlagType if t.contradicts)
 _GENERIC_SOURCE_WORDS = frozenset("news report reports media the outlet".split())
 
 
@@ -254,7 +256,12 @@ def trace_claim(
             [],
         )
     flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context, score=al.score)
-    label = LABEL_ALTERED if any(f.type in STRONG_FLAGS for f in flags) else LABEL_SUPPORTED
+    if any(f.type in CONTRADICTING_FLAGS for f in flags):
+        label = LABEL_CONTRADICTED
+    elif any(f.type in STRONG_FLAGS for f in flags):
+        label = LABEL_ALTERED
+    else:
+        label = LABEL_SUPPORTED
     return SentenceTrace(
         sentence.index,
         sentence.text,

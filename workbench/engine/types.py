@@ -40,6 +40,7 @@ class FlagType(StrEnum):
     QUOTE_ALTERED = "quote_altered"
     OMITTED_QUALIFIER = "omitted_qualifier"
     ENTITY_CHANGED = "entity_changed"
+    POLARITY_REVERSED = "polarity_reversed"
 
     @property
     def display_name(self) -> str:
@@ -55,11 +56,17 @@ class FlagType(StrEnum):
         """Whether a flag of this type makes an aligned claim `altered` rather than `supported`."""
         return FLAG_INFO[self].alters
 
+    @property
+    def contradicts(self) -> bool:
+        """Whether a flag of this type makes an aligned claim `contradicted`: the claim says the opposite."""
+        return FLAG_INFO[self].contradicts
+
 
 @dataclass(frozen=True)
 class FlagInfo:
     severity: int
     alters: bool = True
+    contradicts: bool = False
 
 
 FLAG_INFO: dict[FlagType, FlagInfo] = {
@@ -71,6 +78,7 @@ FLAG_INFO: dict[FlagType, FlagInfo] = {
     FlagType.QUOTE_ALTERED: FlagInfo(severity=3),
     FlagType.OMITTED_QUALIFIER: FlagInfo(severity=1),
     FlagType.ENTITY_CHANGED: FlagInfo(severity=3),
+    FlagType.POLARITY_REVERSED: FlagInfo(severity=3, contradicts=True),
 }
 
 # Short names used throughout the engine's stages.

@@ -78,6 +78,7 @@ class Divergence(models.Model):
         QUOTE_ALTERED = "quote_altered", "Quote altered"
         OMITTED_QUALIFIER = "omitted_qualifier", "Omitted qualifier"
         ENTITY_CHANGED = "entity_changed", "Entity changed"
+        POLARITY_REVERSED = "polarity_reversed", "Polarity reversed"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="divergences")
     link = models.ForeignKey(

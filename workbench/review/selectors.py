@@ -26,22 +26,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from workbench.claims.models import Claim
+from workbench.engine.types import FlagType
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.provenance.selectors import latest_versions
 from workbench.review.models import ReviewEvent, Verdict
 from workbench.sources.models import Article, ArticleVersion
 
 # How much a divergence type changes what a reader takes away: 3 high, 2 medium, 1 low.
-DIVERGENCE_SEVERITY: dict[str, int] = {
-    Divergence.Type.NUMBER_CHANGED: 3,
-    Divergence.Type.QUOTE_ALTERED: 3,
-    Divergence.Type.ENTITY_CHANGED: 3,
-    Divergence.Type.ATTRIBUTION_CHANGED: 2,
-    Divergence.Type.CERTAINTY_RAISED: 2,
-    Divergence.Type.HEDGE_DROPPED: 2,
-    Divergence.Type.OMITTED_QUALIFIER: 1,
-    Divergence.Type.ADDED_DETAIL: 1,
-}
+DIVERGENCE_SEVERITY: dict[str, int] = {t.value: t.severity for t in FlagType}
 SEVERITY_NAMES = {3: "high", 2: "medium", 1: "low", 0: ""}
 
 # Engine labels a human should look at; origin and boilerplate sentences are not claims to review.

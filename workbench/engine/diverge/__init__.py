@@ -1,9 +1,9 @@
 """Type the divergences between a claim and the origin sentence(s) it aligns to.
 
-Every flag rests on visible evidence: numbers, quotations, hedge and certainty words, names and credits, words the
-origin never uses, qualifiers left out. One module per family of evidence; each detector takes a `Pair` and returns
-its flags, and `DETECTORS` runs them in order, most telling first. Spans are exact slices of the claim and of one
-origin sentence, on word boundaries.
+Every flag rests on visible evidence: the opposite said, numbers, quotations, hedge and certainty words, names and
+credits, words the origin never uses, qualifiers left out. One module per family of evidence; each detector takes a
+`Pair` and returns its flags, and `DETECTORS` runs them in order, most telling first. Spans are exact slices of the
+claim and of one origin sentence, on word boundaries.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from .certainty import certainty_flags, hedge_flags
 from .detail import added_detail_flags
 from .names import attribution_flags, dropped_attribution_flags, entity_flags
 from .numbers import number_flags, weekday_flags
+from .polarity import polarity_flags
 from .qualifiers import qualifier_flags
 from .quotes import quote_flags, unquoted_statement_flags
 
 DETECTORS: tuple[Detector, ...] = (
+    polarity_flags,
     number_flags,
     weekday_flags,
     quote_flags,
