@@ -309,6 +309,10 @@ NEGATORS = frozenset("not no never none nobody nothing neither nor without canno
 NEGATIVE_VERBS = frozenset(
     "fail fails failed failing refuse refuses refused refusing decline declines declined declining unable".split()
 )
+# Words that put what follows in the negative without a negator ("run afoul of fair trade rules").
+NEGATIVE_CONTEXT = frozenset(
+    "afoul violate violates violated violating breach breached breaches lack lacks lacked".split()
+)
 # After these words a negator limits an amount or a time, it does not reverse the predicate ("no later than",
 # "not only", "not least").
 NEGATOR_BREAKERS = frozenset("only just merely least more less later earlier longer fewer than sooner until".split())

@@ -7,7 +7,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..lexicon import LIGHT_WORDS, NEGATIVE_VERBS, NEGATOR_BREAKERS, NEGATORS, OPPOSITES, STOPWORDS, Token, tokens
+from ..lexicon import (
+    LIGHT_WORDS,
+    NEGATIVE_CONTEXT,
+    NEGATIVE_VERBS,
+    NEGATOR_BREAKERS,
+    NEGATORS,
+    OPPOSITES,
+    STOPWORDS,
+    Token,
+    tokens,
+)
 from ..types import Flag, FlagType
 from .base import Pair, flag
 
@@ -18,10 +28,12 @@ NEGATION_WINDOW = 4
 SAME_STATEMENT_MIN_SHARE = 0.5
 # Swapped opposites must stand among the same words: a content word this close on either side is shared.
 NEIGHBOUR_WORDS = 3
+NEGATION_NEIGHBOURS = 2
 _SKIPPED = frozenset(
     """be is are was were been being am have has had do does did will would shall should can could may might must
     to yet even also still one immediately currently always ever so the a an any its their his her""".split()
 )
+_SENTENCE_BREAK = re.compile(r"[;:()\"\u201c\u201d]")
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\b(?:but|and|or|while|because|although)\b")
 _REPORTING = frozenset("say says said tell told".split())
 _DIRECTIONS = (frozenset({"up"}), frozenset({"down"}))
@@ -85,11 +97,13 @@ def _negated_predicates(text: str, toks: Sequence[Token]) -> list[tuple[int, int
 
 
 def _is_negated(text: str, toks: Sequence[Token], j: int) -> bool:
-    """Whether a negator within reach stands before token `j`, in the same clause."""
+    """Whether a negator, or a word that puts what follows in the negative ("run afoul of"), stands within reach
+    before token `j`. Read loosely, across commas and dashes ("never, ever happen"): a reversal is reported only when
+    the plain side is plainly not negated."""
     for i in range(j - 1, max(-1, j - 2 - NEGATION_WINDOW), -1):
-        if _breaks(text, toks[i], toks[i + 1]):
+        if _SENTENCE_BREAK.search(text[toks[i].end : toks[i + 1].start]):
             return False
-        if _negator_at(toks, i):
+        if _negator_at(toks, i) or toks[i].norm in NEGATIVE_CONTEXT:
             return True
     return False
 
@@ -105,6 +119,9 @@ def _negation_reversal(
             pred = n_toks[j]
             matches = [m for m, t in enumerate(p_toks) if _same_word(t, pred)]
             if not matches or any(_is_negated(plain_side, p_toks, m) for m in matches):
+                continue
+            matches = [m for m in matches if _same_place(n_toks, j, p_toks, m, NEGATION_NEIGHBOURS)]
+            if not matches:
                 continue
             plain = p_toks[matches[0]]
             neg_span = (n_toks[i].start, pred.end)
@@ -131,10 +148,18 @@ def _sides(toks: Sequence[Token], i: int) -> list[tuple[int, int]]:
     return out
 
 
-def _neighbours(toks: Sequence[Token], i: int) -> set[str]:
-    before = [t.stem for t in toks[:i] if _is_content(t) or t.norm[:1].isdigit()][-NEIGHBOUR_WORDS:]
-    after = [t.stem for t in toks[i + 1 :] if _is_content(t) or t.norm[:1].isdigit()][:NEIGHBOUR_WORDS]
-    return set(before) | set(after)
+def _same_place(a_toks: Sequence[Token], i: int, b_toks: Sequence[Token], j: int, reach: int) -> bool:
+    """Whether words `a_toks[i]` and `b_toks[j]` stand among the same words: a content word (or figure) within `reach`
+    before both, or within `reach` after both."""
+
+    def near(toks: Sequence[Token], k: int) -> tuple[set[str], set[str]]:
+        before = [t.stem for t in toks[:k] if _is_content(t) or t.norm[:1].isdigit()][-reach:]
+        after = [t.stem for t in toks[k + 1 :] if _is_content(t) or t.norm[:1].isdigit()][:reach]
+        return set(before), set(after)
+
+    a_before, a_after = near(a_toks, i)
+    b_before, b_after = near(b_toks, j)
+    return bool(a_before & b_before or a_after & b_after)
 
 
 def _opposite_reversal(
@@ -151,12 +176,20 @@ def _opposite_reversal(
             if c.stem in o_stems or o.stem in c_stems or c.norm in o_norms or o.norm in c_norms:
                 continue
             opposite = any((p, 1 - s) in c_sides for p, s in _sides(otoks, oi)) or _prefixed(c.norm, o.norm)
-            if not opposite or not (_neighbours(ctoks, ci) & _neighbours(otoks, oi)):
+            if not opposite or not _same_place(ctoks, ci, otoks, oi, NEIGHBOUR_WORDS):
+                continue
+            if _leads_a_verb(ctoks, ci) or _leads_a_verb(otoks, oi):
                 continue
             if _is_negated(claim, ctoks, ci) != _is_negated(otext, otoks, oi):
                 continue
             return (c.start, c.end), (o.start, o.end)
     return None
+
+
+def _leads_a_verb(toks: Sequence[Token], i: int) -> bool:
+    """Whether the word only leads another verb ("begin to exit", "continue to fall"): its own direction is not the
+    claim's."""
+    return i + 1 < len(toks) and toks[i + 1].norm == "to"
 
 
 def _prefixed(a: str, b: str) -> bool:
