@@ -215,6 +215,39 @@ def _synonym_stems() -> dict[str, str]:
     return {_stem(word): _stem(group[0]) for group in SYNONYM_GROUPS for word in group}
 
 
+# British spellings folded to American ones, so "recognises" and "recognizes" are one word. Whole-word patterns for
+# long enough words only: "colour" -> "color", but never "four" or "hour".
+_SPELLING = (
+    (re.compile(r"^(\w{3,})our(s|ed|ing|ite|ites|able|ably)?$"), r"\1or\2"),
+    (re.compile(r"^(\w{3,})is(e|es|ed|ing|er|ers|ation|ations)$"), r"\1iz\2"),
+    (re.compile(r"^(\w{3,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+    (re.compile(r"^(\w{2,}[^aeiou])tre(s)?$"), r"\1ter\2"),
+    (re.compile(r"^(def|off|lic|pret)ence(s)?$"), r"\1ense\2"),
+    (re.compile(r"^(\w{3,}e)ll(ed|ing|er|ers)$"), r"\1l\2"),
+    (re.compile(r"^programme(s|d)?$"), r"program\1"),
+    (re.compile(r"^catalogue(s|d)?$"), r"catalog\1"),
+)
+# Words the British spelling patterns would wrongly change.
+_SPELLING_KEEP = frozenset(
+    """exercise exercises exercised advise advised advises surprise surprised surprises compromise compromised
+    promise promised promises premise premises expertise franchise merchandise enterprise enterprises otherwise
+    concise precise despise disguise improvise revise revised televise televised supervise supervised devise
+    devised comprise comprised arise arises raise raised raises praise praised poise noise cruise chastise
+    paradise treatise demise""".split()
+)
+
+
+def american_spelling(word: str) -> str:
+    """`word` (lower case) in American spelling; unchanged when it is not a British variant."""
+    if len(word) < 6 or word in _SPELLING_KEEP:
+        return word
+    for pattern, repl in _SPELLING:
+        new = pattern.sub(repl, word)
+        if new != word:
+            return new
+    return word
+
+
 def _stem(word: str) -> str:
     """A light English suffix stripper: enough to match plural/tense/-ly variants, never empty for words."""
     w = strip_accents(fold(word).lower())
@@ -224,6 +257,7 @@ def _stem(word: str) -> str:
     w = w.replace("'", "").replace("-", "")
     if len(w) <= 3:
         return w
+    w = american_spelling(w)
 
     for suffix, repl in (
         ("ational", "ate"),
@@ -298,10 +332,10 @@ def content_stems(text: str) -> list[str]:
 
 
 def normalise_for_match(text: str) -> str:
-    """Lower-case, folded, punctuation-free text for verbatim checks."""
+    """Lower-case, folded, punctuation-free text in American spelling, for verbatim checks."""
     t = strip_accents(fold(text).lower())
     t = re.sub(r"[^\w\s]", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
+    return " ".join(american_spelling(w) for w in t.split())
 
 
 # Polarity. A negator reverses the predicate a few words after it; the negative verbs do too ("refused to comment").
