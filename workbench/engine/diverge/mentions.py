@@ -13,7 +13,8 @@ NUMBER = re.compile(
     rf"(?:[\s-]*(?:(?:of|many|more|new|other|additional)\s+)?(?P<u>%|per ?cent\b|[A-Za-z]+))?",
     re.IGNORECASE,
 )
-QUOTE = re.compile(r"[\u201c\"\u00ab](?P<q>[^\u201c\u201d\"\u00ab\u00bb]{2,}?)[\u201d\"\u00bb]")
+# Quotation marks as typeset: curly, straight, guillemets, and two apostrophes standing for one double mark.
+QUOTE = re.compile(r"(?:[\u201c\"\u00ab]|'')(?P<q>(?:(?!'')[^\u201c\u201d\"\u00ab\u00bb]){2,}?)(?:[\u201d\"\u00bb]|'')")
 _MONTH_WORDS = MONTHS | {m[:3] for m in MONTHS} | {"sept"}
 
 

@@ -3,10 +3,12 @@ unattributed fact."""
 
 from __future__ import annotations
 
+import re
+
 from ..attribute import find_attribution
 from ..lexicon import normalise_for_match
 from ..types import Flag, FlagType
-from .base import Pair, flag, locate, word_bounds
+from .base import OriginContext, Pair, flag, locate, word_bounds
 from .mentions import QUOTE
 
 QUOTE_MIN_WORDS = 2
@@ -22,7 +24,7 @@ def quote_flags(pair: Pair) -> list[Flag]:
         qn = normalise_for_match(inner)
         if len(qn.split()) < QUOTE_MIN_WORDS:
             continue
-        if any(qn in oq for oq in context.quote_norms):
+        if _quoted_in_origin(inner, context):
             continue
         loc = locate(inner, origin)
         if f" {qn} " in context.norm_text:
@@ -33,6 +35,13 @@ def quote_flags(pair: Pair) -> list[Flag]:
             flag(FlagType.QUOTE_ALTERED, claim, word_bounds(claim, m.start("q"), m.end("q")), origin, loc, expl)
         )
     return flags
+
+
+def _quoted_in_origin(inner: str, context: OriginContext) -> bool:
+    """Whether the origin quotes these words: as one quotation, or sentence by sentence in quotations it gives apart
+    ("Marburg is a rare disease. We are intensifying ..." from two quotations of the same speaker)."""
+    parts = [normalise_for_match(p) for p in re.split(r"(?<=[.!?])\s+", inner)]
+    return all(any(part in oq for oq in context.quote_norms) for part in parts if part)
 
 
 def unquoted_statement_flags(pair: Pair) -> list[Flag]:
