@@ -15,11 +15,18 @@ from rapidfuzz import fuzz
 
 from ..attribute import find_attribution
 from ..lexicon import FOLD, STOPWORDS, Token, normalise_for_match, number_value, stem, tokens
+from ..normalise import acronyms, alias_group, has_date, initials, masked_spans, name_forms, name_is_known
 from ..types import Flag
 from .mentions import NUMBER, QUOTE, num_norm
 
 QUOTE_LOCATE_MIN_RATIO = 60.0
-DATELINE = re.compile(r"^\s*(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\([A-Z][\w .&/-]+\)\s*[-\u2013\u2014:]\s*")
+# "CAIRO, Apr 29 (Reuters/AFP) - ", "NEW YORK - ", "Washington DC - ", "Kigali: ": a place (and the wires) opening
+# the sentence.
+DATELINE = re.compile(
+    r"^\s*(?:(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\([A-Z][\w .&/-]+\)\s*[-\u2013\u2014:]\s*"
+    r"|(?:[A-Z][A-Za-z.'\u2019]+(?:\s+[A-Z][A-Za-z.'\u2019]+){0,2})(?:,\s+[A-Z][\w.]+\s+\d{1,2})?\s+[-\u2013\u2014]\s+"
+    r"|[A-Z][A-Z.'\u2019]+(?:\s+[A-Z][A-Z.'\u2019]+){0,2}:\s+)"
+)
 NAME_VARIANTS = frozenset(
     """united states kingdom sir mr mrs ms dr inc corp co ltd llc plc president secretary minister chief ceo
     senator governor general professor prof spokesperson spokesman spokeswoman""".split()
@@ -37,6 +44,23 @@ class OriginContext:
     outlet_stems: frozenset[str]
     names: frozenset[str] = frozenset()
     credited: frozenset[str] = frozenset()
+    name_forms: frozenset[str] = frozenset()
+    acronyms: frozenset[str] = frozenset()
+
+    def knows_name(self, t: Token, claim: str = "", *, dates_known: bool = False) -> bool:
+        """Whether the origin names what capitalised word `t` names, in any of the forms newsrooms write it; an
+        acronym the claim itself spells out ("Pakistan Tehreek-e-Insaf (PTI)") counts as known too. A month or
+        weekday is known when `dates_known` (see `normalise.name_is_known`)."""
+        found = self.acronyms | (frozenset(acronyms(claim)) if claim and t.text.isupper() else frozenset())
+        return name_is_known(t, self.name_forms, found, dates_known=dates_known)
+
+    def knows_credit(self, name: str) -> bool:
+        """Whether a credited name ("The Associated Press") is one the origin uses in another form ("AP")."""
+        group = alias_group(re.sub(r"^(?:the|The)\s+", "", name))
+        if group is not None and group & self.name_forms:
+            return True
+        words = [w for w in name.split() if w[:1].isupper() and w.lower() != "the"]
+        return len(words) >= 2 and initials(words) in self.name_forms
 
 
 def part_stems(text: str) -> set[str]:
@@ -83,6 +107,8 @@ def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()
         outlet_stems=frozenset(outlet),
         names=frozenset(names | outlet),
         credited=frozenset(credited | outlet),
+        name_forms=name_forms([*origin_texts, *outlet_names]),
+        acronyms=frozenset(a for text in origin_texts for a in acronyms(text)),
     )
 
 
@@ -101,9 +127,17 @@ class Pair:
         return m.end() if m else 0
 
     @cached_property
+    def masked(self) -> list[tuple[int, int]]:
+        """Spans of the claim that add nothing to compare: tickers and converted figures in brackets."""
+        return masked_spans(self.claim)
+
+    def is_masked(self, start: int) -> bool:
+        return any(s <= start < e for s, e in self.masked)
+
+    @cached_property
     def ctoks(self) -> list[Token]:
-        """The claim's words after its dateline."""
-        return [t for t in tokens(self.claim) if t.start >= self.dateline_end]
+        """The claim's words after its dateline, without tickers and converted figures."""
+        return [t for t in tokens(self.claim) if t.start >= self.dateline_end and not self.is_masked(t.start)]
 
     @cached_property
     def otoks(self) -> list[Token]:
@@ -124,6 +158,14 @@ class Pair:
     @cached_property
     def o_norms(self) -> set[str]:
         return {t.norm for t in self.otoks}
+
+    @cached_property
+    def origin_dated(self) -> bool:
+        """Whether the aligned origin sentences date what they report: then a date in the claim rewrites theirs."""
+        return any(has_date(text) for _, text in self.origin)
+
+    def knows_name(self, t: Token) -> bool:
+        return self.context.knows_name(t, self.claim, dates_known=self.origin_dated)
 
     @cached_property
     def o_join(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..attribute import find_attribution
 from ..lexicon import HEDGE_WORDS, LIGHT_WORDS, STOPWORDS, Token, prefix_variants, tokens
 from ..types import Flag, FlagType
 from .base import NAME_VARIANTS, OriginContext, Pair, flag, is_novel
@@ -32,8 +33,14 @@ def added_detail_flags(pair: Pair) -> list[Flag]:
     flags: list[Flag] = []
     run: list[Token] = []
     runs: list[list[Token]] = []
+    credit = _credit_span(claim)
     for t in ctoks:
-        if not _is_content(t):
+        if not _is_content(t) or credit[0] <= t.start < credit[1]:
+            continue
+        if t.is_capitalised and t.start > 0 and pair.knows_name(t):
+            if run:
+                runs.append(run)
+            run = []
             continue
         if is_novel(t, context.stems) and is_novel(t, o_stems):
             run.append(t)
@@ -71,6 +78,15 @@ def added_detail_flags(pair: Pair) -> list[Flag]:
             )
         )
     return flags
+
+
+def _credit_span(claim: str) -> tuple[int, int]:
+    """Where the claim credits a named source ("..., Geo News reported", "according to the BBC"): who is credited
+    is for the attribution detector to judge, not added detail."""
+    att = find_attribution(claim)
+    if att is None or not (att.source or att.speaker):
+        return (0, 0)
+    return att.start, att.end
 
 
 def _novel_predicates(

@@ -45,7 +45,9 @@ def attribution_flags(pair: Pair) -> list[Flag]:
         if not name:
             continue
         name_toks = [t for t in tokens(name) if t.is_capitalised and t.norm not in _GENERIC_NAME_WORDS]
-        if any(t.stem not in context.stems for t in name_toks):
+        if context.knows_credit(name):
+            continue
+        if any(t.stem not in context.stems and not pair.knows_name(t) for t in name_toks):
             pos = claim.find(name)
             span = (pos, pos + len(name)) if pos >= 0 else (att.start, att.end)
             return [
@@ -86,13 +88,18 @@ def entity_flags(pair: Pair) -> list[Flag]:
     """A name the origin never uses stands where the aligned origin sentence has a name the claim dropped."""
     claim, ctoks, origin, context = pair.claim, pair.ctoks, pair.origin, pair.context
     c_stems = {t.stem for t in ctoks}
-    novel = [t for t in proper_tokens(claim, context.names) if t.stem not in context.stems]
+    novel = [
+        t
+        for t in proper_tokens(claim, context.names)
+        if t.stem not in context.stems and t.start >= pair.dateline_end and not pair.knows_name(t)
+    ]
     if (
         not novel
         and ctoks
         and ctoks[0].is_capitalised
         and ctoks[0].stem not in context.stems
         and ctoks[0].norm not in STOPWORDS
+        and not pair.knows_name(ctoks[0])
     ):
         following = claim[ctoks[0].end :].lstrip()[:1]
         if following and (following.islower() or following in "(,"):

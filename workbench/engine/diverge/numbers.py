@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..lexicon import WEEKDAYS, tokens
 from ..types import Flag, FlagType
 from .base import Pair, flag
-from .mentions import number_mentions
+from .mentions import NumberMention, number_mentions
 
 _APPROX_CLASS = {
     **dict.fromkeys(
@@ -38,7 +38,10 @@ def number_flags(pair: Pair) -> list[Flag]:
     claim, origin, context = pair.claim, pair.origin, pair.context
     flags: list[Flag] = []
     o_mentions = [(k, m) for k, (_, text) in enumerate(origin) for m in number_mentions(text)]
-    for m in number_mentions(claim):
+    mentions = number_mentions(claim)
+    for m in mentions:
+        if pair.is_masked(m.start) or _converted_beside(pair, m, mentions, context.numbers):
+            continue
         same = [(k, om) for k, om in o_mentions if om.value == m.value]
         if same:
             k, om = same[0]
@@ -78,6 +81,8 @@ def number_flags(pair: Pair) -> list[Flag]:
                 )
             continue
         rivals = [(k, om) for k, om in o_mentions if om.unit and om.unit == m.unit]
+        if any(_rounded(m, om) for _, om in rivals):
+            continue
         if rivals:
             k, om = rivals[0]
             flags.append(
@@ -102,6 +107,40 @@ def number_flags(pair: Pair) -> list[Flag]:
                 )
             )
     return flags
+
+
+# A figure rounded the way its approximator says: "more than 12 billion" for 12.6 billion, "about 140" for 138.
+ROUNDING_MAX_SHARE = 0.1
+
+
+def _rounded(m: NumberMention, om: NumberMention) -> bool:
+    """Whether the claim's figure `m` states the origin's `om` rounded, in the direction its qualifier allows."""
+    if not m.value or not om.value or (om.qualifier and _APPROX_CLASS.get(om.qualifier) != "approx"):
+        return False
+    share = abs(om.value - m.value) / max(abs(om.value), abs(m.value))
+    if share > ROUNDING_MAX_SHARE:
+        return False
+    kind = _APPROX_CLASS.get(m.qualifier or "")
+    return (
+        kind == "approx"
+        or (kind == "lower" and om.value > m.value)
+        or (kind == "upper" and om.value < m.value)
+        or (m.qualifier is None and om.qualifier is not None)
+    )
+
+
+def _converted_beside(pair: Pair, m: NumberMention, mentions: list[NumberMention], known: frozenset[float]) -> bool:
+    """Whether the figure is one side of a conversion in brackets ("Rs 4,000 crore ($480 million)") whose other
+    side is the origin's: the claim's own figure is the same amount in other money or units."""
+    for s, e in pair.masked:
+        if 0 <= s - m.end <= BESIDE_MAX_CHARS:
+            inside = [x for x in mentions if s <= x.start < e]
+            if any(x.value in known for x in inside):
+                return True
+    return False
+
+
+BESIDE_MAX_CHARS = 16
 
 
 def weekday_flags(pair: Pair) -> list[Flag]:
