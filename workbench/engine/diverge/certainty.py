@@ -41,8 +41,14 @@ def hedge_flags(pair: Pair) -> list[Flag]:
     ]
 
 
+_HEADED = frozenset("led leading".split())
+
+
 def certainty_flags(pair: Pair) -> list[Flag]:
-    for t in pair.ctoks:
+    ctoks = pair.ctoks
+    for i, t in enumerate(ctoks):
+        if t.norm in _HEADED and i + 1 < len(ctoks) and ctoks[i + 1].norm == "by":
+            continue  # "reforms led by X": who headed them, not a cause
         if t.norm in CERTAINTY_WORDS | CAUSAL_WORDS and t.stem not in pair.o_stems and t.norm not in pair.o_norms:
             if t.norm == "will" and (not (pair.o_norms & WEAK_MODALS) or pair.c_norms & WEAK_MODALS):
                 continue

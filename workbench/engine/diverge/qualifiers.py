@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..lexicon import CONDITION_MARKERS, STOPWORDS, Token, tokens
+from ..lexicon import CONDITION_MARKERS, STOPWORDS, Token, number_value, tokens
 from ..types import Flag, FlagType
 from .base import Pair, flag
 
@@ -57,7 +57,7 @@ def qualifier_flags(pair: Pair) -> list[Flag]:
                 ]
         otoks = tokens(otext)
         for i, t in enumerate(otoks[:-1]):
-            if t.norm in _SCOPE_QUALIFIERS and t.norm not in c_norms:
+            if t.norm in _SCOPE_QUALIFIERS and t.norm not in c_norms and not _not_a_scope(otoks, i):
                 clause_end = next(
                     (x.start for x in otoks[i + 1 :] if re.search(r"[,;:()]", otext[t.end : x.start])), len(otext)
                 )
@@ -98,6 +98,22 @@ def qualifier_flags(pair: Pair) -> list[Flag]:
                         )
                     ]
     return []
+
+
+_SUPERLATIVE_BEFORE = frozenset("the its their his her our whose".split())
+_ADJECTIVE_ENDINGS = ("ant", "ent", "ous", "ive", "ful", "al", "ic", "able", "ible", "less", "ar", "ary", "ed", "est")
+
+
+def _not_a_scope(otoks: Sequence[Token], i: int) -> bool:
+    """Whether the scope word at `i` is something else: an approximator of a figure ("some 300", left to the numbers
+    detector) or a superlative ("the most distant spacecraft", "most powerful")."""
+    nxt = otoks[i + 1]
+    if number_value(nxt.norm) is not None:
+        return True
+    if otoks[i].norm != "most":
+        return False
+    before = otoks[i - 1].norm if i > 0 else ""
+    return before in _SUPERLATIVE_BEFORE or nxt.norm.endswith(_ADJECTIVE_ENDINGS)
 
 
 def _dropped_scope(
