@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..lexicon import tokens
 from ..types import Flag
 from .base import Detector, OriginContext, Pair, origin_context
 from .certainty import certainty_flags, hedge_flags
@@ -48,7 +49,24 @@ def detect_flags(
     if not claim.strip() or not origin:
         return []
     pair = Pair(claim, tuple(origin), context, score)
-    return _dedupe([f for detect in DETECTORS for f in detect(pair)])
+    cut = _origin_cut(pair)
+    return _dedupe([f for detect in DETECTORS for f in detect(pair) if f.span_start < cut])
+
+
+def _origin_cut(pair: Pair) -> int:
+    """Where in the claim the aligned origin text stops, when the origin as collected breaks off mid-sentence ("More
+    than 460 people have died in the past tw"): what the claim says past that point cannot be compared, so it is not
+    flagged. The claim's end when the origin sentence is whole."""
+    otext = pair.origin[-1][1].rstrip()
+    otoks = tokens(otext)
+    if len(otoks) < CUT_MIN_WORDS or not otext[-1:].isalnum():
+        return len(pair.claim)
+    last_whole = otoks[-2]
+    match = [t for t in pair.ctoks if t.stem == last_whole.stem]
+    return match[-1].end if match else len(pair.claim)
+
+
+CUT_MIN_WORDS = 4
 
 
 def _dedupe(flags: list[Flag]) -> list[Flag]:
