@@ -68,6 +68,12 @@ def number_mentions(text: str) -> list[NumberMention]:
             r"\d|\b(?:" + NUMBER_WORDS_RE + r")\s+$", text[: m.start("n")][-12:]
         ):
             value, unit = 10.0, "year"
+        if (
+            text[max(0, m.start() - 1) : m.start()] in (":", ".")
+            and m.start() > 0
+            and text[m.start() - 2 : m.start() - 1].isdigit()
+        ):
+            continue  # the minutes of a time ("7:00"), not a figure
         prev = text[: m.start()].rstrip().rsplit(None, 1)
         if prev and prev[-1].lower().rstrip(".,") in _MONTH_WORDS:
             continue

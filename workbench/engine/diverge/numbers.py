@@ -81,8 +81,8 @@ def number_flags(pair: Pair) -> list[Flag]:
                 )
             continue
         rivals = [(k, om) for k, om in o_mentions if om.unit and om.unit == m.unit]
-        if any(_rounded(m, om) for _, om in rivals):
-            continue
+        if any(_rounded(m, om) for _, om in rivals) or m.value in context.numbers:
+            continue  # rounded as its approximator says, or a figure the origin gives for something else nearby
         if rivals:
             k, om = rivals[0]
             flags.append(
