@@ -41,7 +41,8 @@ _TITLES = frozenset(
     """mr mrs ms miss dr sir dame lord lady prof professor president prime minister secretary chancellor senator
     governor mayor judge justice general gen col lt capt sgt rev king queen prince princess sheikh""".split()
 )
-# A stock ticker in brackets: "(AAPL.O)", "(NASDAQ: AAPL)", "(7203.T)", "(NYSE:X)".
+# A stock ticker or an acronym in brackets: "(AAPL.O)", "(NASDAQ: AAPL)", "(7203.T)", "(LDP)". Either restates what
+# stands before it.
 TICKER = re.compile(
     r"\(\s*(?:(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|ASX|HKEX|SGX|TSE|NSE|BSE|XETRA|Euronext|OTC)\s*:\s*)?"
     r"(?:[A-Z]{1,6}|\d{3,6})(?:\.[A-Z]{1,3})?(?:\s*[,;]\s*(?:[A-Z]{1,6}|\d{3,6})(?:\.[A-Z]{1,3})?)*\s*\)"
@@ -141,5 +142,5 @@ def name_forms(texts: Iterable[str]) -> frozenset[str]:
 
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of a sentence that add nothing to compare: stock tickers and converted figures in brackets."""
+    """Spans of a sentence that add nothing to compare: stock tickers, acronyms and converted figures in brackets."""
     return [(m.start(), m.end()) for pattern in (TICKER, CONVERSION) for m in pattern.finditer(text)]

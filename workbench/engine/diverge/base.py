@@ -46,6 +46,7 @@ class OriginContext:
     credited: frozenset[str] = frozenset()
     name_forms: frozenset[str] = frozenset()
     acronyms: frozenset[str] = frozenset()
+    outlet_forms: frozenset[str] = frozenset()
 
     def knows_name(self, t: Token, claim: str = "", *, dates_known: bool = False) -> bool:
         """Whether the origin names what capitalised word `t` names, in any of the forms newsrooms write it; an
@@ -54,6 +55,18 @@ class OriginContext:
         found = self.acronyms | (frozenset(acronyms(claim)) if claim and t.text.isupper() else frozenset())
         return name_is_known(t, self.name_forms, found, dates_known=dates_known)
 
+    def is_outlet(self, name: str) -> bool:
+        """Whether a credited name is the origin's own outlet in any of its forms ("The Associated Press" for "AP")."""
+        bare = re.sub(r"^(?:the|The)\s+", "", name).strip()
+        group = alias_group(bare)
+        words = [w for w in bare.split() if w[:1].isupper()]
+        return bool(
+            bare.lower() in self.outlet_forms
+            or (group is not None and group & self.outlet_forms)
+            or (len(words) >= 2 and initials(words) in self.outlet_forms)
+            or (words and all(stem(w) in self.outlet_stems for w in words))
+        )
+
     def knows_credit(self, name: str) -> bool:
         """Whether a credited name ("The Associated Press") is one the origin uses in another form ("AP")."""
         group = alias_group(re.sub(r"^(?:the|The)\s+", "", name))
@@ -61,6 +74,24 @@ class OriginContext:
             return True
         words = [w for w in name.split() if w[:1].isupper() and w.lower() != "the"]
         return len(words) >= 2 and initials(words) in self.name_forms
+
+
+# "..., as Bloomberg noted", "as the Associated Press reported": a credit the attribution finder may not read.
+_AS_CREDIT = re.compile(
+    r"\bas\s+(?:the\s+)?(?P<src>[A-Z][\w&.'\u2019-]*(?:\s+[A-Z][\w&.'\u2019-]*){0,3})\s+"
+    r"(?:first\s+|previously\s+|earlier\s+)?(?:noted|reported|wrote|said|put it|observed|described it|revealed)\b"
+)
+
+
+def credited_source(claim: str) -> tuple[str, int, int] | None:
+    """The named source a claim credits and the span of its credit, or None."""
+    att = find_attribution(claim)
+    if att is not None and (att.source or att.speaker):
+        return (att.source or att.speaker or "", att.start, att.end)
+    m = _AS_CREDIT.search(claim)
+    if m is not None:
+        return (m.group("src"), m.start(), m.end())
+    return None
 
 
 def part_stems(text: str) -> set[str]:
@@ -109,6 +140,7 @@ def origin_context(origin_texts: Sequence[str], outlet_names: Sequence[str] = ()
         credited=frozenset(credited | outlet),
         name_forms=name_forms([*origin_texts, *outlet_names]),
         acronyms=frozenset(a for text in origin_texts for a in acronyms(text)),
+        outlet_forms=frozenset(n.lower().strip() for n in outlet_names if n),
     )
 
 

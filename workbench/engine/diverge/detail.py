@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..attribute import find_attribution
 from ..lexicon import HEDGE_WORDS, LIGHT_WORDS, STOPWORDS, Token, prefix_variants, tokens
 from ..types import Flag, FlagType
-from .base import NAME_VARIANTS, OriginContext, Pair, flag, is_novel
+from .base import NAME_VARIANTS, OriginContext, Pair, credited_source, flag, is_novel
 
 ADDED_RUN_MIN_WORDS = 4
 SLOT_MAX_WORDS = 12
@@ -83,10 +82,8 @@ def added_detail_flags(pair: Pair) -> list[Flag]:
 def _credit_span(claim: str) -> tuple[int, int]:
     """Where the claim credits a named source ("..., Geo News reported", "according to the BBC"): who is credited
     is for the attribution detector to judge, not added detail."""
-    att = find_attribution(claim)
-    if att is None or not (att.source or att.speaker):
-        return (0, 0)
-    return att.start, att.end
+    credit = credited_source(claim)
+    return (0, 0) if credit is None else (credit[1], credit[2])
 
 
 def _novel_predicates(

@@ -8,7 +8,7 @@ import re
 from ..attribute import find_attribution
 from ..lexicon import normalise_for_match
 from ..types import Flag, FlagType
-from .base import OriginContext, Pair, flag, locate, word_bounds
+from .base import OriginContext, Pair, credited_source, flag, locate, word_bounds
 from .mentions import QUOTE
 
 QUOTE_MIN_WORDS = 2
@@ -19,6 +19,8 @@ QUOTED_SENTENCE_SHARE = 0.5
 def quote_flags(pair: Pair) -> list[Flag]:
     claim, origin, context = pair.claim, pair.origin, pair.context
     flags: list[Flag] = []
+    credit = credited_source(claim)
+    outlet_credited = credit is not None and context.is_outlet(credit[0])
     for m in QUOTE.finditer(claim):
         inner = m.group("q")
         qn = normalise_for_match(inner)
@@ -28,6 +30,8 @@ def quote_flags(pair: Pair) -> list[Flag]:
             continue
         loc = locate(inner, origin)
         if f" {qn} " in context.norm_text:
+            if outlet_credited:
+                continue  # the origin outlet's own words, quoted as its words ("as Bloomberg noted")
             expl = "words the origin uses without quotation marks are presented as a direct quote"
         else:
             expl = "the quoted words are not a verbatim quote in the origin"
