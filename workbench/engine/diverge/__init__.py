@@ -70,13 +70,14 @@ CUT_MIN_WORDS = 4
 
 
 def _dedupe(flags: list[Flag]) -> list[Flag]:
-    seen: set[tuple[str, int, int]] = set()
+    """Each divergence once: a flag is dropped when an earlier one of the same type covers any of its words (two
+    detectors reading the same change), and an empty span is no flag."""
     out: list[Flag] = []
     for f in flags:
-        key = (f.type, f.span_start, f.span_end)
-        if key in seen or f.span_end <= f.span_start:
+        if f.span_end <= f.span_start:
             continue
-        seen.add(key)
+        if any(g.type == f.type and g.span_start < f.span_end and f.span_start < g.span_end for g in out):
+            continue
         out.append(f)
     return out
 

@@ -83,11 +83,14 @@ _AS_CREDIT = re.compile(
 )
 
 
-def credited_source(claim: str) -> tuple[str, int, int] | None:
-    """The named source a claim credits and the span of its credit, or None."""
+def credited_source(claim: str, *, own_words: bool = False) -> tuple[str, int, int] | None:
+    """The named source a claim credits and the span of its credit, or None. With `own_words`, only a source
+    credited for its own words ("X reported", "as X noted"), not one a speaker talked to ("a diplomat told X")."""
     att = find_attribution(claim)
     if att is not None and (att.source or att.speaker):
-        return (att.source or att.speaker or "", att.start, att.end)
+        told = att.hedge is not None or re.search(r"\b(?:told|quoted|citing|cited)\b", att.text) is not None
+        if not (own_words and (told or att.speaker)):
+            return (att.source or att.speaker or "", att.start, att.end)
     m = _AS_CREDIT.search(claim)
     if m is not None:
         return (m.group("src"), m.start(), m.end())
@@ -215,12 +218,14 @@ def flag(
     origin_span: tuple[int, int, int] | None,
     explanation: str,
 ) -> Flag:
-    """A flag over `claim[span]` and, when given, `origin[k][1][start:end]` for `origin_span == (k, start, end)`."""
-    s, e = span
+    """A flag over `claim[span]` and, when given, `origin[k][1][start:end]` for `origin_span == (k, start, end)`;
+    both spans are widened to whole words, so a reviewer never sees a word cut in two."""
+    s, e = word_bounds(claim, *span)
     if origin_span is None:
         return Flag(str(type_), claim[s:e], s, e, None, None, None, explanation, None)
     k, os_, oe = origin_span
     idx, otext = origin[k]
+    os_, oe = word_bounds(otext, os_, oe)
     return Flag(str(type_), claim[s:e], s, e, otext[os_:oe], os_, oe, explanation, idx if k > 0 else None)
 
 

@@ -19,7 +19,7 @@ QUOTED_SENTENCE_SHARE = 0.5
 def quote_flags(pair: Pair) -> list[Flag]:
     claim, origin, context = pair.claim, pair.origin, pair.context
     flags: list[Flag] = []
-    credit = credited_source(claim)
+    credit = credited_source(claim, own_words=True)
     outlet_credited = credit is not None and context.is_outlet(credit[0])
     for m in QUOTE.finditer(claim):
         inner = m.group("q")
