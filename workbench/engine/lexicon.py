@@ -180,6 +180,8 @@ _IRREGULAR = {
     "sent": "send",
     "spoke": "speak",
     "fell": "fall",
+    "won": "win",
+    "lost": "lose",
     "rose": "rise",
     "began": "begin",
     "brought": "bring",
@@ -359,11 +361,11 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         (
             """rise rises rose risen rising increase increases increased increasing grow grows grew grown growing
             climb climbs climbed climbing gain gains gained gaining jump jumps jumped surge surges surged soar soars
-            soared rally rallied higher expand expands expanded expanding widen widens widened widening boost boosts
-            boosted raise raises raised raising strengthen strengthened strengthens""",
+            soared soaring surging jumping rally rallied higher expand expands expanded expanding widen widens widened
+            widening boost boosts boosted raise raises raised raising strengthen strengthened strengthens""",
             """fall falls fell fallen falling decrease decreases decreased decreasing decline declines declined
             declining shrink shrinks shrank shrunk shrinking drop drops dropped dropping slump slumped plunge plunged
-            plunges tumble tumbled slide slid sink sank lower contracted contracting narrow
+            plunges plunging tumble tumbled tumbling slumping slide slid sink sank lower contracted contracting narrow
             narrows narrowed narrowing cut cuts cutting reduce reduces reduced reducing weaken weakened weakens
             lose loses lost losing""",
         ),
@@ -372,19 +374,21 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
             "reject rejects rejected rejecting veto vetoes vetoed refuse refused",
         ),
         ("win wins won winning", "lose loses lost losing defeated"),
+        ("victory victories", "defeat defeats"),
         (
             "end ends ended ending halt halts halted stop stops stopped suspend suspended",
             "continue continues continued continuing extend extends extended resume resumes resumed",
         ),
         ("begin begins began begun start starts started", "end ends ended stop stops stopped"),
         (
-            "allow allows allowed allowing permit permits permitted lift lifts lifted",
+            "allow allows allowed allowing permit permits permitted lift lifts lifted authorize authorized authorizes "
+            "authorise authorised authorises",
             "ban bans banned banning prohibit prohibits prohibited block blocks blocked impose imposes imposed",
         ),
         ("support supports supported supporting", "oppose opposes opposed opposing"),
         ("confirm confirms confirmed confirming admit admits admitted", "deny denies denied denying"),
         ("convict convicts convicted guilty", "acquit acquits acquitted acquittal innocent"),
-        ("uphold upholds upheld", "overturn overturns overturned"),
+        ("uphold upholds upheld affirm affirms affirmed", "overturn overturns overturned"),
         ("open opens opened opening", "closes closed closing shut shuts"),
         ("improve improves improved improving", "worsen worsens worsened worsening deteriorate deteriorated"),
         ("succeed succeeds succeeded success successful", "fail fails failed failure unsuccessful"),
