@@ -83,18 +83,39 @@ _AS_CREDIT = re.compile(
 )
 
 
+# "citing people familiar with the matter", "according to sources close to the talks": an unnamed source.
+_HEDGED_CREDIT = re.compile(
+    r"\b(?:citing|according to|said)\s+(?:(?:two|three|several|multiple|some)\s+)?(?:people|sources?|persons?|"
+    r"officials?|a person|a source|insiders?)\s+(?:familiar with|close to|with (?:direct )?knowledge of|briefed on|"
+    r"involved in|aware of)\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?"
+)
+# The day of reporting after a credit: "..., the BBC reported on Tuesday", "X said late on Monday".
+_CREDIT_DAY = re.compile(
+    r"^\s*(?:(?:on|late|early|last)\s+)*(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|"
+    r"yesterday|tonight)\b",
+    re.IGNORECASE,
+)
+
+
 def credited_source(claim: str, *, own_words: bool = False) -> tuple[str, int, int] | None:
-    """The named source a claim credits and the span of its credit, or None. With `own_words`, only a source
-    credited for its own words ("X reported", "as X noted"), not one a speaker talked to ("a diplomat told X")."""
+    """The source a claim credits and the span of its credit (with the day of reporting after it), or None. With
+    `own_words`, only a named source credited for its own words ("X reported", "as X noted"), not one a speaker
+    talked to ("a diplomat told X") nor unnamed people."""
+    found: tuple[str, int, int] | None = None
     att = find_attribution(claim)
     if att is not None and (att.source or att.speaker):
         told = att.hedge is not None or re.search(r"\b(?:told|quoted|citing|cited)\b", att.text) is not None
         if not (own_words and (told or att.speaker)):
-            return (att.source or att.speaker or "", att.start, att.end)
-    m = _AS_CREDIT.search(claim)
-    if m is not None:
-        return (m.group("src"), m.start(), m.end())
-    return None
+            found = (att.source or att.speaker or "", att.start, att.end)
+    if found is None and (m := _AS_CREDIT.search(claim)) is not None:
+        found = (m.group("src"), m.start(), m.end())
+    if found is None and not own_words and (m := _HEDGED_CREDIT.search(claim)) is not None:
+        found = (m.group(0), m.start(), m.end())
+    if found is None:
+        return None
+    name, start, end = found
+    day = _CREDIT_DAY.match(claim[end:])
+    return name, start, end + (day.end() if day else 0)
 
 
 def part_stems(text: str) -> set[str]:

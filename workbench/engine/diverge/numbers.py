@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..lexicon import WEEKDAYS, tokens
 from ..types import Flag, FlagType
-from .base import Pair, flag
+from .base import Pair, credited_source, flag
 from .mentions import NumberMention, number_mentions
 
 _APPROX_CLASS = {
@@ -148,7 +148,10 @@ def weekday_flags(pair: Pair) -> list[Flag]:
     claim, origin = pair.claim, pair.origin
     flags: list[Flag] = []
     o_days = [(k, t) for k, (_, text) in enumerate(origin) for t in tokens(text) if t.norm in WEEKDAYS]
+    credit = credited_source(claim)
     for t in tokens(claim):
+        if credit is not None and credit[1] <= t.start < credit[2]:
+            continue  # the day of reporting added to the credit ("X News reported on Tuesday")
         if t.norm in WEEKDAYS and not any(x.norm == t.norm for _, x in o_days):
             if o_days:
                 k, x = o_days[0]
