@@ -55,7 +55,7 @@ _CURRENCY = (
 # "$5 million (4.6 million euros)", "1 billion yen ($6.7 million)", "15 meters (49 feet)".
 CONVERSION = re.compile(
     rf"\(\s*(?:about|around|roughly|approximately|nearly|some|over|almost|or|equivalent to|\u2248|~)?\s*"
-    rf"(?:{_CURRENCY}\s*)?\d[\d.,]*\s*(?:[a-zA-Z]+\s*){{0,2}}(?:{_CURRENCY})?\s*\)"
+    rf"(?:(?:{_CURRENCY}|[A-Z]{{1,3}}\$?)\s*)?\d[\d.,]*\s*(?:[a-zA-Z]+\s*){{0,2}}(?:{_CURRENCY})?\s*\)"
 )
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from ..attribute import find_attribution
 from ..lexicon import STOPWORDS, Token, tokens
 from ..types import Flag, FlagType
-from .base import DATELINE, NAME_VARIANTS, Pair, flag
+from .base import DATELINE, NAME_VARIANTS, Pair, credited_source, flag
 from .mentions import QUOTE
 
 _GENERIC_NAME_WORDS = frozenset("news report reports media agency the outlet article press".split())
@@ -88,10 +88,15 @@ def entity_flags(pair: Pair) -> list[Flag]:
     """A name the origin never uses stands where the aligned origin sentence has a name the claim dropped."""
     claim, ctoks, origin, context = pair.claim, pair.ctoks, pair.origin, pair.context
     c_stems = {t.stem for t in ctoks}
+    credit = credited_source(claim)
+    known_credit = credit is not None and (context.is_outlet(credit[0]) or context.knows_credit(credit[0]))
     novel = [
         t
         for t in proper_tokens(claim, context.names)
-        if t.stem not in context.stems and t.start >= pair.dateline_end and not pair.knows_name(t)
+        if t.stem not in context.stems
+        and t.start >= pair.dateline_end
+        and not pair.knows_name(t)
+        and not (known_credit and credit[1] <= t.start < credit[2])
     ]
     if (
         not novel
