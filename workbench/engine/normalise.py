@@ -80,8 +80,8 @@ def initials(words: Iterable[str]) -> str:
 
 
 def acronyms(text: str) -> set[str]:
-    """The acronyms a text's runs of capitalised words would have ("Liberal Democratic Party" -> "ldp"), with and
-    without their linking words ("Securities & Exchange Commission" -> "sec")."""
+    """The acronyms a text's runs of capitalised words would have ("Liberal Democratic Party" -> "ldp"), linking
+    words left out ("Securities & Exchange Commission" -> "sec")."""
     out: set[str] = set()
     run: list[str] = []
     for t in tokens(text) + [None]:
@@ -91,9 +91,8 @@ def acronyms(text: str) -> set[str]:
         while run and not run[-1][:1].isupper():
             run.pop()
         if len(run) >= 2:
-            for i in range(len(run) - 1):
-                for j in range(i + 2, len(run) + 1):
-                    out.add(initials(run[i:j]))
+            # The whole run, or the run without its leading words ("Khan's Pakistan Tehreek-e-Insaf" -> "pti").
+            out.update(initials(run[i:]) for i in range(len(run) - 1))
         run = []
     return {a for a in out if len(a) >= 2}
 
