@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..lexicon import tokens
+from ..lexicon import normalise_for_match, tokens
 from ..types import Flag
 from .base import Detector, OriginContext, Pair, origin_context
 from .certainty import certainty_flags, hedge_flags
@@ -54,13 +54,21 @@ def detect_flags(
 
 
 def _origin_cut(pair: Pair) -> int:
-    """Where in the claim the aligned origin text stops, when the origin as collected breaks off mid-sentence ("More
-    than 460 people have died in the past tw"): what the claim says past that point cannot be compared, so it is not
-    flagged. The claim's end when the origin sentence is whole."""
+    """Where in the claim the aligned origin text stops, when the origin as collected breaks off: mid-word ("More than
+    460 people have died in the past tw" against the claim's "... in the past two decades"), or unpunctuated where the
+    origin article ends. What the claim says past that point cannot be compared, so it is not flagged. The claim's
+    end when the origin sentence is whole (a sentence merely unpunctuated inside the origin is whole)."""
     otext = pair.origin[-1][1].rstrip()
     otoks = tokens(otext)
     if len(otoks) < CUT_MIN_WORDS or not otext[-1:].isalnum():
         return len(pair.claim)
+    stub = otoks[-1].norm
+    completed = [t for t in pair.ctoks if t.norm != stub and t.norm.startswith(stub)]
+    if completed:
+        return completed[-1].start
+    if not pair.context.norm_text.rstrip().endswith(normalise_for_match(otext)):
+        return len(pair.claim)
+    # The origin article itself stops here, unpunctuated: the claim is compared up to the origin's last words.
     last_whole = otoks[-2]
     match = [t for t in pair.ctoks if t.stem == last_whole.stem]
     return match[-1].end if match else len(pair.claim)
