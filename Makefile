@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 DEMO_ENV := DEBUG=true
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-retrieval bench-e2e bench-load bench-soak
+.PHONY: setup setup-ml demo test test-engine test-reliability lint migrate worker beat evaluate clean bench-scale bench-scale-1m bench-retrieval bench-e2e bench-load bench-soak bench-long-line
 
 setup: $(STAMP)
 
@@ -75,6 +75,10 @@ bench-retrieval: setup
 
 bench-e2e: setup
 	$(PY) -m benchmarks.e2e --articles 5000 --workers 2
+
+# Text processing on one 3 MB line (quotes, dots, capitals): sentence splitting must stay under 2 s.
+bench-long-line: setup
+	$(PY) -m benchmarks.long_line --megabytes 3 --json benchmarks/results/long_line.json
 
 # Soak: 200 articles traced twice, the second time with 20 worker SIGKILLs; exits non-zero when the results differ.
 bench-soak: setup

@@ -8,8 +8,9 @@ Each run creates (drops first) the database ``workbench_soak`` on 127.0.0.1:5432
 127.0.0.1:6379, migrates, ingests the generated archive in arrival order, starts two workers (the end-to-end
 benchmark's) and queues the trace jobs the pipeline would queue for each arriving article: the article alone, or
 with its origin (the corpus's true origin, so the comparison does not hang on origin finding, which
-``benchmarks.scale`` and ``benchmarks.e2e`` measure). The driver runs the sweeper (``trace_jobs_rearm``) every
-poll, with a short job lease, as the scheduler would every minute.
+``benchmarks.scale`` and ``benchmarks.e2e`` measure). The driver runs the sweeper (``trace_jobs_rearm``) as the
+scheduler does, every TRACE_JOB_SWEEP_S (15 s), and every setting is the default (the 30 s job lease renewed by the
+running job's heartbeat, the broker's visibility timeout), so a recovery takes what it takes in production.
 
 The first run is left alone. The second is the same archive with ``--kills`` SIGKILLs at random moments (fixed
 ``--kill-seed``): once a chosen share of the jobs is done, a random worker, when its pool process is busy tracing,
@@ -17,6 +18,11 @@ loses that pool process (its main process forks a new one), its main process (th
 to finish or die on its own, as after an OOM kill) or both at once; a new worker is started in place of a killed main
 process. The results are compared by natural keys (article ingest key and sentence position, never database ids),
 with scores rounded.
+
+Recovery: a kill interrupts the jobs the killed worker was running (claimed by its main or pool process, as named
+in the job's last ``claimed`` event, and still running just after the kill); each one's recovery is the time from the
+kill to the job being done, and the longest is reported (``recovery_s_max``) with how long its heartbeat had been
+silent when it was re-armed.
 
 Exit status 0 only when every job of both runs is done, none is lost, and the fingerprints are equal. The table is
 printed, the JSON written to ``--json`` (default ``benchmarks/results/soak.json``). Only 127.0.0.1 is contacted.
@@ -31,6 +37,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -314,10 +321,23 @@ def busy_pool(workers, prefer: int) -> tuple[int, int] | None:
     return None
 
 
+def jobs_held_by(pids: list[int]) -> list[int]:
+    """The running jobs whose current attempt was claimed by one of the processes ``pids`` (on this machine)."""
+    from workbench.provenance.models import TraceJob, TraceJobEvent
+
+    workers = {f"{socket.gethostname()}:{pid}" for pid in pids}
+    held = []
+    for job_id, attempts in TraceJob.objects.filter(state=TraceJob.State.RUNNING).values_list("pk", "attempts"):
+        claim = TraceJobEvent.objects.filter(job_id=job_id, kind="claimed", extra__attempt=attempts).last()
+        if claim is not None and claim.extra.get("worker") in workers:
+            held.append(job_id)
+    return held
+
+
 def kill_now(workers, kill: Kill, found: tuple[int, int] | None) -> dict:
     """SIGKILL the planned process of the worker ``found`` busy (or of the planned worker when none was), and start a
     new worker in place of a killed main process. ``workers`` has ``slots`` (main processes, Popen) and
-    ``replace(slot)``."""
+    ``replace(slot)``. The record names the jobs the kill interrupted and when it happened (``at``, epoch seconds)."""
     from workbench.provenance.models import TraceJob
 
     slot, pool = found if found is not None else (kill.slot, None)
@@ -326,10 +346,20 @@ def kill_now(workers, kill: Kill, found: tuple[int, int] | None) -> dict:
         pools = pool_processes(main.pid)
         pool = pools[0] if pools else None
     victims = [pid for pid in {"pool": [pool], "main": [main.pid], "worker": [main.pid, pool]}[kill.target] if pid]
+    # The jobs in the hands of the worker hit: a killed main process takes its pool process with it (billiard's
+    # parent-death signal), so whatever the target they are the jobs of the whole worker.
+    interrupted = jobs_held_by([main.pid, *pool_processes(main.pid)])
     for pid in victims:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    killed_at = time.time()
+    # A job that ended between the look and the kill was not interrupted.
+    interrupted = list(
+        TraceJob.objects.filter(pk__in=interrupted, state=TraceJob.State.RUNNING).values_list("pk", flat=True)
+    )
     record = {
+        "at": killed_at,
+        "interrupted": interrupted,
         "after_done": kill.after_done,
         "slot": slot,
         "target": kill.target,
@@ -352,15 +382,24 @@ class Drive:
 
 
 def drive(
-    *, workers, requests: list[dict], plan: list[Kill], timeout_s: float, arrival_s: float = 0.0, label: str = "run"
+    *,
+    workers,
+    requests: list[dict],
+    plan: list[Kill],
+    timeout_s: float,
+    arrival_s: float = 0.0,
+    sweep_s: float | None = None,
+    label: str = "run",
 ) -> Drive:
-    """Queue the jobs (one every ``arrival_s``, or all at once), run the sweeper every POLL_S as the scheduler
-    would, and carry out the planned kills, until every job has finished or ``timeout_s`` has passed.
+    """Queue the jobs (one every ``arrival_s``, or all at once), run the sweeper every ``sweep_s`` (default: as the
+    scheduler does, every TRACE_JOB_SWEEP_S), and carry out the planned kills, until every job has finished or
+    ``timeout_s`` has passed.
 
     A kill falls due once its number of jobs is done and its delay has passed; it waits (up to BUSY_WAIT_S, while
     jobs keep arriving and the sweeper keeps running) for a worker's pool process to be tracing."""
-    from workbench.provenance.services import trace_job_create, trace_jobs_rearm
+    from workbench.provenance.services import TRACE_JOB_SWEEP_S, trace_job_create, trace_jobs_rearm
 
+    sweep_s = TRACE_JOB_SWEEP_S if sweep_s is None else sweep_s
     plan = list(plan)
     result = Drive([], [], Counter(), 0.0)
     started = time.perf_counter()
@@ -372,7 +411,7 @@ def drive(
         while len(result.job_ids) < len(requests) and now >= next_arrival:
             result.job_ids.append(trace_job_create(**requests[len(result.job_ids)]).pk)
             next_arrival = max(next_arrival, now) + arrival_s  # no burst after the driver was held up by a restart
-        if now - last_sweep >= POLL_S:
+        if now - last_sweep >= sweep_s:
             result.sweeps.update(trace_jobs_rearm())
             last_sweep = now
         states = _states(result.job_ids)
@@ -394,6 +433,36 @@ def drive(
         time.sleep(KILL_POLL_S if due_at is not None else POLL_S)
     result.elapsed_s = round(time.perf_counter() - started, 1)
     return result
+
+
+def recoveries(kills: list[dict]) -> list[dict]:
+    """For every job a kill interrupted: seconds from the kill to the job being done (None if it never was), and how
+    long its heartbeat had been silent when the sweeper re-armed it (None if it was not re-armed)."""
+    from workbench.provenance.models import TraceJob, TraceJobEvent
+
+    out = []
+    for kill in kills:
+        for job in TraceJob.objects.filter(pk__in=kill["interrupted"]).order_by("pk"):
+            rearm = (
+                TraceJobEvent.objects.filter(job=job, kind="rearmed", at__gt=_moment(kill["at"])).order_by("at").first()
+            )
+            done_s = job.finished_at.timestamp() - kill["at"] if job.state == "done" and job.finished_at else None
+            out.append(
+                {
+                    "job": job.pk,
+                    "target": kill["target"],
+                    "recovery_s": round(done_s, 1) if done_s is not None else None,
+                    "rearmed_after_s": round(rearm.at.timestamp() - kill["at"], 1) if rearm else None,
+                    "silent_s_at_rearm": rearm.extra.get("silent_s") if rearm else None,
+                }
+            )
+    return out
+
+
+def _moment(epoch_s: float):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch_s, tz=UTC)
 
 
 def job_figures(job_ids: list[int]) -> dict:
@@ -441,6 +510,8 @@ def one_run(
     finally:
         workers.stop()
     fp = fingerprint()
+    recovered = recoveries(run_.kills)
+    times = [r["recovery_s"] for r in recovered if r["recovery_s"] is not None]
     result = {
         "run": label,
         "articles": len(corpus_articles),
@@ -451,6 +522,10 @@ def one_run(
         **job_figures(run_.job_ids),
         "sweeps": dict(run_.sweeps),
         "elapsed_s": run_.elapsed_s,
+        "jobs_interrupted": len(recovered),
+        "recovery_s_max": max(times, default=None),
+        "recovery_s_median": sorted(times)[len(times) // 2] if times else None,
+        "recoveries": recovered,
         "rows": {name: len(rows) for name, rows in fp.items()},
         "fingerprint": digest(fp),
         "code": [code_before, code_digest()],
@@ -460,32 +535,29 @@ def one_run(
 
 
 def run(args: argparse.Namespace) -> dict:
-    env = {
-        **_env(args.db, args.redis_db),
-        "TRACE_JOB_LEASE_S": str(args.lease_s),
-        "TRACE_JOB_QUEUED_STALE_S": str(args.queued_stale_s),
-        "CELERY_VISIBILITY_TIMEOUT_S": "60",
-        "PYTHONUNBUFFERED": "1",
-    }
+    # The production defaults for every job setting (lease, heartbeat, re-sending, visibility timeout): whatever
+    # the calling shell sets is dropped, and an override is given explicitly (--lease-s, --queued-stale-s).
+    pipeline = ("TRACE_JOB_", "CELERY_VISIBILITY_TIMEOUT_S", "CELERY_TASK_")
+    env = {k: v for k, v in _env(args.db, args.redis_db).items() if not k.startswith(pipeline)}
+    env["PYTHONUNBUFFERED"] = "1"
+    if args.lease_s is not None:
+        env["TRACE_JOB_LEASE_S"] = str(args.lease_s)
+    if args.queued_stale_s is not None:
+        env["TRACE_JOB_QUEUED_STALE_S"] = str(args.queued_stale_s)
+    for name in [k for k in os.environ if k.startswith(pipeline)]:
+        del os.environ[name]
     os.environ.update(
-        {
-            k: env[k]
-            for k in (
-                "DATABASE_URL",
-                "CELERY_BROKER_URL",
-                "DJANGO_SETTINGS_MODULE",
-                "DEBUG",
-                "TRACE_JOB_LEASE_S",
-                "TRACE_JOB_QUEUED_STALE_S",
-                "CELERY_VISIBILITY_TIMEOUT_S",
-            )
-        }
+        {k: v for k, v in env.items() if k.startswith(pipeline) or k in ("DATABASE_URL", "CELERY_BROKER_URL")}
     )
+    os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DEBUG")})
     import django
 
     django.setup()
+    from django.conf import settings
+
     from benchmarks.corpus import Corpus
     from workbench.celery import app  # noqa: F401 - binds the shared tasks to the configured broker
+    from workbench.provenance.services import TRACE_JOB_SWEEP_S
 
     corpus = Corpus(args.articles, args.seed)
     corpus_articles = [corpus.article(i) for i in range(args.articles)]
@@ -513,8 +585,11 @@ def run(args: argparse.Namespace) -> dict:
         "seed": args.seed,
         "kill_seed": args.kill_seed,
         "workers": args.workers,
-        "lease_s": args.lease_s,
-        "queued_stale_s": args.queued_stale_s,
+        "lease_s": settings.TRACE_JOB_LEASE_S,
+        "heartbeat_s": settings.TRACE_JOB_HEARTBEAT_S,
+        "queued_stale_s": settings.TRACE_JOB_QUEUED_STALE_S,
+        "visibility_timeout_s": settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"],
+        "sweep_s": TRACE_JOB_SWEEP_S,
         "arrival_s": args.arrival_s,
         "runs": runs,
         "commit": _commit(),
@@ -528,8 +603,9 @@ def run(args: argparse.Namespace) -> dict:
 def table(result: dict) -> str:
     lines = [
         "| run | articles | jobs | kills (pool/main/both; pool busy) | done | failed | lost | retried (attempts > 1) | "
-        "re-armed | wall s | rows (claims/links/divergences/memberships) | fingerprint |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "re-armed | interrupted | longest recovery s | wall s | rows (claims/links/divergences/memberships) | "
+        "fingerprint |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["runs"]:
         rows = "/".join(f"{r['rows'][name]:,}" for name in SECTIONS)
@@ -537,6 +613,7 @@ def table(result: dict) -> str:
         lines.append(
             f"| {r['run']} | {r['articles']} | {r['jobs']} | {r['kills']} ({by['pool']}/{by['main']}/{by['worker']}; "
             f"{r['kills_pool_busy']}) | {r['done']} | {r['failed']} | {r['lost']} | {r['retried']} | {r['rearmed']} | "
+            f"{r['jobs_interrupted']} | {r['recovery_s_max'] if r['recovery_s_max'] is not None else '-'} | "
             f"{r['elapsed_s']} | {rows} | {r['fingerprint']} |"
         )
     lines.append("")
@@ -545,6 +622,15 @@ def table(result: dict) -> str:
         f"code unchanged during the runs: {'yes' if result['code_unchanged'] else 'NO'}; "
         f"promise holds: {'yes' if result['holds'] else 'NO'}"
     )
+    for r in result["runs"]:
+        if r["jobs_interrupted"]:
+            rearmed = [x["rearmed_after_s"] for x in r["recoveries"] if x["rearmed_after_s"] is not None]
+            lines.append(
+                f"{r['run']}: {r['jobs_interrupted']} jobs interrupted by the kills; from the kill to done: longest "
+                f"{r['recovery_s_max']} s, median {r['recovery_s_median']} s; re-sent by the sweeper at most "
+                f"{max(rearmed, default='-')} s after the kill (lease {result['lease_s']} s, heartbeat "
+                f"{result['heartbeat_s']} s, sweep every {result['sweep_s']} s)"
+            )
     lines += [f"  {line}" for line in result["differences"]]
     return "\n".join(lines)
 
@@ -556,8 +642,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=7, help="the archive's seed")
     p.add_argument("--kill-seed", type=int, default=11, help="when, whom and what to kill")
-    p.add_argument("--lease-s", type=int, default=10, help="TRACE_JOB_LEASE_S for the workers and the sweeper")
-    p.add_argument("--queued-stale-s", type=int, default=60, help="TRACE_JOB_QUEUED_STALE_S")
+    p.add_argument("--lease-s", type=int, default=None, help="TRACE_JOB_LEASE_S (default: the setting's default)")
+    p.add_argument("--queued-stale-s", type=int, default=None, help="TRACE_JOB_QUEUED_STALE_S (default: likewise)")
     p.add_argument("--db", default="workbench_soak")
     p.add_argument("--redis-db", type=int, default=11)
     p.add_argument("--timeout-s", type=float, default=1800.0, help="per run")

@@ -134,3 +134,10 @@ def test_a_cache_url_shares_the_cache_and_turns_on_remembered_tokens(tmp_path):
         result = run_with(env, "-c", probe_cache, tmp_path=tmp_path)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) == expected
+
+
+def test_a_trace_job_heartbeat_slower_than_half_its_lease_is_refused_at_start_up(tmp_path):
+    result = run_with({"TRACE_JOB_LEASE_S": "30", "TRACE_JOB_HEARTBEAT_S": "20"}, "-c", PROBE, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "TRACE_JOB_HEARTBEAT_S=20 must be at most half of TRACE_JOB_LEASE_S=30" in result.stderr
+    assert probe({"TRACE_JOB_LEASE_S": "30", "TRACE_JOB_HEARTBEAT_S": "15"}, tmp_path)["eager"] is True

@@ -76,7 +76,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "workbench.admin_site.WorkbenchAdminConfig",  # django.contrib.admin with the reviewers' home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimLabelEnum": "workbench.claims.models.Label",
         "VerdictLabelEnum": "workbench.review.models.Verdict.Label",
         "VerdictStateEnum": "workbench.review.models.Verdict.State",
+        "DivergenceTypeEnum": "workbench.provenance.models.Divergence.Type",
         "TraceJobStateEnum": "workbench.provenance.models.TraceJob.State",
         "WebhookEventEnum": "workbench.api.models.Webhook.Event",
     },
@@ -342,14 +343,30 @@ LOGGING = {
 
 # Ingest limits: anything larger is refused with a clear error, never truncated silently.
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Submitted text over this size is acknowledged at once and read by a worker, never inside the web request.
+INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 256 * 1024, minimum=1)
 # Largest JSON body the API reads: an article at the ingest limit plus its metadata.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", INGEST_MAX_BYTES + 64 * 1024, minimum=1024)
 # Django reads a request body whole only up to this size; the API's own limit is the one that applies.
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
-# Background pipeline. A job's lease must outlive the hard time limit, or a running job is re-armed while it runs.
-TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", CELERY_TASK_TIME_LIMIT + 60, minimum=1)
+# The history pages only show past revisions: a verdict changes state through the review services alone.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Background pipeline. A claimed job's lease is short and renewed by its worker every TRACE_JOB_HEARTBEAT_S while the
+# job runs, however long that is; when the worker dies the renewals stop and the sweeper (every TRACE_JOB_SWEEP_S, see
+# provenance.services.jobs) re-arms the job once the lease has run out, so it is sent again within about a minute.
+TRACE_JOB_LEASE_S = env_int("TRACE_JOB_LEASE_S", 30, minimum=2)
+TRACE_JOB_HEARTBEAT_S = env_int("TRACE_JOB_HEARTBEAT_S", 5, minimum=1)
+if TRACE_JOB_HEARTBEAT_S * 2 > TRACE_JOB_LEASE_S:
+    # One late renewal (a busy database, a long GIL hold) must not let a live job's lease run out.
+    raise ImproperlyConfigured(
+        f"TRACE_JOB_HEARTBEAT_S={TRACE_JOB_HEARTBEAT_S} must be at most half of TRACE_JOB_LEASE_S={TRACE_JOB_LEASE_S}"
+    )
 TRACE_JOB_MAX_ATTEMPTS = env_int("TRACE_JOB_MAX_ATTEMPTS", 5, minimum=1)
+# CPU seconds one attempt of a job may use before it is stopped and failed (text processing is linear, so only a
+# runaway reaches this). Enforced in a worker's main thread (prefork children); 0 turns it off.
+TRACE_JOB_CPU_LIMIT_S = env_int("TRACE_JOB_CPU_LIMIT_S", 240, minimum=0)
 # A queued job untouched this long has lost its message; the sweeper sends it again.
 TRACE_JOB_QUEUED_STALE_S = env_int("TRACE_JOB_QUEUED_STALE_S", 120, minimum=1)
 FETCH_DOMAIN_INTERVAL_S = env_int("FETCH_DOMAIN_INTERVAL_S", 2, minimum=0)

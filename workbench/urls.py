@@ -5,10 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 handler500 = "workbench.core.middleware.server_error"
 
-admin.site.site_header = "Provenance workbench"
-admin.site.site_title = "Provenance workbench"
-admin.site.index_title = "Sources, claims, provenance and verdicts"
-
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),

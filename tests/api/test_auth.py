@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from tests import factories
 from workbench.api.models import ApiEvent, ApiToken, hash_token_key
-from workbench.api.services import api_token_revoke
+from workbench.api.services import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -105,10 +105,43 @@ def test_a_read_token_cannot_record_verdicts(alice, client_for, story_graph):
     assert not Verdict.objects.exists()
 
 
-def test_me_reports_the_token_and_its_scopes(tom, client_for):
-    response = client_for(tom, "read", "review").get("/api/v1/me/")
+def test_me_reports_the_token_and_its_scopes(alice, client_for):
+    response = client_for(alice, "read", "review").get("/api/v1/me/")
     assert response.status_code == 200
-    assert response.json() == {"username": "tom", "token_name": "tool", "scopes": ["read", "review"]}
+    assert response.json() == {"username": "alice", "token_name": "tool", "scopes": ["read", "review"]}
+
+
+def test_a_review_scope_is_refused_to_a_user_in_no_reviewer_group(tom):
+    with pytest.raises(ValueError, match="tom may not hold the review scope.*no reviewer group"):
+        api_token_create(user=tom, name="tool", scopes=["read", "review"])
+    assert not ApiToken.objects.exists()
+    with pytest.raises(CommandError, match="may not hold the review scope"):
+        call_command("create_api_token", "tom", "--scopes", "read,review", stdout=io.StringIO())
+
+
+def test_a_token_loses_the_review_scope_when_its_user_leaves_the_reviewer_roles(alice, client_for, story_graph):
+    client = client_for(alice, "read", "review")
+    alice.groups.clear()
+    assert client.get("/api/v1/me/").json()["scopes"] == ["read"]
+    response = client.post("/api/v1/verdicts/", {"claim": story_graph["c1"].pk, "label": "altered"}, format="json")
+    assert "'review' scope" in assert_error(response, 403)["message"]
+    assert client.get("/api/v1/verdicts/").json()["results"] == [], "no draft verdicts for a reader"
+
+
+def test_stored_tokens_beyond_their_users_role_are_narrowed(tom, alice):
+    from django.apps import apps
+
+    from workbench.api.scopes import api_tokens_narrow_to_roles
+
+    wide = ApiToken.objects.create(user=tom, name="old", prefix="wbt_x", key_hash="1" * 64, scopes=["read", "review"])
+    only = ApiToken.objects.create(user=tom, name="old2", prefix="wbt_y", key_hash="2" * 64, scopes=["review"])
+    fine = ApiToken.objects.create(user=alice, name="ok", prefix="wbt_z", key_hash="3" * 64, scopes=["read", "review"])
+    assert api_tokens_narrow_to_roles(apps) == 2
+    assert [ApiToken.objects.get(pk=t.pk).scopes for t in (wide, only, fine)] == [
+        ["read"],
+        ["read"],
+        ["read", "review"],
+    ]
 
 
 def test_the_token_updates_last_used_but_never_stores_the_key(tom, token_for):
@@ -141,13 +174,13 @@ def test_session_writes_need_the_csrf_token(alice, story_graph):
 
 
 class TestCreateApiTokenCommand:
-    def test_prints_a_working_key_once_and_stores_its_hash(self, tom):
+    def test_prints_a_working_key_once_and_stores_its_hash(self, alice):
         out, err = io.StringIO(), io.StringIO()
-        call_command("create_api_token", "tom", "--scopes", "read,submit,review", stdout=out, stderr=err)
+        call_command("create_api_token", "alice", "--scopes", "read,submit,review", stdout=out, stderr=err)
         key = out.getvalue().strip()
         assert key.startswith("wbt_") and "\n" not in key
         assert key not in err.getvalue()
-        token = ApiToken.objects.get(user=tom)
+        token = ApiToken.objects.get(user=alice)
         assert token.scopes == ["read", "submit", "review"]
         assert token.key_hash == hash_token_key(key)
         client = APIClient()
@@ -282,3 +315,15 @@ class TestRememberedTokens:
         }
         with override_settings(CACHES={"default": unreachable}):
             assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 200]
+
+
+def test_the_admin_refuses_a_review_token_for_a_user_in_no_reviewer_group(tom):
+    from django.test import Client
+
+    admin_client = Client()
+    admin_client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = admin_client.post(
+        "/admin/api/apitoken/add/", {"user": tom.pk, "name": "cms", "scopes": ["read", "review"]}
+    )
+    assert response.status_code == 200 and b"may not hold the review scope" in response.content
+    assert not ApiToken.objects.exists()

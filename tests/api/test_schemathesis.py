@@ -97,3 +97,55 @@ def _checks():
         response_headers_conformance,
         response_schema_conformance,
     ]
+
+
+HOSTILE_BODIES = {
+    "nested 1,000 deep": "[" * 1000 + "]" * 1000,
+    "object nested 1,000 deep": '{"a":' * 1000 + "1" + "}" * 1000,
+    "long string": '{"content": "' + "x" * 200_000 + '", "label": "' + "y" * 10_000 + '"}',
+    "odd characters": '{"content": "\\u0000\\ud800\\u202e\\ufeff", "rationale": "\\udfff", "url": "http://\\u0000/"}',
+    "huge number": '{"claim": ' + "9" * 5000 + ', "revision": 1e999}',
+    "not JSON": "{'content': ",
+}
+HOSTILE_HEADERS = {
+    "If-Match of 5,000 digits": {"If-Match": "9" * 5000},
+    "If-Match with a huge revision": {"If-Match": '"r' + "9" * 60 + '"'},
+    "Idempotency-Key of 10,000 characters": {"Idempotency-Key": "k" * 10_000},
+}
+HOSTILE_PATH_VALUES = ["1", "9" * 30, "-1", "%00", "%F0%9F%92%A9"]
+HOSTILE_QUERY = "?" + "&".join(
+    [f"search={'z' * 5000}", "page=99999999999999999999", "ordering=-" + "a" * 300, "fields=" + ",".join(["x"] * 500)]
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deep_long_and_odd_inputs_never_reach_a_server_error(api_schema):
+    """Every operation with bodies nested 1,000 deep, strings and numbers far past any limit, odd characters, header
+    values thousands of characters long and nonsense ids: each answer is a 4xx (or a 2xx), never a 5xx."""
+    import re
+
+    import requests
+
+    loaded, headers = api_schema
+    operations = [result.ok() for result in loaded.get_all_operations()]
+    server_errors: list[str] = []
+    session = requests.Session()
+    for operation in operations:
+        for value in HOSTILE_PATH_VALUES:
+            path = re.sub(r"\{[^}]+\}", value, operation.path)
+            url = f"{loaded.config.base_url}{path}"
+            attempts = [("query", HOSTILE_QUERY, None, {})]
+            if operation.method.upper() in {"POST", "PUT", "PATCH"}:
+                attempts += [(name, "", body, {}) for name, body in HOSTILE_BODIES.items()]
+            attempts += [(name, "", "{}", extra) for name, extra in HOSTILE_HEADERS.items()]
+            for name, query, body, extra in attempts:
+                response = session.request(
+                    operation.method.upper(),
+                    url + query,
+                    data=body.encode("utf-8", "surrogatepass") if body is not None else None,
+                    headers={**headers, "Content-Type": "application/json", **extra},
+                    timeout=60,
+                )
+                if response.status_code >= 500:
+                    server_errors.append(f"{operation.method.upper()} {path} {name}: {response.status_code}")
+    assert server_errors == []

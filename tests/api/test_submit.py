@@ -164,10 +164,15 @@ class TestJobs:
         assert stranger.get("/api/v1/jobs/").json()["results"] == []
         assert [j["id"] for j in submitter.get("/api/v1/jobs/").json()["results"]] == [TraceJob.objects.get().pk]
 
-    def test_staff_see_every_job(self, submitter, client_for):
-        submit(submitter, {"content": TEXT})
-        staff = client_for(factories.UserFactory(username="sam", is_staff=True), "read")
-        assert len(staff.get("/api/v1/jobs/").json()["results"]) == 1
+    def test_editors_see_every_job_and_fact_checkers_only_their_own(self, submitter, client_for):
+        job_url = submit(submitter, {"content": TEXT}).json()["job_url"]
+        editor = client_for(factories.erin(), "read")
+        assert len(editor.get("/api/v1/jobs/").json()["results"]) == 1
+        assert editor.get(job_url).status_code == 200
+        fact_checker = client_for(factories.alice(), "read")  # staff, but the job and its error are not hers
+        assert factories.alice().is_staff
+        assert fact_checker.get("/api/v1/jobs/").json()["results"] == []
+        assert_error(fact_checker.get(job_url), 404, "not_found")
 
     def test_jobs_filter_by_state(self, submitter):
         submit(submitter, {"content": TEXT})

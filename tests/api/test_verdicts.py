@@ -12,6 +12,7 @@ from tests import factories
 from tests.api.test_auth import assert_error
 from workbench.api.services import api_token_create
 from workbench.review.models import ReviewEvent, Verdict
+from workbench.review.services import claim_self_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,18 @@ def test_the_full_workflow_with_etags(alice_api, erin_api, story_graph):
     assert history[0]["history_user"] == "erin"
 
 
+def test_each_reader_is_told_what_they_may_do_with_the_verdict_now(alice_api, erin_api, erin, client_for, story_graph):
+    verdict_id = create(alice_api, story_graph["c1"]).json()["id"]
+    assert alice_api.get(f"/api/v1/verdicts/{verdict_id}/").json()["allowed_actions"] == ["update", "submit"]
+    assert erin_api.get(f"/api/v1/verdicts/{verdict_id}/").json()["allowed_actions"] == ["update"]  # not hers to submit
+    etag = alice_api.get(f"/api/v1/verdicts/{verdict_id}/")["ETag"]
+    assert step(alice_api, verdict_id, "submit", etag).json()["allowed_actions"] == []
+    assert erin_api.get(f"/api/v1/verdicts/{verdict_id}/").json()["allowed_actions"] == ["approve", "send_back"]
+    listed = erin_api.get("/api/v1/verdicts/").json()["results"]
+    assert [v["allowed_actions"] for v in listed if v["id"] == verdict_id] == [["approve", "send_back"]]
+    assert client_for(erin, "read").get(f"/api/v1/verdicts/{verdict_id}/").status_code == 404  # drafts need review
+
+
 def test_a_stale_if_match_is_a_412_and_nothing_changes(alice_api, story_graph):
     verdict_id = create(alice_api, story_graph["c1"], rationale="First.").json()["id"]
     assert patch(alice_api, verdict_id, {"rationale": "Second."}, '"r1"').status_code == 200
@@ -96,8 +109,10 @@ def test_an_update_without_if_match_is_a_428(alice_api, story_graph):
 
 class TestRulesComeFromTheReviewServices:
     def test_a_user_without_the_reviewer_role_is_refused_even_with_the_scope(self, tom, client_for, story_graph):
-        error = assert_error(create(client_for(tom, "read", "review"), story_graph["c1"]), 403, "permission_denied")
-        assert "permission" in error["message"]
+        client = client_for(factories.alice(), "read", "review")
+        factories.alice().groups.clear()  # the scope was granted while she was a fact-checker
+        error = assert_error(create(client, story_graph["c1"]), 403, "permission_denied")
+        assert "scope" in error["message"]
         assert not Verdict.objects.exists()
 
     def test_nobody_approves_their_own_verdict(self, erin_api, story_graph):
@@ -229,3 +244,18 @@ def test_a_step_can_be_posted_without_a_body(alice_api, story_graph):
     response = alice_api.generic("POST", f"/api/v1/verdicts/{verdict_id}/submit/", HTTP_IF_MATCH='"r1"')
     assert response.status_code == 200, response.content
     assert Verdict.objects.get().state == "submitted"
+
+
+def test_an_editor_cannot_publish_her_own_rewrite_of_a_fact_checkers_draft(alice_api, erin_api, erin, story_graph):
+    verdict_id = create(alice_api, story_graph["c1"], rationale="Alice's reading.").json()["id"]
+    claim_self_assign(claim=story_graph["c1"], by=erin)
+    rewritten = patch(erin_api, verdict_id, {"label": "supported", "rationale": "Erin's reading."}, '"r1"')
+    assert rewritten.status_code == 200, rewritten.content
+    submitted = step(erin_api, verdict_id, "submit", rewritten["ETag"])
+    assert submitted.status_code == 200, submitted.content
+    refused = step(erin_api, verdict_id, "approve", submitted["ETag"])
+    error = assert_error(refused, 403)
+    assert "may not approve it" in error["message"]
+    verdict = Verdict.objects.get(pk=verdict_id)
+    assert (verdict.state, verdict.approver, verdict.rationale) == ("submitted", None, "Erin's reading.")
+    assert not ReviewEvent.objects.filter(verdict=verdict, kind="approved").exists()

@@ -66,6 +66,21 @@ def no_wait_throttle() -> DomainThrottle:
         ("http://10.0.0.1/", "private"),
         ("http://[::1]/", "loopback"),
         ("http://[::ffff:127.0.0.1]/", "loopback"),
+        # is_global says yes to these; each is refused by name.
+        ("http://192.0.0.192/", "IETF protocol assignment"),
+        ("http://100.100.100.200/", "shared"),
+        ("http://198.18.0.1/", "benchmarking"),
+        ("http://[2001:db8::1]/", "documentation"),
+        # IPv4 wrapped in IPv6: the inner address decides, and is named.
+        ("http://[2002:7f00:1::]/", r"loopback address \(127\.0\.0\.1\) wrapped"),
+        ("http://[2002:a9fe:a9fe::1]/", r"link-local address \(169\.254\.169\.254\) wrapped"),
+        ("http://[64:ff9b::a9fe:a9fe]/", r"link-local address \(169\.254\.169\.254\) wrapped"),
+        ("http://[64:ff9b:1::a00:1]/", r"private address \(10\.0\.0\.1\) wrapped"),
+        ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", r"loopback address \(127\.0\.0\.1\) wrapped"),
+        ("http://[::ffff:192.168.0.1]/", r"private address \(192\.168\.0\.1\) wrapped"),
+        # Wrapping a public address is still not a public web server's address.
+        ("http://[2002:808:808::1]/", "6to4"),
+        ("http://[64:ff9b::808:808]/", "NAT64"),
         ("http://0.0.0.0/", "unspecified"),
         ("http://224.0.0.1/", "multicast"),
         ("file:///etc/passwd", "only http and https"),
@@ -84,6 +99,17 @@ def test_refused_urls_never_connect_and_say_why(url, reason):
     assert isinstance(caught.value, WorkbenchError)
     with pytest.raises(UrlRefused):
         guard_url(url, resolver=resolver)
+
+
+def test_a_name_resolving_to_a_cloud_metadata_address_is_refused():
+    resolver = resolver_for({"metadata.example": ["192.0.0.192"]})
+    with pytest.raises(UrlRefused, match="metadata.example.*192.0.0.192, an IETF protocol assignment address"):
+        guard_url("http://metadata.example/latest", resolver=resolver)
+
+
+def test_a_name_resolving_to_a_public_ipv6_address_is_allowed():
+    resolver = resolver_for({"v6.example": ["2606:4700:4700::1111"]})
+    guard_url("http://v6.example/", resolver=resolver)
 
 
 def test_a_name_resolving_to_a_private_address_is_refused():

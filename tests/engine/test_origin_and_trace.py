@@ -145,3 +145,12 @@ def test_a_heavy_paraphrase_of_a_short_report_is_traced_against_its_named_origin
     traced = trace_articles([origin, rewrite], origin_key="origin")[1]
     assert (traced.role, traced.origin_key) == ("derivative", "origin")
     assert any(s.origin_indices and s.score > 0 for s in traced.sentences)
+
+
+def test_tracing_reports_each_article_s_sentences_as_it_is_traced(seed_paths):
+    inputs = _inputs(seed_paths)
+    reported: list[int] = []
+    traces = trace_articles(inputs, on_traced=reported.append)
+    # One report per article (a large job's progress moves article by article), adding up to every sentence.
+    assert sorted(reported) == sorted(len(t.sentences) for t in traces)
+    assert len(reported) == len(inputs) and sum(reported) > 0

@@ -137,8 +137,9 @@ def test_postings_written_by_one_connection_are_read_by_another(corpus):
 
 
 def test_an_arriving_derivative_is_queued_and_traced_with_its_origin(corpus, django_capture_on_commit_callbacks):
-    from workbench.provenance.candidates import origin_for, trace_job_create_indexed
+    from workbench.provenance.candidates import origin_for
     from workbench.provenance.models import StoryMembership, TraceJob
+    from workbench.provenance.services import trace_job_create_indexed
 
     i = next(
         i

@@ -18,7 +18,7 @@ from workbench.claims.models import Claim
 from workbench.provenance.models import ProvenanceLink, Story, StoryRetrace
 from workbench.provenance.selectors import trace_report
 from workbench.provenance.services import articles_trace
-from workbench.review.models import Verdict
+from workbench.review.models import ReviewEvent, Verdict
 from workbench.sources.models import Article
 from workbench.sources.services import article_ingest_file, article_ingest_url, refetch_interval
 
@@ -171,6 +171,10 @@ def test_a_derivative_rewritten_keeps_verdicts_on_unchanged_sentences_and_stales
     moved = Verdict.objects.filter(claim__version=new_version)
     assert moved.count() == Verdict.objects.filter(claim__version__article=derivative).count() - 1
     assert all(v.claim.text in {c.text for c in claims} for v in moved)
+    events = ReviewEvent.objects.filter(kind=ReviewEvent.Kind.MOVED, actor=None)
+    assert {(e.verdict_id, e.claim_id) for e in events} == {(v.pk, v.claim_id) for v in moved}
+    assert all(e.changes["version"] == [1, 2] and e.comment == "followed its sentence to version 2" for e in events)
+    assert not events.filter(verdict=gone).exists()
     assert "changed" in out.getvalue()
 
 

@@ -247,7 +247,7 @@ def test_the_schedule_is_in_the_database_for_the_admin_to_edit():
     from django_celery_beat.models import PeriodicTask
 
     schedule = {t.task: t.interval.every for t in PeriodicTask.objects.filter(enabled=True).select_related("interval")}
-    assert schedule["provenance.sweep_trace_jobs"] == 60
+    assert schedule["provenance.sweep_trace_jobs"] == services.TRACE_JOB_SWEEP_S == 15
     assert schedule["sources.reverify_due"] == 300
 
 

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from tests.conftest import REPO_DIR, SEEDS_DIR
 from workbench.claims.models import Claim
+from workbench.engine.types import FlagType, Label
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership
 from workbench.sources.models import Article, ArticleVersion
 
@@ -20,18 +21,8 @@ pytestmark = pytest.mark.django_db
 
 ORIGIN = "001_42d4d9456398e21d.txt"
 ZELENSKIY_INTERVIEW = "003_9739a216e7ca54b8.txt"
-LABELS = {"origin", "supported", "altered", "unsourced", "other_source", "contradicted", "boilerplate"}
-FLAG_TYPES = {
-    "added_detail",
-    "number_changed",
-    "hedge_dropped",
-    "certainty_raised",
-    "attribution_changed",
-    "quote_altered",
-    "omitted_qualifier",
-    "entity_changed",
-    "polarity_reversed",
-}
+LABELS = set(Label)
+FLAG_TYPES = set(FlagType)
 
 
 def seed_args() -> list[str]:

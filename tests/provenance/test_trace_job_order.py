@@ -9,8 +9,8 @@ import pytest
 from benchmarks.soak import fingerprint
 from tests.provenance.test_tasks import ingest_all
 from workbench.claims.models import Claim, Label
-from workbench.provenance import services
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
+from workbench.provenance.services import tracing
 from workbench.provenance.tasks import run_trace_job
 
 
@@ -29,6 +29,7 @@ def run_job(articles, origin=None) -> None:
 
 
 def traces_forget() -> None:
+    """Back to ingested but never traced."""
     Divergence.objects.all().delete()
     ProvenanceLink.objects.all().delete()
     StoryMembership.objects.all().delete()
@@ -64,7 +65,7 @@ def test_an_origin_s_own_job_ending_after_its_derivative_s_leaves_the_same_rows(
 def test_a_story_stored_while_a_job_traces_is_seen_before_that_job_writes(origin_and_derivative, monkeypatch):
     origin, derivative = origin_and_derivative
     expected = arrival_order_rows(origin, derivative)
-    engine = services.trace_articles
+    engine = tracing.trace_articles
     interleaved = []
 
     def derivative_job_commits_meanwhile(inputs, **kwargs):
@@ -74,7 +75,7 @@ def test_a_story_stored_while_a_job_traces_is_seen_before_that_job_writes(origin
             run_job([derivative, origin], origin)  # another worker's job, stored while this one was tracing
         return traces
 
-    monkeypatch.setattr(services, "trace_articles", derivative_job_commits_meanwhile)
+    monkeypatch.setattr(tracing, "trace_articles", derivative_job_commits_meanwhile)
     run_job([origin])
 
     assert interleaved

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from tests.loopback import LoopbackServer, QuietHandler
 
+TRICKLE_EVERY_S = 2.0  # well inside the fetcher's read timeout, so a trickling page is slow, never stalled
+TRICKLE_MAX_S = 120.0
+
 
 @dataclass
 class Page:
@@ -15,6 +18,8 @@ class Page:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/plain; charset=utf-8"})
     gate: threading.Event | None = None  # when set, the response waits until the event is set
+    # When set: the headers and then the body one byte every TRICKLE_EVERY_S until the event is set, then the rest.
+    trickle_until: threading.Event | None = None
 
 
 @dataclass
@@ -47,7 +52,15 @@ class LocalPageServer(LoopbackServer):
                 self.send_header("Content-Length", str(len(page.body)))
                 self.end_headers()
                 try:
-                    self.wfile.write(page.body)
+                    body = page.body
+                    if page.trickle_until is not None:
+                        for _ in range(int(TRICKLE_MAX_S / TRICKLE_EVERY_S)):
+                            if page.trickle_until.wait(TRICKLE_EVERY_S) or len(body) <= 1:
+                                break
+                            self.wfile.write(body[:1])
+                            self.wfile.flush()
+                            body = body[1:]
+                    self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -24,19 +22,13 @@ from django.db import connection
 from django.test import Client
 
 from tests import factories
-from tests.reliability.workers import REPO_DIR
+from tests.loopback import free_port
+from tests.reliability.workers import gunicorn_serving
 from workbench.api.services import api_token_create
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
-READY_S = 30.0
 RECOVER_S = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class TcpRelay:
@@ -123,9 +115,9 @@ def app_through_relay(transactional_db, tmp_path: Path):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the app under test shares the test database")
     db = settings.DATABASES["default"]
-    relay = TcpRelay((db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)), _free_port())
+    relay = TcpRelay((db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)), free_port())
     relay.start()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db.get('USER') or 'postgres'}@127.0.0.1:{relay.port}/{db['NAME']}",
@@ -133,50 +125,13 @@ def app_through_relay(transactional_db, tmp_path: Path):
         "CELERY_BROKER_URL": "",
         "STATIC_MANIFEST": "false",
         "DB_CONN_MAX_AGE_S": "60",
-        "PYTHONUNBUFFERED": "1",
     }
-    env.pop("CI", None)
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "30",
-            "workbench.wsgi:application",
-        ],
-        cwd=REPO_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + READY_S
-    while True:
-        try:
-            _get(f"{base}/admin/login/", {})
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail(f"gunicorn did not start: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+    args = ["--workers", "1", "--bind", f"127.0.0.1:{port}", "--timeout", "30"]
     try:
-        yield base, relay
+        with gunicorn_serving(args=args, env=env, port=port, log_path=tmp_path / "gunicorn.log") as base:
+            yield base, relay
     finally:
         relay.cut()
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_the_site_answers_503_while_the_database_is_unreachable_and_recovers_by_itself(app_through_relay):

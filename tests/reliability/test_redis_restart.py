@@ -7,7 +7,6 @@ A private redis-server on a free 127.0.0.1 port is used, so the shared Redis is 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from benchmarks.soak import fingerprint, fingerprint_diff
 from tests.conftest import REPO_DIR
+from tests.loopback import free_port
 from tests.provenance.test_tasks import ingest_all, stored_rows
 from tests.reliability.workers import wait_for
 from workbench.provenance import services
@@ -27,12 +27,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 WAIT_S = 90.0
 QUEUED_STALE_S = 1
 DEV_DIR = REPO_DIR / "fixtures" / "news-dev"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateRedis:
@@ -85,7 +79,7 @@ class PrivateRedis:
 def private_redis(monkeypatch, tmp_path):
     if shutil.which("redis-server") is None:
         pytest.skip("needs redis-server (apt-get install redis-server)")
-    server = PrivateRedis(_free_port(), tmp_path)
+    server = PrivateRedis(free_port(), tmp_path)
     server.start()
     monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{server.port}/0")
     yield server

@@ -8,11 +8,6 @@ which revokes through the service as the admin does. Each request opens a new co
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,20 +17,14 @@ from django.conf import settings
 from django.test import override_settings
 
 from tests import factories
-from tests.reliability.workers import REPO_DIR, broker_url, purge_broker, require_services
+from tests.loopback import free_port
+from tests.reliability.workers import broker_url, gunicorn_serving, purge_broker, require_services
 from workbench.api.models import ApiToken, hash_token_key
 from workbench.api.services import api_token_create, api_token_revoke
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
-READY_S = 30.0
 REQUESTS = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _statuses(base: str, key: str, count: int = REQUESTS) -> list[int]:
@@ -57,7 +46,7 @@ def shared_cache_app(transactional_db, tmp_path: Path):
     cache_url = broker_url()
     purge_broker()
     db = settings.DATABASES["default"]
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": (
@@ -71,44 +60,20 @@ def shared_cache_app(transactional_db, tmp_path: Path):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "1",
-        "PYTHONUNBUFFERED": "1",
     }
-    env.pop("CI", None)
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "workbench.wsgi:application"],
-        cwd=REPO_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + READY_S
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/admin/login/", timeout=2).close()  # noqa: S310 - loopback only
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail(f"gunicorn did not start: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
-            time.sleep(0.2)
     shared = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": cache_url,
         "KEY_PREFIX": "workbench",
     }
+    args = ["-c", "deploy/gunicorn.conf.py"]
     try:
-        with override_settings(CACHES={"default": shared}, API_TOKEN_CACHE_S=60):
+        with (
+            gunicorn_serving(args=args, env=env, port=port, log_path=tmp_path / "gunicorn.log") as base,
+            override_settings(CACHES={"default": shared}, API_TOKEN_CACHE_S=60),
+        ):
             yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
         purge_broker()
 
 

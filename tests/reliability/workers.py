@@ -10,8 +10,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -173,6 +176,29 @@ def celery_on_redis(transactional_db) -> Iterator[Callable[..., Worker]]:
         purge_broker()
 
 
+@contextmanager
+def scheduled(task_name: str, *, every_s: float) -> Iterator[None]:
+    """Send the task registered as ``task_name`` now and then every ``every_s`` seconds through the broker, as
+    ``celery beat`` does with the stored schedule, for the length of the block."""
+    from workbench.celery import app
+
+    stopped = threading.Event()
+
+    def send() -> None:
+        while True:
+            app.tasks[task_name].delay()
+            if stopped.wait(every_s):
+                return
+
+    thread = threading.Thread(target=send, name=f"scheduler-{task_name}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join()
+
+
 def wait_for(predicate: Callable[[], bool], *, timeout_s: float, what: str, interval_s: float = 0.1) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -180,3 +206,42 @@ def wait_for(predicate: Callable[[], bool], *, timeout_s: float, what: str, inte
             return
         time.sleep(interval_s)
     raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+
+
+GUNICORN_READY_S = 30.0
+
+
+@contextmanager
+def gunicorn_serving(*, args: list[str], env: dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+    """The workbench under gunicorn (started with ``args`` and ``env``, its output in ``log_path``), yielding its base
+    URL once the login page answers; the whole process group is stopped on exit. Fails the test if it never starts."""
+    env = {**env, "PYTHONUNBUFFERED": "1"}
+    env.pop("CI", None)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *args, "workbench.wsgi:application"],
+            cwd=REPO_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + GUNICORN_READY_S
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/admin/login/", timeout=2).close()  # noqa: S310 - loopback only
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        pytest.fail(f"gunicorn did not start: {log_path.read_text()[-2000:]}")
+                    time.sleep(0.2)
+            yield base
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()

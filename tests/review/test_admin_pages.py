@@ -99,10 +99,10 @@ def test_the_queue_uses_a_fixed_number_of_queries(alice_client, story_factory, d
     _, claims, _ = story_factory(n_claims)
     for claim in claims[::2]:
         services.verdict_create(claim=claim, label="altered", by=bob())
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):  # 16, plus the two counts of what is left for alice
         response = alice_client.get(reverse(QUEUE))
     assert response.status_code == 200
-    assert text_of(response).count('class="flagtag') == 2 * n_claims  # two divergence types per claim
+    assert text_of(response).count('class="flagtag') == n_claims  # the worst of each claim's flags
 
 
 @pytest.mark.parametrize("n_claims", [3, 30])
@@ -129,7 +129,8 @@ def test_the_review_page_shows_both_sides_with_spans_marked(alice_client, story_
     assert re.findall(r"<mark [^>]*>([^<]*)</mark>", origin_side) == ["redoubling", "more weapons"]
     assert "Names weapons the origin does not list." in body and "Number changed" in body
     assert "The ministers met in Brussels." in body  # the origin's next sentence, for context
-    assert reverse("admin:review_reviewqueueitem_text", args=[origin.version_id]) + f"#claim-{origin.pk}" in body
+    text_url = reverse("admin:review_reviewqueueitem_text", args=[origin.version_id])
+    assert f"{text_url}?claim={origin.pk}#claim-{origin.pk}" in body  # the full text opens with the sentence marked
 
 
 def test_stored_markup_in_article_text_never_runs(alice_client):
@@ -307,3 +308,44 @@ def test_a_returned_verdict_shows_the_editors_comment_to_its_reviewer(alice_clie
     body = text_of(alice_client.get(review_url(claims[0])))
     assert "Returned by the editor: “Two flags: why supported?”" in body
     assert 'id="verdict-form"' in body
+
+
+def test_an_editor_cannot_publish_her_own_rewrite_of_someone_elses_draft_from_the_page(client, story_factory):
+    _, claims, _ = story_factory(1)
+    verdict = services.verdict_create(claim=claims[0], label="altered", rationale="Alice's.", by=alice())
+    client.force_login(erin())
+    client.post(review_url(claims[0]), {"action": "assign", "assignee": erin().pk})
+    client.post(
+        review_url(claims[0]),
+        {"action": "submit", "label": "supported", "rationale": "Erin's.", "revision": str(verdict.revision)},
+    )
+    verdict.refresh_from_db()
+    assert (verdict.label, verdict.rationale, verdict.state) == ("supported", "Erin's.", "submitted")
+    response = client.post(review_url(claims[0]), {"action": "approve", "revision": str(verdict.revision)})
+    assert "may not approve it" in text_of(response)
+    verdict.refresh_from_db()
+    assert verdict.state == "submitted" and verdict.approver is None
+
+
+def test_the_history_page_cannot_revert_a_verdict(client):
+    """A reopened, edited verdict cannot be put back to its approved revision from the history page: the form there
+    only shows a revision, and a POST to it is refused without writing anything."""
+    verdict = services.verdict_create(claim=ClaimFactory(label="altered"), label="altered", by=alice())
+    verdict = services.verdict_submit(verdict=verdict, expected_revision=verdict.revision, by=alice())
+    verdict = services.verdict_approve(verdict=verdict, expected_revision=verdict.revision, by=erin())
+    approved = verdict.history.get(revision=verdict.revision)
+    verdict = services.verdict_reopen(verdict=verdict, expected_revision=verdict.revision, by=erin(), reason="Check.")
+    verdict = services.verdict_update(
+        verdict=verdict, expected_revision=verdict.revision, by=alice(), label="unsourced"
+    )
+    events_before = ReviewEvent.objects.count()
+    url = reverse("admin:review_verdict_simple_history", args=[verdict.pk, approved.history_id])
+    for user in (alice(), erin()):
+        client.force_login(user)
+        page = client.get(url)
+        assert page.status_code == 200 and "Revert" not in text_of(page)
+        response = client.post(url, {"label": "altered", "state": "approved", "revision": str(approved.revision)})
+        assert response.status_code == 403
+    verdict.refresh_from_db()
+    assert (verdict.state, verdict.label) == ("draft", "unsourced")
+    assert ReviewEvent.objects.count() == events_before

@@ -10,6 +10,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.review import services
 from workbench.review.errors import InvalidTransition, VerdictConflict, VerdictPermissionDenied
 from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
+from workbench.review.selectors import verdict_content_authors
 from workbench.review.signals import verdict_changed
 
 pytestmark = pytest.mark.django_db
@@ -392,3 +393,34 @@ def test_accepting_the_engine_label_only_for_supported_claims():
     assert made[0].state == S.SUBMITTED and made[0].label == "supported" and "0.97" in made[0].rationale
     assert [(c.pk, "altered" in why) for c, why in skipped] == [(altered.pk, True)]
     assert not Verdict.objects.filter(claim=altered).exists()
+
+
+def test_an_editor_who_rewrote_someone_elses_draft_cannot_approve_it():
+    """Alice drafts; Erin takes the claim, rewrites label and rationale as its assignee, submits: she is a co-author
+    of what would be published, so she cannot approve it, and nothing is published."""
+    verdict = _draft()
+    services.claim_assign(claim=verdict.claim, assignee=erin(), by=erin())
+    verdict = services.verdict_update(
+        verdict=verdict, expected_revision=verdict.revision, by=erin(), label="supported", rationale="Mine now."
+    )
+    verdict = services.verdict_submit(verdict=verdict, expected_revision=verdict.revision, by=erin())
+    with pytest.raises(VerdictPermissionDenied, match="edited verdict .* since it was last approved"):
+        services.verdict_approve(verdict=verdict, expected_revision=verdict.revision, by=erin())
+    verdict.refresh_from_db()
+    assert verdict.state == S.SUBMITTED and verdict.approver is None
+    assert [a.username for a in verdict_content_authors(verdict_id=verdict.pk)] == ["alice", "erin"]
+    # A second editor who wrote none of it may publish it.
+    services.verdict_approve(verdict=verdict, expected_revision=verdict.revision, by=editor("ed"))
+    verdict.refresh_from_db()
+    assert verdict.state == S.APPROVED and verdict.approver.username == "ed"
+
+
+def test_after_reopening_only_the_new_edits_bar_an_approver():
+    verdict = _approved()  # written by alice, approved by erin
+    verdict = services.verdict_reopen(verdict=verdict, expected_revision=verdict.revision, by=erin(), reason="New.")
+    verdict = services.verdict_update(verdict=verdict, expected_revision=verdict.revision, by=bob(), rationale="B.")
+    verdict = services.verdict_submit(verdict=verdict, expected_revision=verdict.revision, by=alice())
+    assert [a.username for a in verdict_content_authors(verdict_id=verdict.pk)] == ["bob"]
+    services.verdict_approve(verdict=verdict, expected_revision=verdict.revision, by=erin())
+    verdict.refresh_from_db()
+    assert verdict.state == S.APPROVED

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from workbench.api import services
 from workbench.api.models import ApiEvent, ApiToken, Scope, Webhook, WebhookDelivery
+from workbench.api.permissions import scopes_beyond_role
 
 
 class ApiTokenCreateForm(forms.ModelForm):
@@ -14,6 +15,14 @@ class ApiTokenCreateForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["user", "name", "scopes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user")
+        refusal = scopes_beyond_role(user, cleaned.get("scopes") or []) if user is not None else ""
+        if refusal:
+            self.add_error("scopes", refusal)
+        return cleaned
 
 
 @admin.register(ApiToken)

@@ -8,6 +8,8 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from workbench.api import receivers
+        # Late: these modules use models, which exist only now. The tasks module registers deliver_webhook, which the
+        # services send by name.
+        from workbench.api import receivers, tasks  # noqa: F401
 
         receivers.connect()

@@ -12,12 +12,11 @@ from django.db.models import F, Prefetch, QuerySet
 from workbench.api.models import Webhook, WebhookDelivery
 from workbench.claims.models import Claim
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
+from workbench.provenance.selectors import trace_jobs_visible
 from workbench.review.models import Verdict
 from workbench.sources.models import Article, ArticleVersion
 
 VERSION_SUMMARY_FIELDS = ("id", "article_id", "number", "content_type", "content_hash", "arrival", "fetched_at")
-# The bodies of an article version (up to INGEST_MAX_BYTES each): never needed to list claims, links or verdicts.
-VERSION_BODY_FIELDS = ("raw_content", "clean_text", "removed_lines", "diff")
 
 
 ORIGIN_LINK_FIELDS = (
@@ -32,10 +31,6 @@ ORIGIN_LINK_FIELDS = (
     "origin_claim__end",
     "origin_claim__text",
 )
-
-
-def _without_version_bodies(path: str) -> list[str]:
-    return [f"{path}__{name}" for name in VERSION_BODY_FIELDS]
 
 
 def article_list(*, user) -> QuerySet[Article]:
@@ -95,8 +90,13 @@ def verdict_list(*, user, can_review: bool) -> QuerySet[Verdict]:
     """Reviewers see every verdict, drafts included; other readers see approved verdicts only. Of the claim, its
     version and the users, only the article id and the user names are read."""
     own = [field.attname for field in Verdict._meta.concrete_fields]
-    queryset = Verdict.objects.select_related("claim__version", "reviewer", "approver").only(
-        *own, "claim__version__article_id", "reviewer__username", "approver__username"
+    queryset = Verdict.objects.select_related("claim__version", "claim__assignment", "reviewer", "approver").only(
+        *own,
+        "claim__version__article_id",
+        "claim__assignment__claim_id",
+        "claim__assignment__assignee_id",
+        "reviewer__username",
+        "approver__username",
     )
     if not can_review:
         queryset = queryset.filter(state=Verdict.State.APPROVED)
@@ -104,11 +104,9 @@ def verdict_list(*, user, can_review: bool) -> QuerySet[Verdict]:
 
 
 def trace_job_list(*, user) -> QuerySet[TraceJob]:
-    """Staff see every job; others see the jobs they requested."""
+    """Editors see every job; fact-checkers and tools see the jobs they requested."""
     queryset = TraceJob.objects.prefetch_related(Prefetch("articles", queryset=Article.objects.only("id")))
-    if user.is_staff:
-        return queryset
-    return queryset.filter(requested_by=user)
+    return trace_jobs_visible(user=user, queryset=queryset)
 
 
 def webhook_list(*, user) -> QuerySet[Webhook]:

@@ -11,7 +11,8 @@ from workbench.api.models import Scope, Webhook, WebhookDelivery
 from workbench.claims.models import Claim
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
 from workbench.provenance.selectors import trace_job_progress
-from workbench.review.models import Verdict
+from workbench.review.models import ClaimAssignment, Verdict
+from workbench.review.selectors import verdict_actions
 from workbench.sources.models import Article, ArticleVersion, Outlet
 
 MAX_TRACE_WITH = 50
@@ -122,14 +123,6 @@ class ArticleDetailSerializer(_ArticleBase):
         fields = ArticleSerializer.Meta.fields
 
 
-class StoryMemberSerializer(serializers.ModelSerializer):
-    article = ArticleBriefSerializer()
-
-    class Meta:
-        model = StoryMembership
-        fields = ["role", "article"]
-
-
 class StorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
     origin = ArticleBriefSerializer()
     derivative_count = serializers.SerializerMethodField()
@@ -185,21 +178,11 @@ class DivergenceSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
 
 class DivergenceInClaimSerializer(serializers.ModelSerializer):
+    """A divergence inside its claim: the claim and the creation time are the claim's to say."""
+
     class Meta:
         model = Divergence
-        fields = [
-            "id",
-            "link",
-            "type",
-            "span_start",
-            "span_end",
-            "span",
-            "origin_claim",
-            "origin_start",
-            "origin_end",
-            "origin_span",
-            "explanation",
-        ]
+        fields = [name for name in DivergenceSerializer.Meta.fields if name not in ("claim", "created_at")]
 
 
 class VerdictBriefSerializer(serializers.ModelSerializer):
@@ -252,11 +235,17 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         return VerdictBriefSerializer(verdict).data
 
 
+VERDICT_ACTIONS = ("update", "submit", "approve", "send_back", "reopen")
+
+
 class VerdictSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.get_username")
     approver = serializers.CharField(source="approver.get_username", allow_null=True, default=None)
     article = serializers.IntegerField(source="claim.version.article_id")
     etag = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the caller may do with the verdict now (empty without the review scope)."
+    )
 
     class Meta:
         model = Verdict
@@ -272,6 +261,7 @@ class VerdictSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             "stale_reason",
             "revision",
             "etag",
+            "allowed_actions",
             "reviewer",
             "approver",
             "created_at",
@@ -280,6 +270,25 @@ class VerdictSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
     def get_etag(self, verdict) -> str:
         return verdict_etag(verdict)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=VERDICT_ACTIONS)))
+    def get_allowed_actions(self, verdict) -> list[str]:
+        request = self.context.get("request")
+        if request is None or not self.context.get("can_review"):
+            return []
+        try:
+            assignment = verdict.claim.assignment
+        except ClaimAssignment.DoesNotExist:
+            assignment = None
+        may = verdict_actions(user=request.user, verdict=verdict, assignment=assignment)
+        allowed = {
+            "update": may.edit,
+            "submit": may.submit,
+            "approve": may.decide,
+            "send_back": may.decide,
+            "reopen": may.reopen,
+        }
+        return [name for name in VERDICT_ACTIONS if allowed[name]]
 
 
 class ReviewEventSerializer(serializers.Serializer):

@@ -15,19 +15,24 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 import urllib3
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from workbench.api.models import ApiEvent, ApiToken, IdempotencyKey, Scope, Webhook, WebhookDelivery, hash_token_key
+from workbench.api.permissions import scopes_beyond_role
 from workbench.api.tokens import tokens_changed
 from workbench.claims.models import Claim
 from workbench.core import fetch
+from workbench.core.extract import decode_content
 from workbench.core.fetch import Resolver, UrlRefused, guard_url
+from workbench.core.tasks import task_send
 from workbench.provenance.models import StoryMembership
 from workbench.provenance.services import trace_job_create
 from workbench.sources.models import Article, ArticleVersion
@@ -41,13 +46,11 @@ WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024
 SIGNATURE_HEADER = "X-Workbench-Signature"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
+DELIVER_WEBHOOK = "workbench.api.deliver_webhook"  # the task's stable name (workbench.api.tasks.deliver_webhook)
+
 
 class DeliveryFailed(Exception):
     """A webhook delivery attempt failed in a way worth retrying (network error, timeout, 5xx, 429)."""
-
-
-class DeliveryRefused(Exception):
-    """A webhook delivery can never succeed (URL refused by the SSRF guard, or a 4xx answer)."""
 
 
 def _event(*, actor, action: str, target: str, **extra) -> None:
@@ -66,11 +69,15 @@ class CreatedToken:
 def api_token_create(*, user, name: str, scopes: Iterable[str], by=None) -> CreatedToken:
     """Create a token and return it with its key. The key is returned only here; only its hash is stored.
 
-    Raises ValueError for an unknown or empty scope list. Runs in its own transaction.
+    Raises ValueError for an unknown or empty scope list, or a scope beyond the user's role. Runs in its own
+    transaction.
     """
     scope_list = sorted(set(scopes), key=Scope.values.index) if set(scopes) <= set(Scope.values) else None
     if not scope_list:
         raise ValueError(f"Give one or more scopes from: {', '.join(Scope.values)}.")
+    refusal = scopes_beyond_role(user, scope_list)
+    if refusal:
+        raise ValueError(refusal)
     key = TOKEN_KEY_PREFIX + secrets.token_urlsafe(TOKEN_KEY_RANDOM_BYTES)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -111,13 +118,25 @@ def article_submit(
 ):
     """Start tracing a submitted article; returns the TraceJob (sent to the workers after commit).
 
-    A URL is fetched by the worker. Text or HTML is stored now, with its metadata, as an article keyed by its text's
-    hash (so the worker's ingest of the same content finds it); bad content raises IngestError before any job exists.
+    A URL is fetched by the worker. Text or HTML up to INGEST_INLINE_MAX_BYTES is stored now, with its metadata, as an
+    article keyed by its text's hash (so the worker's ingest of the same content finds it), and bad content raises
+    IngestError before any job exists; larger text is checked for size and encoding only and read by the worker.
     Needs the caller's transaction, so the job and the idempotency record commit together.
     """
     others = list(trace_with)
     if url:
         return trace_job_create(articles=others, url=url, origin=origin, requested_by=by)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if len(data) > settings.INGEST_INLINE_MAX_BYTES:
+        # Large text is read by a worker: the request only checks that it is text within the limits, so a web
+        # process is never held by it. Problems found later end the job failed, naming them.
+        decode_content(data, max_bytes=settings.INGEST_MAX_BYTES)
+        meta = {
+            "headline": headline,
+            "outlet": outlet,
+            "published_at": published_at.isoformat() if published_at else "",
+        }
+        return trace_job_create(articles=others, content=data, origin=origin, requested_by=by, upload_meta=meta)
     article_ingest(
         content=content,
         arrival=ArticleVersion.Arrival.UPLOAD,
@@ -260,8 +279,6 @@ def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict
 
     Needs no transaction of its own; when called inside one, the tasks are enqueued only if it commits.
     """
-    from workbench.api.tasks import deliver_webhook
-
     if story_id is None:
         return []
     webhooks = (
@@ -278,7 +295,7 @@ def webhook_deliveries_create(*, event: str, story_id: int | None, payload: dict
             delivery.payload = {**payload, "event": event, "event_id": str(delivery.event_id)}
             delivery.save(update_fields=["payload"])
             deliveries.append(delivery)
-            transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+            transaction.on_commit(partial(task_send, DELIVER_WEBHOOK, delivery.pk))
     return deliveries
 
 

@@ -20,5 +20,5 @@ router.register("webhooks", views.WebhookViewSet, basename="webhook")
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("", include(router.urls)),
-    re_path(r"^.*$", views.not_found, name="not-found"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from django.http import JsonResponse
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workbench.api import exports, selectors, services
-from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity, error_body
+from workbench.api.exceptions import PreconditionRequired, UnprocessableEntity
 from workbench.api.filters import (
     ArticleFilter,
     ClaimFilter,
@@ -30,7 +28,7 @@ from workbench.api.filters import (
 )
 from workbench.api.models import ApiToken, Scope, Webhook
 from workbench.api.permissions import request_has_scope
-from workbench.api.renderers import JSONLDRenderer
+from workbench.api.renderers import JSONLDRenderer, ScriptSafeJSONRenderer
 from workbench.api.serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -58,11 +56,13 @@ from workbench.api.serializers import (
 )
 from workbench.provenance.models import TraceJob
 from workbench.review import services as review_services
-from workbench.review.models import Verdict
 from workbench.sources.models import Outlet
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 ETAG_PATTERN = re.compile(r'^(?:W/)?"?r?(\d+)"?$')
+# An ETag this API sends is "r" and a revision number; a header far longer is refused before it is parsed (Python
+# refuses to convert integer strings over 4,300 digits, which would otherwise be a 500).
+IF_MATCH_MAX_CHARS = 64
 VERDICT_HISTORY_MAX = 500
 
 TRANSITIONS = {
@@ -76,6 +76,16 @@ NOTE_ARGUMENT = {"return": "comment", "reopen": "reason"}
 FIELDS_PARAMETER = OpenApiParameter(
     "fields", OpenApiTypes.STR, description="Comma-separated top-level fields to return (sparse fieldset)."
 )
+
+
+# Exports answer JSON-LD or JSON, both safe to paste into a page's script element.
+JSONLD_RENDERERS = [JSONLDRenderer, ScriptSafeJSONRenderer]
+
+
+def _jsonld_responses(description: str) -> dict:
+    """An export's answer in the schema: JSON-LD, as application/ld+json or, when asked for, plain JSON."""
+    body = OpenApiResponse(OpenApiTypes.OBJECT, description=description)
+    return {(200, "application/ld+json"): body, (200, "application/json"): body}
 
 
 class SparseFieldsViewMixin:
@@ -244,23 +254,25 @@ class StoryViewSet(ReadOnlyViewSet):
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A PROV-JSON document.")
         },
     )
-    @action(detail=True, methods=["get"], url_path="prov")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="prov",
+        renderer_classes=[ScriptSafeJSONRenderer],
+    )
     def prov(self, request, pk=None):
         story = self.get_object()
         return Response(exports.story_prov_json(story=story))
 
     @extend_schema(
         summary="ClaimReview JSON-LD for the story's approved verdicts",
-        responses={
-            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON-LD @graph."),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON-LD @graph."),
-        },
+        responses=_jsonld_responses("A JSON-LD @graph."),
     )
     @action(
         detail=True,
         methods=["get"],
         url_path="claimreview",
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=JSONLD_RENDERERS,
     )
     def claimreview(self, request, pk=None):
         story = self.get_object()
@@ -303,6 +315,8 @@ def expected_revision(request, body_revision: int | None) -> int:
     """
     header = request.headers.get("If-Match")
     if header is not None:
+        if len(header) > IF_MATCH_MAX_CHARS:
+            raise ValidationError({"If-Match": [f"At most {IF_MATCH_MAX_CHARS} characters; send the ETag you read."]})
         match = ETAG_PATTERN.match(header.strip())
         if not match:
             raise ValidationError({"If-Match": ['Send the ETag you read, e.g. "r3".']})
@@ -356,7 +370,7 @@ class VerdictViewSet(
 
     def _verdict_response(self, verdict, *, status_code=status.HTTP_200_OK, reload: bool = False) -> Response:
         if reload:
-            verdict = Verdict.objects.select_related("claim__version", "reviewer", "approver").get(pk=verdict.pk)
+            verdict = selectors.verdict_list(user=self.request.user, can_review=True).get(pk=verdict.pk)
         data = VerdictSerializer(verdict, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": verdict_etag(verdict)})
 
@@ -456,10 +470,7 @@ class VerdictViewSet(
 
     @extend_schema(
         summary="The verdict as ClaimReview JSON-LD",
-        responses={
-            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A schema.org ClaimReview."),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="A schema.org ClaimReview."),
-        },
+        responses=_jsonld_responses("A schema.org ClaimReview."),
     )
     @action(
         detail=True,
@@ -467,7 +478,7 @@ class VerdictViewSet(
         url_path="claimreview",
         pagination_class=None,
         filter_backends=[],
-        renderer_classes=[JSONLDRenderer, *viewsets.ReadOnlyModelViewSet.renderer_classes],
+        renderer_classes=JSONLD_RENDERERS,
     )
     def claimreview(self, request, pk=None):
         verdict = self.get_object()
@@ -538,10 +549,15 @@ class WebhookViewSet(viewsets.ModelViewSet):
 # ---------------------------------------------------------------- who am I, and the rest
 
 
-@csrf_exempt
-def not_found(request, *args, **kwargs) -> JsonResponse:
-    """Any other path under /api/v1/: a 404 in the API's error shape rather than Django's HTML page."""
-    return JsonResponse(error_body(status_code=404, code="not_found", message="No such API endpoint."), status=404)
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: authentication first (an anonymous caller learns nothing, not even which paths
+    exist: 401), then a 404 in the API's error shape."""
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound("No such API endpoint.")
+
+    get = post = put = patch = delete = head = options = _not_found
 
 
 class MeView(APIView):

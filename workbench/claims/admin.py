@@ -11,19 +11,7 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ["label", "version__article__outlet"]
     list_select_related = ["version__article"]
     search_fields = ["text", "attribution", "version__article__headline"]
-    readonly_fields = [
-        "version",
-        "position",
-        "start",
-        "end",
-        "text",
-        "attribution",
-        "attribution_speaker",
-        "attribution_hedge",
-        "label",
-        "label_score",
-        "traced_at",
-    ]
+    readonly_fields = [f.name for f in Claim._meta.fields if not f.primary_key]
 
     @admin.display(ordering="version__article__headline")
     def article(self, obj):

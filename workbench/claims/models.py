@@ -5,19 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from workbench.core.choices import text_choices
+from workbench.engine import types as engine
 from workbench.sources.models import ArticleVersion
 
-
-class Label(models.TextChoices):
-    """What the engine (or a reviewer) says about a claim relative to its origin."""
-
-    ORIGIN = "origin", "Origin"
-    SUPPORTED = "supported", "Supported"
-    ALTERED = "altered", "Altered"
-    UNSOURCED = "unsourced", "Unsourced"
-    OTHER_SOURCE = "other_source", "Other source"
-    CONTRADICTED = "contradicted", "Contradicted"
-    BOILERPLATE = "boilerplate", "Boilerplate"
+# What the engine says about a claim relative to its origin: the engine's labels (workbench.engine.types.Label).
+Label = text_choices("Label", engine.Label)
 
 
 class Claim(models.Model):

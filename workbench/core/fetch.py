@@ -111,18 +111,74 @@ def _test_loopback_allowance() -> frozenset[tuple[str, int]]:
     return frozenset(allowed)
 
 
+# IANA's special-purpose address registries (iana.org/assignments/iana-ipv4-special-registry and
+# iana-ipv6-special-registry): none of these is a public web server's address. Named explicitly rather than trusted
+# to `ipaddress.is_global`, which lets some through (192.0.0.192, a cloud metadata address, and the IPv6 blocks that
+# wrap an IPv4 address).
+_SPECIAL_PURPOSE: tuple[tuple[str, str], ...] = (
+    ("0.0.0.0/8", "unspecified"),
+    ("10.0.0.0/8", "private"),
+    ("100.64.0.0/10", "shared (carrier-grade NAT)"),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local"),
+    ("172.16.0.0/12", "private"),
+    ("192.0.0.0/24", "IETF protocol assignment"),
+    ("192.0.2.0/24", "documentation"),
+    ("192.31.196.0/24", "AS112"),
+    ("192.52.193.0/24", "AMT"),
+    ("192.88.99.0/24", "6to4 relay"),
+    ("192.168.0.0/16", "private"),
+    ("192.175.48.0/24", "AS112"),
+    ("198.18.0.0/15", "benchmarking"),
+    ("198.51.100.0/24", "documentation"),
+    ("203.0.113.0/24", "documentation"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved"),
+    ("255.255.255.255/32", "broadcast"),
+    ("::/128", "unspecified"),
+    ("::1/128", "loopback"),
+    ("::ffff:0:0/96", "IPv4-mapped"),
+    ("64:ff9b::/96", "NAT64"),
+    ("64:ff9b:1::/48", "NAT64"),
+    ("100::/64", "discard-only"),
+    ("2001::/23", "IETF protocol assignment"),
+    ("2001:db8::/32", "documentation"),
+    ("2002::/16", "6to4"),
+    ("2620:4f:8000::/48", "AS112"),
+    ("3fff::/20", "documentation"),
+    ("5f00::/16", "segment routing"),
+    ("fc00::/7", "private"),
+    ("fe80::/10", "link-local"),
+    ("ff00::/8", "multicast"),
+)
+_SPECIAL_NETWORKS = tuple((ipaddress.ip_network(net), name) for net, name in _SPECIAL_PURPOSE)
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries: mapped, 6to4, Teredo's client, or NAT64's last 32 bits."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return _address_problem(ip.ipv4_mapped)
-    for attribute, name in (
-        ("is_unspecified", "unspecified"),
-        ("is_loopback", "loopback"),
-        ("is_link_local", "link-local"),
-        ("is_multicast", "multicast"),
-        ("is_private", "private"),
-        ("is_reserved", "reserved"),
-    ):
-        if getattr(ip, attribute):
+    """Why ``ip`` is not a public address ("" when it is): the embedded IPv4 address is judged first, so a wrapped
+    loopback or private address is named as such."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(ip)
+        if inner is not None:
+            inner_problem = _address_problem(inner)
+            if inner_problem:
+                return f"{inner_problem} address ({inner}) wrapped in an IPv6"
+    for network, name in _SPECIAL_NETWORKS:
+        if ip.version == network.version and ip in network:
             return name
     if not ip.is_global:
         return "non-public"
@@ -176,7 +232,8 @@ def _checked_addresses(url: str, *, resolver: Resolver | None) -> tuple[str, str
             continue
         if problem == "loopback" and ((host, port) in allowance or (str(ip), port) in allowance):
             continue
-        raise UrlRefused(f"refused {url!r}: {host!r} resolves to {ip}, a {problem} address")
+        article = "an" if problem[0] in "aeiouAEIOU" else "a"
+        raise UrlRefused(f"refused {url!r}: {host!r} resolves to {ip}, {article} {problem} address")
     return scheme, host, port, target, addresses
 
 

@@ -8,7 +8,8 @@ from functools import lru_cache
 from .lexicon import REPORTING_VERBS
 from .types import Attribution
 
-_NAME_WORD = r"[A-Z][\w'\u2019.&-]*"
+# A name word is short; bounding it keeps every pattern built on it linear on long runs of capitals and dots.
+_NAME_WORD = r"[A-Z][\w'\u2019.&-]{0,40}"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:of|the|for|and|de|van|von|al|bin)?\s*{_NAME_WORD}){{0,5}}"
 _GROUP_NOUNS = (
     r"media|press|outlets|newspapers?|officials|authorities|sources|reports|intelligence|analysts|experts|"
@@ -42,7 +43,7 @@ _NAME_VERB = re.compile(
     rf"(?:(?:also|has|have|had|later|then|previously|earlier|first)\s+)*(?P<verb>{REPORTING_VERBS})\b(?!\s+of\b)"
 )
 _GROUP_VERB = re.compile(
-    rf"\b(?P<src>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*\s+(?:{_GROUP_NOUNS})|(?:{_NAME})(?:'s|\u2019s)\s+[a-z]+(?:\s+[a-z]+)?)\s+"
+    rf"\b(?P<src>[A-Z][\w-]+(?:\s+[A-Z][\w-]+){{0,5}}\s+(?:{_GROUP_NOUNS})|(?:{_NAME})(?:'s|\u2019s)\s+[a-z]+(?:\s+[a-z]+)?)\s+"
     rf"(?:(?:also|have|has|had)\s+)*(?P<verb>{REPORTING_VERBS}|suggest|suggests|believe|think|thinks)\b"
 )
 _BARE_GROUP = re.compile(

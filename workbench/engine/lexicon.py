@@ -52,10 +52,6 @@ LIGHT_WORDS = frozenset(
     remain remains like just""".split()
 )
 
-QUALIFIER_WORDS = frozenset(
-    """about approximately around nearly almost roughly some several few at least more than up to as much
-    only just most certain partly partially mainly largely""".split()
-)
 
 APPROXIMATORS = (
     "about|approximately|around|nearly|almost|roughly|some|at least|more than|less than|fewer than|up to|"
@@ -130,8 +126,6 @@ FOLD = str.maketrans(
     }
 )
 
-OPEN_QUOTES = '\u201c\u00ab\u201e"'
-CLOSE_QUOTES = '\u201d\u00bb"'
 
 _WORD_RE = re.compile(r"[^\W_]+(?:[.'\u2019\-][^\W_]+)*", re.UNICODE)
 

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from .align import SentenceFeatures, lexical_score, sentence_weight
 
-STRONG_MATCH_MIN = 0.55
 TOP_MATCHES = 3
 VERBATIM_MIN = 0.9
 VERBATIM_WEIGHT = 1.0
@@ -20,12 +19,11 @@ SELF_CREDIT_BONUS = 0.15
 EARLIEST_BONUS = 0.1
 
 _CITES_REPORT = re.compile(
-    r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+)*\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
+    r"\b[A-Z][\w'\u2019]+(?:\s+[A-Z][\w'\u2019]+){0,5}\s+(?:News\s+)?(?:reports|reported)\b|\breports\s+[A-Z]\w+|"
     r"according to (?:a|the) (?:new |latest )?report|"
     r"\b(?:report|article|story) (?:by|from|in)\s+(?:news agency\s+)?[A-Z]|"
     r"\bthe report (?:said|says|notes|noted|adds|added)|\bciting\s+[A-Z]|\breport quoting\b",
 )
-_SELF_CREDIT = re.compile(r"^\s*(?:[A-Z][\w .,'\u2019-]{0,40}?\s)?\([A-Z][\w .&-]+\)\s*[-\u2013\u2014]")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from .types import Sentence
@@ -21,35 +22,70 @@ _SENTENCE_STARTERS = frozenset(
 _BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u2023\u2043*\-\u2013\u2014]|\d{1,2}[.)])\s+")
 _END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*")
 _OPEN_TO_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201d"}
+_CLOSERS = frozenset(_OPEN_TO_CLOSE.values())
+_QUOTE_MARK = re.compile("[" + "".join(sorted({*_OPEN_TO_CLOSE, *_CLOSERS, '"'})) + "]")
+
+
+# Every look around a candidate sentence end is bounded (a word, the whitespace after it), so splitting a line costs
+# time linear in its length however it is built: one long line of quotes or dots must not stall a worker.
+WORD_LOOKBACK_MAX_CHARS = 64
+_NEXT_VISIBLE = re.compile(r"\S")
+_WORD = re.compile(r"[\w']+")
+_WORD_STOP = frozenset(' \t\r\f\v(["\u201c')
 
 
 def _quote_spans(line: str) -> list[tuple[int, int]]:
-    """Spans of paired quotations (curly pairs, then straight quotes paired in order)."""
+    """Spans of paired quotations (each curly opening quote to the next closing one, then straight quotes paired in
+    order), at most QUOTE_SPAN_MAX_CHARS long, sorted by start. Only the quote characters are visited, from the
+    right, so that each opening quote finds its closing one at once: linear in the line's length."""
+    next_close: dict[str, int] = {}
     spans: list[tuple[int, int]] = []
-    for i, ch in enumerate(line):
+    marks = [(m.start(), m.group()) for m in _QUOTE_MARK.finditer(line)]
+    for i, ch in reversed(marks):
         if ch in _OPEN_TO_CLOSE:
-            j = line.find(_OPEN_TO_CLOSE[ch], i + 1)
-            if j != -1:
+            j = next_close.get(_OPEN_TO_CLOSE[ch], -1)
+            if j != -1 and j - i <= QUOTE_SPAN_MAX_CHARS:
                 spans.append((i, j))
-    straight = [i for i, ch in enumerate(line) if ch == '"']
+        if ch in _CLOSERS:
+            next_close[ch] = i
+    straight = [i for i, ch in marks if ch == '"']
     for k in range(0, len(straight) - 1, 2):
-        spans.append((straight[k], straight[k + 1]))
-    return [(a, b) for a, b in spans if b - a <= QUOTE_SPAN_MAX_CHARS]
+        if straight[k + 1] - straight[k] <= QUOTE_SPAN_MAX_CHARS:
+            spans.append((straight[k], straight[k + 1]))
+    spans.sort()
+    return spans
+
+
+def _inside_quote(pos: int, quotes: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether `pos` lies strictly inside a quotation. Quotations are short, so only those starting within
+    QUOTE_SPAN_MAX_CHARS before `pos` can hold it."""
+    k = bisect.bisect_left(starts, pos) - 1
+    while k >= 0 and pos - starts[k] <= QUOTE_SPAN_MAX_CHARS:
+        a, b = quotes[k]
+        if a < pos < b:
+            return True
+        k -= 1
+    return False
 
 
 def _word_before(line: str, pos: int) -> str:
-    m = re.search(r"([^\s(\[\"\u201c]+)$", line[:pos])
-    return m.group(1) if m else ""
+    """The word ending at `pos` (back to a space, bracket or opening quote), at most WORD_LOOKBACK_MAX_CHARS long:
+    a longer run is no abbreviation."""
+    start = pos
+    floor = max(0, pos - WORD_LOOKBACK_MAX_CHARS)
+    while start > floor and line[start - 1] not in _WORD_STOP and not line[start - 1].isspace():
+        start -= 1
+    return line[start:pos]
 
 
-def _is_split(line: str, m: re.Match[str], quotes: list[tuple[int, int]]) -> bool:
+def _is_split(line: str, m: re.Match[str], quotes: list[tuple[int, int]], starts: list[int]) -> bool:
     end = m.end()
-    rest = line[end:]
-    glued = not rest[:1].isspace()
-    nxt = rest.lstrip()
-    if not nxt:
+    glued = not line[end : end + 1].isspace()
+    visible = _NEXT_VISIBLE.search(line, end)
+    if visible is None:
         return False
-    first = nxt[0]
+    nxt_at = visible.start()
+    first = line[nxt_at]
     if glued:
         before = line[max(0, m.start() - 2) : m.start()]
         if not (first.isupper() and before.isalpha() and before.islower() and m.group(0)[0] in ".!?"):
@@ -71,11 +107,10 @@ def _is_split(line: str, m: re.Match[str], quotes: list[tuple[int, int]]) -> boo
         if re.fullmatch(r"[A-Za-z]", bare):
             return False
         if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
-            next_word = re.match(r"[\w']+", nxt)
+            next_word = _WORD.match(line, nxt_at)
             if not next_word or next_word.group(0).lower() not in _SENTENCE_STARTERS:
                 return False
-    pos = m.start()
-    return not any(a < pos < b and b > m.start() for a, b in quotes if not (pos >= b))
+    return not _inside_quote(m.start(), quotes, starts)
 
 
 def _line_sentences(text: str, line_start: int, line_end: int) -> list[tuple[int, int]]:
@@ -86,9 +121,10 @@ def _line_sentences(text: str, line_start: int, line_end: int) -> list[tuple[int
     if bullet:
         offset = lead + bullet.end()
     quotes = _quote_spans(line)
+    starts = [a for a, _ in quotes]
     cuts = [offset]
     for m in _END.finditer(line, offset):
-        if _is_split(line, m, quotes):
+        if _is_split(line, m, quotes, starts):
             cuts.append(m.end())
     cuts.append(len(line))
     spans: list[tuple[int, int]] = []

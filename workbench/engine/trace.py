@@ -11,7 +11,7 @@ against it). Articles of another story get `unsourced` / `other_source` from the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from .align import Alignment, SentenceFeatures, align_claim, features, idf_table, sentence_weight
@@ -277,11 +277,17 @@ def trace_claim(
 
 
 def trace_articles(
-    articles: list[ArticleInput], *, origin_key: str | None = None, embedder: Embedder | None = None
+    articles: list[ArticleInput],
+    *,
+    origin_key: str | None = None,
+    embedder: Embedder | None = None,
+    on_traced: Callable[[int], None] | None = None,
 ) -> list[ArticleTrace]:
     """Group `articles` into stories, pick each story's origin (or use `origin_key`), and trace every claim.
 
     Sentence i of an article's trace is `split_sentences(article.text)[i]`. Output order follows input order.
+    `on_traced`, when given, is called with an article's number of sentences as soon as that article is traced (a
+    large job's progress).
     """
     prepared = [_sentences_and_features(a.text) for a in articles]
     sentences = [ss for ss, _ in prepared]
@@ -309,8 +315,12 @@ def trace_articles(
                     _trace_unrelated(sentences[m], method),
                     list(warnings),
                 )
+                if on_traced is not None:
+                    on_traced(len(sentences[m]))
             continue
-        results.update(_trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder))
+        results.update(
+            _trace_story(articles, sentences, feats, story.origin, story.members, story_index, embedder, on_traced)
+        )
     return [results[i] for i in range(len(articles))]
 
 
@@ -338,6 +348,7 @@ def _trace_story(
     members: Sequence[int],
     story_index: int,
     embedder: Embedder | None,
+    on_traced: Callable[[int], None] | None = None,
 ) -> dict[int, ArticleTrace]:
     """The origin's trace and every other member's claims traced against it, keyed by article position."""
     method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
@@ -352,6 +363,8 @@ def _trace_story(
     context = _origin_context(origin_article.headline, origin_article.text, tuple(_outlet_names(origin_article)))
     origin_weights = [sentence_weight(f, story_idf) for f in feats[o]]
     origin_opening = opening_claims(sentences[o])
+    if on_traced is not None:
+        on_traced(len(sentences[o]))
     for m in members:
         if m == o:
             continue
@@ -377,6 +390,8 @@ def _trace_story(
         results[m] = ArticleTrace(
             articles[m].key, ROLE_DERIVATIVE, origin_article.key, story_index, traced, list(warnings)
         )
+        if on_traced is not None:
+            on_traced(len(sentences[m]))
     return results
 
 

@@ -11,9 +11,17 @@ ROLE_DERIVATIVE = "derivative"
 ROLE_UNRELATED = "unrelated"
 
 
-class Label(StrEnum):
+class _Term(StrEnum):
+    """A term of the engine's vocabulary: its value is the stored and exchanged name, its display name the words."""
+
+    @property
+    def display_name(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Label(_Term):
     """What a sentence is relative to its story's origin. The one list of labels: the database choices, the API's
-    enums, the ClaimReview mapping and the review queue derive from it."""
+    enums, the ClaimReview mapping, the review queue and the terminal colours derive from it (with LABEL_INFO)."""
 
     ORIGIN = "origin"
     SUPPORTED = "supported"
@@ -24,11 +32,17 @@ class Label(StrEnum):
     BOILERPLATE = "boilerplate"
 
     @property
-    def display_name(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+    def reviewable(self) -> bool:
+        """Whether a sentence with this label is a claim a person judges (origin sentences and boilerplate are not)."""
+        return LABEL_INFO[self].faithfulness is not None
+
+    @property
+    def faithfulness(self) -> int | None:
+        """How faithful to its origin a claim with this label is: 5 most, 1 least; None when it is not reviewable."""
+        return LABEL_INFO[self].faithfulness
 
 
-class FlagType(StrEnum):
+class FlagType(_Term):
     """A kind of divergence between a claim and its origin sentence. The one list of flag types: the database
     choices, the API's enums, the queue's severities and the exports derive from it (with FLAG_INFO)."""
 
@@ -41,10 +55,6 @@ class FlagType(StrEnum):
     OMITTED_QUALIFIER = "omitted_qualifier"
     ENTITY_CHANGED = "entity_changed"
     POLARITY_REVERSED = "polarity_reversed"
-
-    @property
-    def display_name(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
     @property
     def severity(self) -> int:
@@ -80,6 +90,23 @@ FLAG_INFO: dict[FlagType, FlagInfo] = {
     FlagType.ENTITY_CHANGED: FlagInfo(severity=3),
     FlagType.POLARITY_REVERSED: FlagInfo(severity=3, contradicts=True),
 }
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    faithfulness: int | None
+
+
+LABEL_INFO: dict[Label, LabelInfo] = {
+    Label.ORIGIN: LabelInfo(faithfulness=None),
+    Label.SUPPORTED: LabelInfo(faithfulness=5),
+    Label.ALTERED: LabelInfo(faithfulness=3),
+    Label.UNSOURCED: LabelInfo(faithfulness=2),
+    Label.OTHER_SOURCE: LabelInfo(faithfulness=4),
+    Label.CONTRADICTED: LabelInfo(faithfulness=1),
+    Label.BOILERPLATE: LabelInfo(faithfulness=None),
+}
+REVIEWABLE_LABELS = tuple(label for label in Label if label.reviewable)
 
 # Short names used throughout the engine's stages.
 LABEL_ORIGIN = Label.ORIGIN

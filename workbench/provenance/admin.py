@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership, TraceJob
+from workbench.provenance.selectors import trace_jobs_visible
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -90,24 +91,14 @@ class DivergenceAdmin(ReadOnlyAdmin):
     list_filter = ["type", "claim__version__article__outlet"]
     list_select_related = ["claim"]
     search_fields = ["span", "origin_span", "explanation", "claim__text"]
-    readonly_fields = [
-        "claim",
-        "link",
-        "type",
-        "span_start",
-        "span_end",
-        "span",
-        "origin_claim",
-        "origin_start",
-        "origin_end",
-        "origin_span",
-        "explanation",
-        "created_at",
-    ]
+    readonly_fields = [f.name for f in Divergence._meta.fields if not f.primary_key]
 
 
 @admin.register(TraceJob)
 class TraceJobAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        return trace_jobs_visible(user=request.user, queryset=super().get_queryset(request))
+
     list_display = ["__str__", "state", "attempts", "sentences_done", "sentences_total", "created_at", "finished_at"]
     list_filter = ["state"]
     readonly_fields = [

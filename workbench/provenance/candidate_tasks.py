@@ -7,10 +7,11 @@ Not autodiscovered (autodiscovery loads ``tasks`` modules): workers that should 
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
-from workbench.provenance.candidates import trace_job_create_indexed
-from workbench.provenance.services import trace_job_send
-from workbench.provenance.tasks import backoff_s, job_run, task_log
+from workbench.core.tasks import backoff_s, task_log
+from workbench.provenance.services import trace_job_create_indexed, trace_job_send
+from workbench.provenance.tasks import job_run
 
 
 @shared_task(
@@ -25,8 +26,6 @@ def ingest_index_trace(self, content: str, ingest_key: str, outlet_name: str = "
     """Ingest, index, find the origin, and run the trace job here (it is a job row like any other: claimed, leased,
     swept); retried with backoff on database trouble before the job exists, and a job whose run hit a transient
     error is sent to the workers for its retry."""
-    from django.db import OperationalError
-
     with task_log("provenance.ingest_index_trace", key=ingest_key) as log:
         try:
             job = trace_job_create_indexed(

@@ -251,30 +251,6 @@ def origin_for(*, article: Article, signed: Signed | None = None) -> Article | N
     return chosen
 
 
-def trace_job_create_indexed(
-    *, content: str | bytes, ingest_key: str = "", outlet_name: str = "", headline: str = "", send: bool = True
-):
-    """Ingest ``content``, put it in the shared index, find its origin there, and queue the pipeline's trace job for
-    the article (with its origin when one was found). Returns the TraceJob; ``send=False`` leaves the job to the
-    caller to run (see ``trace_job_create``). Idempotent for one ingest key: the version is not ingested or signed
-    twice (a second call queues another, equally idempotent, trace)."""
-    from workbench.provenance.services import trace_job_create
-    from workbench.sources.services import article_ingest
-
-    result = article_ingest(
-        content=content,
-        arrival=ArticleVersion.Arrival.UPLOAD,
-        ingest_key=ingest_key,
-        outlet_name=outlet_name,
-        headline=headline,
-    )
-    signed = sign(result.version.clean_text)
-    article_index(article=result.article, version=result.version, signed=signed)
-    origin = origin_for(article=result.article, signed=signed)
-    articles = [result.article] + ([origin] if origin is not None else [])
-    return trace_job_create(articles=articles, origin=origin, send=send)
-
-
 __all__ = [
     "Candidate",
     "CandidateMatch",
@@ -283,6 +259,5 @@ __all__ = [
     "article_index",
     "candidates_rebuild",
     "origin_for",
-    "trace_job_create_indexed",
     "text_candidates",
 ]

@@ -23,14 +23,14 @@ from workbench.engine.lexicon import content_stems, normalise_for_match, tokens
 from workbench.engine.report import article_report, files_report
 from workbench.engine.segment import split_sentences
 from workbench.engine.trace import trace_against
-from workbench.engine.types import ArticleInput
+from workbench.engine.types import ArticleInput, FlagType, Label
 
 _FOLD = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
-DERIVED_LABELS = ("supported", "altered")
-STORY_LABELS = ("supported", "altered", "unsourced", "other_source", "contradicted", "boilerplate")
+DERIVED_LABELS = (Label.SUPPORTED, Label.ALTERED)
+STORY_LABELS = tuple(label for label in Label if label != Label.ORIGIN)
 
 
 class CachedEmbedder:
@@ -469,7 +469,12 @@ def load_mrpc(path: Path) -> list[SentencePair]:
     return pairs
 
 
-PARAPHRASE_FLAG_TYPES = ("number_changed", "entity_changed", "quote_altered", "hedge_dropped")
+PARAPHRASE_FLAG_TYPES = (
+    FlagType.NUMBER_CHANGED,
+    FlagType.ENTITY_CHANGED,
+    FlagType.QUOTE_ALTERED,
+    FlagType.HEDGE_DROPPED,
+)
 
 
 def engine_paraphrase_evidence(first: str, second: str, *, embedder=None) -> list[float]:
@@ -489,7 +494,7 @@ def engine_paraphrase_evidence(first: str, second: str, *, embedder=None) -> lis
         for sentence in traced.sentences:
             for flag in sentence.flags:
                 flagged.add(flag.type)
-                if flag.type == "added_detail":
+                if flag.type == FlagType.ADDED_DETAIL:
                     added_words += len(flag.span.split())
     words = max(len(first.split()) + len(second.split()), 1)
     stems_a, stems_b = content_stems(first), content_stems(second)

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from workbench.claims.models import Claim
+from workbench.core.choices import text_choices
+from workbench.engine.types import FlagType
 from workbench.sources.models import Article, ArticleVersion
 
 
@@ -69,16 +71,7 @@ class ProvenanceLink(models.Model):
 class Divergence(models.Model):
     """A typed departure of a claim from its origin, naming the exact words on both sides."""
 
-    class Type(models.TextChoices):
-        ADDED_DETAIL = "added_detail", "Added detail"
-        NUMBER_CHANGED = "number_changed", "Number changed"
-        HEDGE_DROPPED = "hedge_dropped", "Hedge dropped"
-        CERTAINTY_RAISED = "certainty_raised", "Certainty raised"
-        ATTRIBUTION_CHANGED = "attribution_changed", "Attribution changed"
-        QUOTE_ALTERED = "quote_altered", "Quote altered"
-        OMITTED_QUALIFIER = "omitted_qualifier", "Omitted qualifier"
-        ENTITY_CHANGED = "entity_changed", "Entity changed"
-        POLARITY_REVERSED = "polarity_reversed", "Polarity reversed"
+    Type = text_choices("Type", FlagType)  # the engine's flag types
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="divergences")
     link = models.ForeignKey(
@@ -132,6 +125,9 @@ class TraceJob(models.Model):
     origin = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     url = models.URLField(max_length=2000, blank=True, default="", help_text="A page to fetch and ingest first.")
     upload = models.BinaryField(null=True, blank=True, editable=False, help_text="Uploaded content to ingest first.")
+    upload_meta = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="The upload's headline, outlet and publication time."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="trace_jobs"
     )

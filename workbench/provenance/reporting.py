@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workbench.engine.types import Label
+
 ANSI = {
     "bold": "\033[1m",
     "dim": "\033[2m",
@@ -12,15 +14,9 @@ ANSI = {
     "magenta": "\033[35m",
     "reset": "\033[0m",
 }
-LABEL_COLOUR = {
-    "supported": "green",
-    "altered": "yellow",
-    "unsourced": "magenta",
-    "other_source": "blue",
-    "contradicted": "red",
-    "boilerplate": "dim",
-    "origin": "dim",
-}
+# A label's colour follows its faithfulness to the origin (the engine's LABEL_INFO); sentences not judged are dim.
+FAITHFULNESS_COLOUR = {5: "green", 4: "blue", 3: "yellow", 2: "magenta", 1: "red", None: "dim"}
+LABEL_COLOUR = {label.value: FAITHFULNESS_COLOUR[label.faithfulness] for label in Label}
 
 
 def render_report(report: dict, *, colour: bool) -> str:

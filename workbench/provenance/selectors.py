@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from workbench.claims.models import Claim
-from workbench.provenance.models import Divergence, ProvenanceLink, StoryMembership
+from workbench.provenance.models import Divergence, ProvenanceLink, StoryMembership, TraceJob
 from workbench.sources.models import Article, ArticleVersion
 
 
@@ -78,10 +79,6 @@ def trace_job_progress(job) -> dict:
     Keys: id, state, attempts, done, total, error, created_at, enqueued_at, started_at, finished_at (ISO 8601 or
     None), queued_s / running_s (seconds spent waiting and running so far, or None), story (id or None).
     """
-    from django.utils import timezone
-
-    from workbench.provenance.models import TraceJob
-
     job = TraceJob.objects.get(pk=job.pk if isinstance(job, TraceJob) else job)
     now = timezone.now()
 
@@ -105,3 +102,15 @@ def trace_job_progress(job) -> dict:
         "running_s": round(running_s, 3) if running_s is not None else None,
         "story": job.story_id,
     }
+
+
+# Editors oversee the pipeline for everyone; anyone else sees the jobs they asked for (their errors may name URLs).
+SEES_EVERY_JOB_PERMISSION = "review.approve_verdict"
+
+
+def trace_jobs_visible(*, user, queryset=None):
+    """The trace jobs ``user`` may see: every job for superusers and editors, otherwise those they requested."""
+    queryset = TraceJob.objects.all() if queryset is None else queryset
+    if user.is_superuser or user.has_perm(SEES_EVERY_JOB_PERMISSION):
+        return queryset
+    return queryset.filter(requested_by=user)

@@ -6,50 +6,15 @@ The job row is the truth (see services.trace_job_claim); a lost or duplicated me
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from celery import shared_task
-from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.db import OperationalError
 
+from workbench.core.cpu_limit import cpu_time_limit
+from workbench.core.tasks import RETRY_BACKOFF, backoff_s, task_log
 from workbench.provenance import services
-from workbench.provenance.models import Story, TraceJob
+from workbench.provenance.models import Story
 from workbench.sources.models import Article
-
-logger = logging.getLogger("workbench.tasks")
-
-RETRY_BACKOFF_FACTOR_S = 5
-RETRY_BACKOFF_MAX_S = 300
-
-
-@contextmanager
-def task_log(task: str, **ids) -> Iterator[dict]:
-    """One structured line per task run: task, the ids it worked on, duration and outcome."""
-    started = time.monotonic()
-    record = {"outcome": "ok"}
-    try:
-        yield record
-    except Exception as exc:
-        record["outcome"] = f"error:{exc.__class__.__name__}"
-        raise
-    finally:
-        fields = " ".join(f"{key}={value}" for key, value in {**ids, **record}.items() if key != "outcome")
-        logger.info(
-            "task=%s %s duration_ms=%d outcome=%s",
-            task,
-            fields,
-            (time.monotonic() - started) * 1000,
-            record["outcome"],
-        )
-
-
-def backoff_s(retries: int) -> float:
-    """Exponential backoff with full jitter: up to 5 s, 10 s, 20 s ... capped at 5 minutes."""
-    return get_exponential_backoff_interval(
-        factor=RETRY_BACKOFF_FACTOR_S, retries=retries, maximum=RETRY_BACKOFF_MAX_S, full_jitter=True
-    )
 
 
 @shared_task(
@@ -78,20 +43,25 @@ def job_run(task, job_id: int, log: dict) -> services.TraceJobRun | None:
         return None
     log["attempt"] = job.attempts
     log["articles"] = ",".join(str(pk) for pk in job.articles.order_by("pk").values_list("pk", flat=True)) or "-"
-    run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1))
+    # A worker's heartbeat beats on a thread of its own; an eager run beats from its progress, in its caller's
+    # connection and transaction. The CPU budget ends a runaway attempt; trace_job_run records it as the failure.
+    threaded = not task.request.is_eager
+    with cpu_time_limit(settings.TRACE_JOB_CPU_LIMIT_S, what=f"trace job {job_id}"):
+        run = services.trace_job_run(job=job, retry_in_s=backoff_s(job.attempts - 1), heartbeat_thread=threaded)
     # Eager (embedded) mode has no broker to come back through: try again at once, up to the attempts cap.
     while run.retry_in_s is not None and task.request.is_eager:
         job = services.trace_job_claim(job_id=job_id)
         if job is None:
             break
-        run = services.trace_job_run(job=job, retry_in_s=0)
+        run = services.trace_job_run(job=job, retry_in_s=0, heartbeat_thread=False)
     log["outcome"] = run.state
     return run
 
 
 @shared_task(name="provenance.sweep_trace_jobs", ignore_result=True)
 def sweep_trace_jobs() -> dict:
-    """Beat: re-send lost jobs, re-arm jobs whose worker died, fail those out of attempts."""
+    """Beat (every TRACE_JOB_SWEEP_S): re-send lost jobs, re-arm jobs whose heartbeat stopped, fail those out of
+    attempts."""
     with task_log("provenance.sweep_trace_jobs") as log:
         counts = services.trace_jobs_rearm()
         log.update(counts)
@@ -125,24 +95,17 @@ def trace_article(self, article_id: int) -> str:
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=5,
+    autoretry_for=(OperationalError,),
+    **RETRY_BACKOFF,
     ignore_result=True,
 )
 def retrace_story(self, story_id: int, trigger: str = "re-trace requested") -> str:
     """Trace a story again and mark the verdicts it changes stale. Retried with backoff on database trouble."""
-    from django.db import OperationalError
-
     with task_log("provenance.retrace_story", story=story_id) as log:
         story = Story.objects.filter(pk=story_id).select_related("origin").first()
         if story is None:
             log["outcome"] = "gone"
             return "gone"
-        try:
-            outcome = services.story_retrace(story=story, trigger=trigger)
-        except OperationalError as exc:
-            raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
+        outcome = services.story_retrace(story=story, trigger=trigger)
         log.update(moved=outcome.verdicts_moved, stale=outcome.verdicts_marked_stale)
         return "done"
-
-
-def job_is_finished(job: TraceJob) -> bool:
-    return job.state in {TraceJob.State.DONE, TraceJob.State.FAILED}

@@ -5,30 +5,30 @@ Every write goes through workbench.review.services; every read through workbench
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from workbench.claims.models import Claim, Label
 from workbench.core.errors import WorkbenchError
-from workbench.provenance.models import Divergence, Story
+from workbench.core.safe_json import script_safe_dumps
+from workbench.provenance.models import Divergence, Story, StoryMembership
 from workbench.review import selectors, services
 from workbench.review.claimreview import claim_review
 from workbench.review.errors import InvalidTransition
 from workbench.review.forms import VerdictForm
 from workbench.review.graph import story_graph
 from workbench.review.highlight import Span, highlight, plain, sentences_in_text
-from workbench.review.models import ReviewEvent, ReviewQueueItem, Verdict
+from workbench.review.models import ClaimAssignment, ReviewEvent, ReviewQueueItem, Verdict
 from workbench.review.roles import EDITOR, FACT_CHECKER
 from workbench.review.selectors import DIVERGENCE_SEVERITY, SEVERITY_NAMES, ReviewState
-from workbench.sources.models import ArticleVersion
+from workbench.sources.models import Article, ArticleVersion, Outlet
+from workbench.sources.services import article_outlet_correct
 
 # --------------------------------------------------------------------------------------------------------- filters
 
@@ -54,6 +54,24 @@ class StoryFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
             return queryset.filter(version__article__story_membership__story_id=int(self.value()))
+        return queryset
+
+
+class ArticleFilter(admin.SimpleListFilter):
+    """One article's claims: the story page links here. Listed in the side bar only while it is applied."""
+
+    title = "article"
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if value and value.isdigit():
+            return [(value, str(a)[:80]) for a in Article.objects.filter(pk=int(value))]
+        return []
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(version__article_id=int(self.value()))
         return queryset
 
 
@@ -116,6 +134,9 @@ class VerdictLabelFilter(admin.SimpleListFilter):
 # ------------------------------------------------------------------------------------------------------ the queue
 
 
+QUEUE_CLAIM_CHARS = 200  # the cell trims to its width; the full text is in the title
+
+
 def _url(name: str, *args) -> str:
     return reverse(f"admin:review_reviewqueueitem_{name}", args=args)
 
@@ -123,11 +144,12 @@ def _url(name: str, *args) -> str:
 @admin.register(ReviewQueueItem)
 class ReviewQueueAdmin(admin.ModelAdmin):
     change_list_template = "admin/review/queue_change_list.html"
-    list_display = ["sentence", "state_badge", "flags", "engine_label", "verdict_label", "assignee", "article", "story"]
+    list_display = ["sentence", "outlet", "story", "engine_label", "worst_flag", "state_badge", "assignee"]
     list_display_links = None
     list_filter = [
         StateFilter,
         StoryFilter,
+        ArticleFilter,
         ("version__article__outlet", admin.RelatedOnlyFieldListFilter),
         EngineLabelFilter,
         VerdictLabelFilter,
@@ -165,68 +187,61 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="Claim", ordering="priority")
     def sentence(self, obj):
-        text = obj.text if len(obj.text) <= 160 else obj.text[:159] + "…"
-        return format_html('<a href="{}">{}</a>', _url("change", obj.pk), plain(text))
+        text = obj.text if len(obj.text) <= QUEUE_CLAIM_CHARS else obj.text[: QUEUE_CLAIM_CHARS - 1] + "…"
+        return format_html(
+            '<a href="{}" class="rv-claim" title="{}">{}</a>', _url("change", obj.pk), plain(obj.text), plain(text)
+        )
 
     @admin.display(description="State", ordering="review_state")
     def state_badge(self, obj):
         label = dict(ReviewState.CHOICES).get(obj.review_state, obj.review_state)
-        return format_html('<span class="state state-{}">{}</span>', obj.review_state, label)
+        verdict = _verdict_of(obj)
+        title = f"{label}: {verdict.get_label_display()}" if verdict else label
+        return format_html('<span class="state state-{}" title="{}">{}</span>', obj.review_state, title, label)
 
-    @admin.display(description="Flags", ordering="-max_severity")
-    def flags(self, obj):
-        by_type: dict[str, list[Divergence]] = {}
-        for divergence in obj.divergences.all():
-            by_type.setdefault(divergence.type, []).append(divergence)
-        if not by_type:
+    @admin.display(description="Worst flag", ordering="-max_severity")
+    def worst_flag(self, obj):
+        found = sorted(obj.divergences.all(), key=lambda d: (-DIVERGENCE_SEVERITY.get(d.type, 1), d.span_start))
+        if not found:
             return "—"
-        ordered = sorted(by_type.items(), key=lambda item: -DIVERGENCE_SEVERITY.get(item[0], 1))
-        return format_html_join(
-            " ",
+        worst = found[0]
+        severity = DIVERGENCE_SEVERITY.get(worst.type, 1)
+        return format_html(
             '<span class="flagtag sev-{}" title="{}">{}{}</span>',
-            (
-                (
-                    DIVERGENCE_SEVERITY.get(kind, 1),
-                    " / ".join(d.explanation for d in found),
-                    found[0].get_type_display(),
-                    f" ×{len(found)}" if len(found) > 1 else "",
-                )
-                for kind, found in ordered
-            ),
+            severity,
+            " / ".join(f"{d.get_type_display()}: {d.explanation}" for d in found),
+            worst.get_type_display(),
+            f" +{len(found) - 1}" if len(found) > 1 else "",
         )
 
     @admin.display(description="Engine", ordering="label")
     def engine_label(self, obj):
         return obj.get_label_display()
 
-    @admin.display(description="Verdict", ordering="verdict__label")
-    def verdict_label(self, obj):
-        verdict = _verdict_of(obj)
-        return verdict.get_label_display() if verdict else "—"
-
     @admin.display(description="Assignee", ordering="assignment__assignee__username")
     def assignee(self, obj):
         assignment = _assignment_of(obj)
         return assignment.assignee.get_username() if assignment else "—"
 
-    @admin.display(description="Article", ordering="version__article__headline")
-    def article(self, obj):
+    @admin.display(description="Outlet", ordering="version__article__outlet__name")
+    def outlet(self, obj):
         article = obj.version.article
         outlet = article.outlet.name if article.outlet_id else "unknown outlet"
-        headline = str(article) if len(str(article)) <= 60 else str(article)[:59] + "…"
-        return format_html("{}<br><small>{}</small>", plain(headline), outlet)
+        return format_html('<span title="{}: {}">{}</span>', outlet, plain(str(article)), outlet)
 
     @admin.display(description="Story")
     def story(self, obj):
         membership = _membership_of(obj)
         if membership is None:
             return "—"
-        return format_html('<a href="{}">{}</a>', _url("story", membership.story_id), plain(str(membership.story)[:60]))
+        title = plain(str(membership.story))
+        return format_html('<a href="{}" title="{}">{}</a>', _url("story", membership.story_id), title, title)
 
     def changelist_view(self, request, extra_context=None):
         counts = selectors.review_state_counts(self.get_queryset(request))
         extra_context = {
             **(extra_context or {}),
+            "workload": selectors.reviewer_workload(user=request.user),
             "state_counts": [(key, label, counts[key]) for key, label in ReviewState.CHOICES],
             "current_state": request.GET.get("state", ""),
         }
@@ -402,15 +417,13 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                     "before": before,
                     "after": after,
                     "article": origin.version.article,
-                    "text_url": _url("text", origin.version_id) + f"#claim-{origin.pk}",
+                    "text_url": _located_url(origin),
                 }
             )
         user = request.user
         assignment = _assignment_of(claim)
         state = verdict.state if verdict else None
-        is_author = verdict is not None and verdict.reviewer_id == user.pk
-        may_write = user.has_perm("review.add_verdict") and (assignment is None or assignment.assignee_id == user.pk)
-        is_editor = user.has_perm("review.approve_verdict")
+        may = selectors.verdict_actions(user=user, verdict=verdict, assignment=assignment)
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -418,7 +431,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "claim": claim,
             "claim_html": highlight(claim.text, claim_spans),
             "article": claim.version.article,
-            "text_url": _url("text", claim.version_id) + f"#claim-{claim.pk}",
+            "text_url": _located_url(claim),
             "before": ctx.before,
             "after": ctx.after,
             "origins": origins,
@@ -432,18 +445,22 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "story": ctx.story,
             "story_url": _url("story", ctx.story.pk) if ctx.story else "",
             "assignment": assignment,
-            "can_edit": may_write and state in (None, Verdict.State.DRAFT, Verdict.State.RETURNED),
-            "can_decide": is_editor and state == Verdict.State.SUBMITTED and not is_author,
-            "can_reopen": user.has_perm("review.reopen_verdict") and state == Verdict.State.APPROVED,
-            "can_take": user.has_perm("review.add_verdict") and assignment is None,
-            "can_release": assignment is not None
-            and (assignment.assignee_id == user.pk or user.has_perm("review.assign_claim")),
-            "can_assign": user.has_perm("review.assign_claim"),
-            "reviewers": list(
-                get_user_model().objects.filter(groups__name__in=[FACT_CHECKER, EDITOR]).distinct().order_by("username")
-            )
-            if user.has_perm("review.assign_claim")
+            "can_edit": may.edit,
+            "can_decide": may.decide,
+            "can_reopen": may.reopen,
+            "can_take": may.take,
+            "can_release": may.release,
+            "can_assign": may.assign,
+            "reviewers": selectors.reviewers() if may.assign else [],
+            "users_url": reverse("admin:auth_user_changelist") if user.has_perm("auth.change_user") else "",
+            "approvers": selectors.verdict_possible_approvers(verdict=verdict)
+            if state == Verdict.State.SUBMITTED
             else [],
+            "submitted_event": next((e for e in reversed(ctx.events) if e.kind == ReviewEvent.Kind.SUBMITTED), None)
+            if state == Verdict.State.SUBMITTED
+            else None,
+            "next_claim": selectors.review_queue_next(claim=claim, user=user),
+            "public_url": reverse("review:verdict", args=[verdict.pk]) if state == Verdict.State.APPROVED else "",
             "history_url": reverse("admin:review_verdict_history", args=[verdict.pk]) if verdict else "",
             "claimreview_url": reverse("review:claimreview", args=[verdict.pk])
             if state == Verdict.State.APPROVED
@@ -457,6 +474,20 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             version, claims = selectors.version_with_claims(version_id=version_id)
         except ArticleVersion.DoesNotExist as exc:
             raise Http404("No such article version.") from exc
+        may_correct = _may_correct_outlet(request.user)
+        if request.method == "POST":
+            if not may_correct:
+                raise PermissionDenied
+            try:
+                article_outlet_correct(
+                    article=version.article, name=request.POST.get("outlet", ""), kind=request.POST.get("kind", "")
+                )
+            except WorkbenchError as exc:
+                messages.error(request, f"The outlet was not changed: {exc}")
+            else:
+                messages.success(request, "Outlet corrected; ingesting the article again keeps your correction.")
+                return HttpResponseRedirect(request.get_full_path())
+            version, claims = selectors.version_with_claims(version_id=version_id)
         located = request.GET.get("claim", "")
         body = sentences_in_text(
             version.clean_text,
@@ -473,6 +504,10 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                 "version": version,
                 "article": version.article,
                 "body": body,
+                "located": located.isdigit(),
+                "may_correct_outlet": may_correct,
+                "outlet_kinds": Outlet.Kind.choices,
+                "known_outlets": Outlet.objects.order_by("name").values_list("name", flat=True)[:500],
             },
         )
 
@@ -496,8 +531,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                         (Verdict.Label(k).label, entry.verdict_labels.get(k, 0)) for k in Verdict.Label.values
                     ],
                     "verdict_total": sum(entry.verdict_labels.values()),
-                    "queue_url": _url("changelist")
-                    + f"?story={overview.story.pk}&version__article__outlet__id__exact={entry.article.outlet_id or ''}",
+                    "queue_url": _url("changelist") + f"?article={entry.article.pk}",
                     "text_url": _url("text", entry.version.pk) if entry.version else "",
                 }
             )
@@ -517,6 +551,16 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         )
 
 
+def _may_correct_outlet(user) -> bool:
+    """Reviewers (who record verdicts) and whoever may edit articles can correct an article's outlet."""
+    return user.has_perm("review.add_verdict") or user.has_perm("sources.change_article")
+
+
+def _located_url(claim: Claim) -> str:
+    """The claim's article in full, the claim marked and scrolled to."""
+    return _url("text", claim.version_id) + f"?claim={claim.pk}#claim-{claim.pk}"
+
+
 def _verdict_of(claim: Claim) -> Verdict | None:
     try:
         return claim.verdict
@@ -525,8 +569,6 @@ def _verdict_of(claim: Claim) -> Verdict | None:
 
 
 def _assignment_of(claim: Claim):
-    from workbench.review.models import ClaimAssignment
-
     try:
         return claim.assignment
     except ClaimAssignment.DoesNotExist:
@@ -534,8 +576,6 @@ def _assignment_of(claim: Claim):
 
 
 def _membership_of(claim: Claim):
-    from workbench.provenance.models import StoryMembership
-
     try:
         return claim.version.article.story_membership
     except StoryMembership.DoesNotExist:
@@ -551,7 +591,9 @@ def _export(model_admin, request, verdicts):
         return None
     base = request.build_absolute_uri("/")
     payload = [claim_review(v, base_url=base) for v in approved]
-    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/ld+json")
+    response = HttpResponse(
+        script_safe_dumps(payload, ensure_ascii=False, indent=2), content_type="application/ld+json"
+    )
     response["Content-Disposition"] = 'attachment; filename="claimreviews.jsonld"'
     return response
 
@@ -562,6 +604,15 @@ def _export(model_admin, request, verdicts):
 @admin.register(Verdict)
 class VerdictAdmin(SimpleHistoryAdmin):
     """Verdicts and their revision history. Edits happen on the claim review page, through the services."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past revision, read-only. django-simple-history's form saves (reverts) on POST whatever the change
+        permission says, which would change a verdict's state outside the review services: refused."""
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied(
+                "A verdict's history is read-only: to go back to an earlier wording, edit the verdict and submit it."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     list_display = ["claim_link", "label", "state", "is_stale", "reviewer", "approver", "revision", "updated_at"]
     list_filter = ["state", "label", "is_stale"]

@@ -16,19 +16,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from workbench.engine.types import REVIEWABLE_LABELS
 from workbench.review.errors import InvalidTransition
 from workbench.review.models import Verdict
 from workbench.sources.models import Article
 
-WORST_RATING = 1
-BEST_RATING = 5
-RATING_SCALE: dict[str, int] = {
-    Verdict.Label.SUPPORTED: 5,
-    Verdict.Label.OTHER_SOURCE: 4,
-    Verdict.Label.ALTERED: 3,
-    Verdict.Label.UNSOURCED: 2,
-    Verdict.Label.CONTRADICTED: 1,
-}
+# The rating follows the engine's faithfulness of each reviewable label (LABEL_INFO): 5 faithful ... 1 contradicted.
+RATING_SCALE: dict[str, int] = {label.value: label.faithfulness for label in REVIEWABLE_LABELS}
+WORST_RATING = min(RATING_SCALE.values())
+BEST_RATING = max(RATING_SCALE.values())
 DEFAULT_PUBLISHER_NAME = "Provenance workbench"  # the fact-checking organisation named as author
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 REQUIRED_FIELDS = (
@@ -84,7 +80,7 @@ def claim_review(verdict: Verdict, *, base_url: str | None = None) -> dict:
     review = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": base + reverse("review:claimreview", args=[verdict.pk]),
+        "url": base + reverse("review:verdict", args=[verdict.pk]),  # the page a reader opens
         "claimReviewed": claim.text,
         "itemReviewed": item,
         "author": {

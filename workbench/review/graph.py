@@ -5,6 +5,7 @@ Pure layout: returns coordinates and labels; the template draws the SVG.
 
 from __future__ import annotations
 
+from workbench.engine.types import Label
 from workbench.review.selectors import StoryArticle, StoryOverview
 
 NODE_WIDTH_PX = 280
@@ -36,9 +37,11 @@ def _node(entry: StoryArticle, x: int, y: int, role: str) -> dict:
 
 def edge_label(entry: StoryArticle) -> tuple[str, str]:
     """Two short lines saying how much the republication changed: labels, then flags."""
-    traced = sum(n for label, n in entry.engine_labels.items() if label not in ("boilerplate", "untraced", "origin"))
+    traced = sum(
+        n for label, n in entry.engine_labels.items() if label not in (Label.BOILERPLATE, "untraced", Label.ORIGIN)
+    )
     changed = entry.changed_count
-    new = entry.engine_labels.get("unsourced", 0) + entry.engine_labels.get("other_source", 0)
+    new = entry.engine_labels.get(Label.UNSOURCED, 0) + entry.engine_labels.get(Label.OTHER_SOURCE, 0)
     first = f"{changed} of {traced} altered · {new} not from origin"
     plural = "s" if entry.flag_count != 1 else ""
     second = f"{entry.flag_count} flag{plural} · {entry.origin_sentences_used} origin sentences used"

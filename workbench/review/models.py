@@ -8,16 +8,13 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from workbench.claims.models import Claim
+from workbench.core.choices import text_choices
+from workbench.engine.types import REVIEWABLE_LABELS
 
 
 class Verdict(models.Model):
-    class Label(models.TextChoices):
-        SUPPORTED = "supported", "Supported"
-        ALTERED = "altered", "Altered"
-        UNSOURCED = "unsourced", "Unsourced"
-        OTHER_SOURCE = "other_source", "Other source"
-        CONTRADICTED = "contradicted", "Contradicted"
-        NEEDS_MORE_WORK = "needs_more_work", "Needs more work"
+    # The engine's reviewable labels, and the reviewer's answer that the claim cannot be judged yet.
+    Label = text_choices("Label", REVIEWABLE_LABELS, extra=[("needs_more_work", "Needs more work")])
 
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -92,6 +89,7 @@ class ReviewEvent(models.Model):
         ASSIGNED = "assigned", "Assigned"
         UNASSIGNED = "unassigned", "Unassigned"
         CONFLICT = "conflict", "Refused: changed meanwhile"
+        MOVED = "moved", "Moved to a newer version"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="review_events")
     verdict = models.ForeignKey(Verdict, null=True, blank=True, on_delete=models.CASCADE, related_name="events")

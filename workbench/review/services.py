@@ -4,6 +4,8 @@ Every service that changes state locks the rows it changes (claim first, then ve
 assignment and the verdict's revision, and writes a ReviewEvent in the same transaction. The admin and the API call
 these functions, so both get the same rules.
 
+A verdict follows its sentence to a newer version of the article (verdicts_follow_sentences) or is marked stale.
+
 States: draft → submitted → approved, or submitted → returned (with a comment) → submitted again; approved → draft
 by reopening with a reason. Only draft and returned verdicts can be edited.
 """
@@ -11,6 +13,7 @@ by reopening with a reason. Only draft and returned verdicts can be edited.
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -20,16 +23,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from workbench.claims.models import Claim
+from workbench.engine.types import Label
 from workbench.review.errors import InvalidTransition, VerdictConflict, VerdictPermissionDenied
 from workbench.review.models import ClaimAssignment, ReviewEvent, Verdict
+from workbench.review.selectors import verdict_content_authors
 from workbench.review.signals import verdict_changed
+from workbench.sources.models import ArticleVersion
 
 EDITABLE_FIELDS = ("label", "rationale", "corrected_wording", "evidence_links")
 EDITABLE_STATES = (Verdict.State.DRAFT, Verdict.State.RETURNED)
 MAX_EVIDENCE_LINKS = 50
 MAX_URL_CHARS = 2000
 STALE_REASON_MAX_CHARS = 500
-REVIEWABLE_CLAIM_LABELS = ("supported", "altered", "unsourced", "other_source", "contradicted")
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -318,6 +323,13 @@ def verdict_approve(*, verdict: Verdict, expected_revision: int, by) -> Verdict:
             raise VerdictPermissionDenied(
                 f"{by} wrote verdict {locked.pk} and may not approve it: a second reviewer must."
             )
+        # Four eyes on what is published: whoever wrote any of its content since the last approval (a co-author who
+        # edited someone else's draft included) may not approve it.
+        if any(author.pk == by.pk for author in verdict_content_authors(verdict_id=locked.pk)):
+            raise VerdictPermissionDenied(
+                f"{by} edited verdict {locked.pk} since it was last approved and may not approve it: "
+                "a reviewer who wrote none of its content must."
+            )
         _require_state(locked, [Verdict.State.SUBMITTED], "approve")
         if locked.label == Verdict.Label.NEEDS_MORE_WORK:
             raise InvalidTransition(
@@ -431,6 +443,67 @@ def verdicts_mark_stale(*, verdicts: Iterable[Verdict], reason: str) -> int:
     return marked
 
 
+def verdicts_follow_sentences(
+    *, verdicts: Sequence[Verdict], newest: dict[int, ArticleVersion]
+) -> tuple[int, dict[int, str]]:
+    """Move each verdict on a superseded version to the claim of its article's newest version (``newest``: article
+    id to version) with the identical sentence text, the nearest by position and not already judged, together with
+    its assignment; one `moved` event each (actor: the system). Returns how many moved and, for verdicts whose
+    sentence is no longer there, the reason they are stale (marking them is verdicts_mark_stale's). Idempotent: a
+    verdict already on its article's newest version is left alone. Locks claims then verdicts in id order.
+    """
+    moved, gone = 0, {}
+    if not verdicts:
+        return moved, gone
+    with transaction.atomic():
+        behind = list(Verdict.objects.filter(pk__in=[v.pk for v in verdicts]).select_related("claim__version"))
+        targets = Claim.objects.filter(
+            version__in=[newest[v.claim.version.article_id] for v in behind if v.claim.version.article_id in newest]
+        )
+        free: dict[tuple[int, str], list[Claim]] = defaultdict(list)
+        for claim in targets.filter(verdict__isnull=True).order_by("pk"):
+            free[(claim.version_id, claim.text)].append(claim)
+        lock_ids = sorted({v.claim_id for v in behind} | {c.pk for cs in free.values() for c in cs})
+        list(Claim.objects.select_for_update().filter(pk__in=lock_ids).order_by("pk"))
+        for verdict in (
+            Verdict.objects.select_for_update()
+            .filter(pk__in=[v.pk for v in behind])
+            .select_related("claim__version")
+            .order_by("pk")
+        ):
+            version = newest.get(verdict.claim.version.article_id)
+            if version is None or verdict.claim.version_id == version.pk:
+                continue
+            choices = free.get((version.pk, verdict.claim.text), [])
+            if not choices:
+                gone[verdict.pk] = (
+                    f"claim changed: the sentence is no longer in version {version.number} of the article"
+                )
+                continue
+            target = min(choices, key=lambda c: abs(c.position - verdict.claim.position))
+            choices.remove(target)
+            if not ClaimAssignment.objects.filter(claim_id=target.pk).exists():
+                ClaimAssignment.objects.filter(claim_id=verdict.claim_id).update(claim_id=target.pk)
+            reason = f"followed its sentence to version {version.number}"
+            changes = {
+                "claim": [verdict.claim_id, target.pk],
+                "version": [verdict.claim.version.number, version.number],
+            }
+            verdict.claim = target
+            _save(verdict, ["claim"], reason=reason, by=None)
+            _event(
+                verdict,
+                claim_id=target.pk,
+                kind=ReviewEvent.Kind.MOVED,
+                by=None,
+                from_state=verdict.state,
+                comment=reason,
+                changes=changes,
+            )
+            moved += 1
+    return moved, gone
+
+
 # ---------------------------------------------------------------------------------------------------- assignment
 
 
@@ -487,7 +560,7 @@ def claims_accept_engine_label(*, claims: Iterable[Claim], by) -> tuple[list[Ver
     made: list[Verdict] = []
     skipped: list[tuple[Claim, str]] = []
     for claim in claims:
-        if claim.label != "supported":
+        if claim.label != Label.SUPPORTED:
             skipped.append((claim, f"the engine labelled it {claim.get_label_display().lower() or 'nothing'}"))
             continue
         try:

@@ -7,5 +7,6 @@ from workbench.review import views
 app_name = "review"
 
 urlpatterns = [
+    path("verdicts/<int:pk>/", views.verdict_page, name="verdict"),
     path("verdicts/<int:pk>/claimreview.json", views.claimreview_json, name="claimreview"),
 ]

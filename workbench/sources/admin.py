@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from workbench.sources.models import Article, ArticleVersion, Outlet
+from workbench.sources.services import article_outlet_correct
 
 
 @admin.register(Outlet)
@@ -34,17 +35,23 @@ class ArticleVersionInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "outlet", "published_at", "version_count", "created_at"]
+    list_display = ["__str__", "outlet", "outlet_source", "published_at", "version_count", "created_at"]
     list_filter = ["outlet__kind", "language", "published_at"]
     list_select_related = ["outlet"]
     search_fields = ["headline", "canonical_url", "byline", "ingest_key"]
     autocomplete_fields = ["outlet"]
-    readonly_fields = ["ingest_key", "created_at", "updated_at"]
+    readonly_fields = ["ingest_key", "outlet_source", "created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [ArticleVersionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(version_count=Count("versions"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "outlet" in form.changed_data and obj.outlet is not None:
+            # A person chose this outlet: ingest must keep it (see article_outlet_correct).
+            article_outlet_correct(article=obj, name=obj.outlet.name, by=request.user)
 
     @admin.display(ordering="version_count", description="Versions")
     def version_count(self, obj):

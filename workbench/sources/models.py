@@ -33,12 +33,31 @@ class Outlet(models.Model):
 class Article(models.Model):
     """One published article. Its text lives in its versions; the newest version is the one traced."""
 
+    class OutletSource(models.TextChoices):
+        """Where the article's outlet came from, most trusted first; ingest never replaces a more trusted one."""
+
+        REVIEWER = "reviewer", "Corrected by a reviewer"
+        GIVEN = "given", "Given with the article"
+        METADATA = "metadata", "Metadata file"
+        URL = "url", "The URL's host"
+        MASTHEAD = "masthead", "Masthead or copyright line"
+        CREDIT = "credit", "Credit line"
+        DATELINE = "dateline", "Dateline credit"
+        NONE = "", "Not found"
+
     ingest_key = models.CharField(
         max_length=2100,
         unique=True,
         help_text="Natural key that makes ingest idempotent: the canonical URL, the file path, or the text's hash.",
     )
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    outlet_source = models.CharField(
+        max_length=10,
+        choices=OutletSource.choices,
+        blank=True,
+        default=OutletSource.NONE,
+        help_text="Where the outlet was read. A reviewer's correction is kept when the article is ingested again.",
+    )
     canonical_url = models.URLField(max_length=2000, blank=True, default="")
     headline = models.CharField(max_length=500, blank=True, default="")
     byline = models.CharField(max_length=500, blank=True, default="")

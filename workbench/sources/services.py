@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,8 +16,10 @@ from django.utils import timezone
 
 from workbench.claims.services import claims_create_for_version
 from workbench.core.errors import IngestError
-from workbench.core.extract import decode_content, extract_article
+from workbench.core.extract import Extracted, decode_content, extract_article
 from workbench.core.fetch import FetchFailed, FetchResult, FetchUnavailable, UrlRefused, check_url_syntax, fetch_url
+from workbench.core.masthead import host_outlet_name, outlet_in_text
+from workbench.engine.segment import split_sentences
 from workbench.sources.models import Article, ArticleVersion, Outlet
 
 
@@ -31,12 +34,96 @@ def outlet_for(*, name: str = "", url: str = "") -> Outlet | None:
     """The outlet named, or the one owning the URL's host; created as kind 'unknown' on first sight."""
     domain = _domain_of(url) if url else ""
     if name:
-        outlet, _ = Outlet.objects.get_or_create(name=name[:200], defaults={"domain": ""})
-        return outlet
+        return _outlet_get_or_create(name=name)
     if domain:
-        outlet, _ = Outlet.objects.get_or_create(domain=domain, defaults={"name": domain})
-        return outlet
+        return _outlet_get_or_create(name=domain, domain=domain)
     return None
+
+
+# How far each source of an outlet is trusted; ingest replaces an outlet only with one at least as trusted, and never
+# one a reviewer set.
+_OUTLET_TRUST = {
+    Article.OutletSource.REVIEWER: 100,
+    Article.OutletSource.GIVEN: 6,
+    Article.OutletSource.METADATA: 5,
+    Article.OutletSource.URL: 4,
+    Article.OutletSource.MASTHEAD: 3,
+    Article.OutletSource.CREDIT: 2,
+    Article.OutletSource.DATELINE: 1,
+    Article.OutletSource.NONE: 0,
+}
+
+
+@dataclass(frozen=True)
+class OutletHint:
+    """An outlet for an article being ingested, and where it was found."""
+
+    name: str
+    source: str
+    domain: str = ""
+    kind: str = ""
+
+
+def outlet_recognise(*, extracted: Extracted, url: str = "", hint: OutletHint | None = None) -> OutletHint | None:
+    """Who published the article: the outlet given with it (by the submitter or a metadata file), else the URL's
+    host, else a masthead, credit line or dateline credit in its text (workbench.core.masthead). None when nothing
+    names one."""
+    if hint is not None and hint.name:
+        return hint
+    if url and (domain := _domain_of(url)):
+        known = Outlet.objects.filter(domain=domain).values_list("name", flat=True).first()
+        return OutletHint(name=known or host_outlet_name(domain), source=Article.OutletSource.URL, domain=domain)
+    reading = outlet_in_text([extracted.text, *extracted.removed])
+    if reading is None:
+        return None
+    return OutletHint(name=reading.name, source=reading.evidence)
+
+
+def _outlet_get_or_create(*, name: str, domain: str = "", kind: str = "") -> Outlet:
+    """The outlet with this domain or name, created on first sight; a blank domain or an unknown kind is filled in."""
+    if domain and (found := Outlet.objects.filter(domain=domain).first()) is not None:
+        return found
+    outlet, created = Outlet.objects.get_or_create(
+        name=name[:200], defaults={"domain": domain, "kind": kind or Outlet.Kind.UNKNOWN}
+    )
+    if not created:
+        changes = {}
+        if domain and not outlet.domain and not Outlet.objects.filter(domain=domain).exists():
+            changes["domain"] = domain
+        if kind and outlet.kind == Outlet.Kind.UNKNOWN:
+            changes["kind"] = kind
+        if changes:
+            Outlet.objects.filter(pk=outlet.pk).update(**changes)
+            for field_name, value in changes.items():
+                setattr(outlet, field_name, value)
+    return outlet
+
+
+def _outlet_apply(article: Article, hint: OutletHint | None) -> None:
+    """Give the article the hinted outlet unless it holds a more trusted one (a reviewer's correction above all)."""
+    if hint is None or _OUTLET_TRUST[hint.source] < _OUTLET_TRUST[article.outlet_source or ""]:
+        return
+    outlet = _outlet_get_or_create(name=hint.name, domain=hint.domain, kind=hint.kind)
+    if article.outlet_id == outlet.pk and article.outlet_source == hint.source:
+        return
+    article.outlet, article.outlet_source = outlet, hint.source
+    article.save(update_fields=["outlet", "outlet_source", "updated_at"])
+
+
+def article_outlet_correct(*, article: Article, name: str, kind: str = "", by=None) -> Article:
+    """A reviewer's correction of an article's outlet, kept when the article is ingested again. Raises IngestError for
+    an empty name or an unknown kind."""
+    name = (name or "").strip()
+    if not name:
+        raise IngestError("an outlet needs a name")
+    if kind and kind not in Outlet.Kind.values:
+        raise IngestError(f"unknown outlet kind {kind!r}; choose one of {', '.join(Outlet.Kind.values)}")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        article.outlet = _outlet_get_or_create(name=name, kind=kind)
+        article.outlet_source = Article.OutletSource.REVIEWER
+        article.save(update_fields=["outlet", "outlet_source", "updated_at"])
+    return article
 
 
 def article_ingest(
@@ -46,6 +133,7 @@ def article_ingest(
     ingest_key: str = "",
     url: str = "",
     outlet_name: str = "",
+    outlet: OutletHint | None = None,
     headline: str = "",
     published_at: datetime | None = None,
     fetched_at: datetime | None = None,
@@ -55,19 +143,25 @@ def article_ingest(
     """Store content as a version of its article, splitting it into claims.
 
     Idempotent: the article is found by its natural key (URL, file path or text hash) and a version is written only
-    when the clean text is new. Raises IngestError for content that cannot be an article; nothing is written then.
+    when the clean text is new. The outlet is `outlet_name` (or the `outlet` hint, e.g. from a metadata file), else
+    recognised from the URL or the text (outlet_recognise); a re-ingest may name it better but never replaces a
+    reviewer's correction. Raises IngestError for content that cannot be an article; nothing is written then.
     """
     max_bytes = settings.INGEST_MAX_BYTES
     raw = decode_content(content, max_bytes=max_bytes) if isinstance(content, bytes) else content
     extracted = extract_article(raw, max_bytes=max_bytes)
     content_hash = hashlib.sha256(extracted.text.encode("utf-8")).hexdigest()
     key = url or ingest_key or f"sha256:{content_hash}"
+    if outlet_name:
+        outlet = OutletHint(name=outlet_name[:200], source=Article.OutletSource.GIVEN)
+    hint = outlet_recognise(extracted=extracted, url=url, hint=outlet)
     with transaction.atomic():
         article, created = Article.objects.get_or_create(
             ingest_key=key,
             defaults={
                 "canonical_url": url,
-                "outlet": outlet_for(name=outlet_name, url=url),
+                "outlet": _outlet_get_or_create(name=hint.name, domain=hint.domain, kind=hint.kind) if hint else None,
+                "outlet_source": hint.source if hint else Article.OutletSource.NONE,
                 "headline": (headline or extracted.headline)[:500],
                 "byline": extracted.byline[:500],
                 "published_at": published_at or extracted.published,
@@ -78,6 +172,7 @@ def article_ingest(
             # Serialise versioning per article: two ingests of one article must not both take number n+1. (An
             # article created here has no versions, and its row is ours until this transaction commits.)
             article = Article.objects.select_for_update().get(pk=article.pk)
+            _outlet_apply(article, hint)
             existing = article.versions.filter(content_hash=content_hash).first()
             if existing is not None:
                 return IngestResult(article=article, version=existing, created_version=False)
@@ -109,7 +204,6 @@ def article_ingest(
 
 def version_diff(before_text: str, after_text: str, *, before: int, after: int) -> str:
     """A readable unified diff of two clean texts, one sentence per line so a changed sentence stands out."""
-    from workbench.engine.segment import split_sentences
 
     def lines(text: str) -> list[str]:
         return [sentence.text for sentence in split_sentences(text)] or text.splitlines()
@@ -134,7 +228,42 @@ def article_ingest_file(*, path: Path, arrival: str = ArticleVersion.Arrival.UPL
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"cannot read: {exc.strerror}") from None
-    return article_ingest(content=data, arrival=arrival, ingest_key=f"file:{path.resolve()}")
+    return article_ingest(
+        content=data, arrival=arrival, ingest_key=f"file:{path.resolve()}", outlet=outlet_from_metadata(path)
+    )
+
+
+METADATA_FILE_NAME = "metadata.json"
+
+
+def outlet_from_metadata(path: Path) -> OutletHint | None:
+    """The outlet that the metadata file beside an article file gives it, or None when there is no such file or
+    entry. The file maps file names to their metadata: ``{"000.txt": {"outlet": {"name": "RT", "domain": "rt.com",
+    "kind": "state_media"}}}``. Raises IngestError naming the file when it is not that shape."""
+    metadata_path = path.parent / METADATA_FILE_NAME
+    if not metadata_path.is_file():
+        return None
+    try:
+        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IngestError(f"{metadata_path}: cannot read it ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"{metadata_path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    entry = metadata.get(path.name) if isinstance(metadata, dict) else None
+    if entry is None:
+        return None
+    outlet = entry.get("outlet") if isinstance(entry, dict) else None
+    if not isinstance(outlet, dict) or not isinstance(outlet.get("name"), str) or not outlet["name"].strip():
+        raise IngestError(f'{metadata_path}: {path.name} needs an "outlet" with a "name"')
+    kind = outlet.get("kind", "")
+    if kind and kind not in Outlet.Kind.values:
+        raise IngestError(f"{metadata_path}: {path.name}: unknown outlet kind {kind!r}")
+    return OutletHint(
+        name=outlet["name"].strip()[:200],
+        source=Article.OutletSource.METADATA,
+        domain=str(outlet.get("domain", "")).lower().removeprefix("www."),
+        kind=kind,
+    )
 
 
 def _domain_of(url: str) -> str:

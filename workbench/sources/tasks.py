@@ -5,7 +5,11 @@ from __future__ import annotations
 from celery import shared_task
 
 from workbench.core.fetch import FetchUnavailable
-from workbench.provenance.tasks import backoff_s, task_log
+from workbench.core.tasks import RETRY_BACKOFF, task_log
+from workbench.provenance.services import article_reverify, stories_with_pending_retrace
+from workbench.provenance.tasks import retrace_story
+from workbench.sources.models import Article
+from workbench.sources.services import articles_due_for_refetch
 
 REFETCH_MAX_RETRIES = 3
 
@@ -13,10 +17,6 @@ REFETCH_MAX_RETRIES = 3
 @shared_task(name="sources.reverify_due", ignore_result=True)
 def reverify_due() -> dict:
     """Beat: send one reverify_article per tracked article that is due, and finish re-traces a dead worker left."""
-    from workbench.provenance.services import stories_with_pending_retrace
-    from workbench.provenance.tasks import retrace_story
-    from workbench.sources.services import articles_due_for_refetch
-
     with task_log("sources.reverify_due") as log:
         due = articles_due_for_refetch()
         for article in due:
@@ -34,6 +34,8 @@ def reverify_due() -> dict:
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=REFETCH_MAX_RETRIES,
+    autoretry_for=(FetchUnavailable,),
+    **RETRY_BACKOFF,
     ignore_result=True,
 )
 def reverify_article(self, article_id: int) -> str:
@@ -42,9 +44,6 @@ def reverify_article(self, article_id: int) -> str:
     Network errors are retried with exponential backoff and jitter (bounded); a refused URL or a bad page is
     recorded on the article and not retried.
     """
-    from workbench.provenance.services import article_reverify
-    from workbench.sources.models import Article
-
     with task_log("sources.reverify_article", article=article_id) as log:
         article = Article.objects.filter(pk=article_id).select_related("outlet").first()
         if article is None:
@@ -52,11 +51,11 @@ def reverify_article(self, article_id: int) -> str:
             return "gone"
         try:
             outcome = article_reverify(article=article)
-        except FetchUnavailable as exc:
-            if self.request.is_eager or self.request.retries >= REFETCH_MAX_RETRIES:
-                log["outcome"] = "unavailable"
-                return "unavailable"
-            raise self.retry(exc=exc, countdown=backoff_s(self.request.retries)) from exc
+        except FetchUnavailable:
+            if not self.request.is_eager and self.request.retries < REFETCH_MAX_RETRIES:
+                raise  # autoretry_for retries it, with backoff
+            log["outcome"] = "unavailable"
+            return "unavailable"
         if outcome.error:
             log["outcome"] = "failed"
             return "failed"

@@ -27,7 +27,10 @@ class Command(BaseCommand):
         unknown = sorted(set(scope_list) - set(Scope.values))
         if unknown or not scope_list:
             raise CommandError(f"Unknown or missing scope(s) {unknown}; choose from {', '.join(Scope.values)}.")
-        created = api_token_create(user=user, name=name or "cli", scopes=scope_list)
+        try:
+            created = api_token_create(user=user, name=name or "cli", scopes=scope_list)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         self.stderr.write(f"Token {created.token.prefix}… for {username} with scopes {','.join(created.token.scopes)}.")
         self.stderr.write("Copy it now; it cannot be shown again.")
         self.stdout.write(created.key)
