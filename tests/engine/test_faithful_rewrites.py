@@ -210,3 +210,23 @@ def test_a_change_is_reported_once():
     for i, f in enumerate(got):
         for g in got[:i]:
             assert not (g.type == f.type and g.span_start < f.span_end and f.span_start < g.span_end), (g, f)
+
+
+def test_restating_another_clause_of_a_credited_sentence_drops_no_credit():
+    origin_sentence = (
+        "Rwanda says eight people have died so far from the Ebola-like and highly contagious Marburg virus, just "
+        "days after the country declared an outbreak of the deadly hemorrhagic fever that has no authorized vaccine "
+        "or treatment."
+    )
+    context = origin_context([origin_sentence])
+    other_clause = (
+        "The announcement comes just days after the country declared an outbreak of the deadly hemorrhagic fever "
+        "that has no authorized vaccine or treatment."
+    )
+    credited_clause = "Eight people have died so far from the Ebola-like and highly contagious Marburg virus."
+    assert not any(
+        f.type == "hedge_dropped" for f in detect_flags(other_clause, [(0, origin_sentence)], context, score=0.9)
+    )
+    assert any(
+        f.type == "hedge_dropped" for f in detect_flags(credited_clause, [(0, origin_sentence)], context, score=0.9)
+    )

@@ -161,6 +161,26 @@ def _looks_like_name_start(ctoks: list[Token]) -> bool:
     return len(ctoks) > 1 and ctoks[1].norm in _NAME_VERBS
 
 
+# The claim restates what the speaker is credited with when it keeps at least this share of that clause's words.
+CREDITED_KEPT_SHARE = 0.3
+_CLAUSE_END = re.compile(r"[,;:\u2014\u2013]\s")
+
+
+def _credited_words(text: str, start: int, end: int) -> list[Token]:
+    """The content words of the clause a credit governs: the clause holding it ("Rwanda says eight people have died")
+    or, when the credit closes its sentence ("..., the minister said"), the clause before it."""
+    bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(text)), len(text) + 1]
+    pieces = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    here = next(((a, b) for a, b in pieces if a <= start < b), (0, len(text)))
+    words = [t for t in tokens(text[here[0] : here[1]]) if t.norm not in STOPWORDS and len(t.norm) > 2]
+    credit = {t.stem for t in tokens(text[start:end])}
+    content = [t for t in words if t.stem not in credit]
+    if not content and here[0] > 0:
+        before = max((a, b) for a, b in pieces if b <= here[0] + 1)
+        content = [t for t in tokens(text[before[0] : before[1]]) if t.norm not in STOPWORDS and len(t.norm) > 2]
+    return content
+
+
 def dropped_attribution_flags(pair: Pair) -> list[Flag]:
     """The origin credits a named speaker or a spokesperson for this; the claim, close to it, states it with no
     credit. Judged only when the alignment's score is known and high (`CREDIT_DROP_MIN_SCORE`)."""
@@ -178,6 +198,9 @@ def dropped_attribution_flags(pair: Pair) -> list[Flag]:
     claim_stems = {t.stem for t in tokens(claim)}
     if any(t.stem in claim_stems for t in tokens(named) if t.is_capitalised and t.norm not in NAME_VARIANTS):
         return []
+    credited = _credited_words(origin[0][1], oatt.start, oatt.end)
+    if credited and sum(t.stem in claim_stems for t in credited) < CREDITED_KEPT_SHARE * len(credited):
+        return []  # the claim restates another clause of the sentence, not what the speaker is credited with
     return [
         flag(
             FlagType.HEDGE_DROPPED,
