@@ -73,3 +73,8 @@ def test_the_terminal_report_has_a_colour_for_every_label():
 @pytest.mark.django_db
 def test_the_derived_choices_need_no_new_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_only_a_reversed_polarity_contradicts_and_it_ranks_high():
+    assert {flag for flag in FlagType if flag.contradicts} == {FlagType.POLARITY_REVERSED}
+    assert FlagType.POLARITY_REVERSED.severity == 3

@@ -136,6 +136,8 @@ def test_a_fact_checker_reviews_five_claims_in_a_row_with_the_keyboard_alone(see
         page.wait_for_selector(".messagelist .success")
         assert "Verdict submitted for approval." in page.locator(".messagelist").inner_text()
         reviewed.append(claim_id)
+        # keys.js moves the focus once the page's scripts have run, which may be after the message is in the page.
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'next-claim'")
         assert page.evaluate("() => document.activeElement.id") == "next-claim"
         if n == 0:
             assert "waiting for an editor" in page.locator("#waiting-for-editor").inner_text()

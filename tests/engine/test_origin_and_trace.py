@@ -91,12 +91,12 @@ def test_seed_weapon_list_is_added_detail_against_the_redoubling_sentence(seed_p
     assert traces["003"].role == "origin" and traces["003"].origin_key is None  # its own story
 
 
-def test_naming_an_article_s_origin_never_splits_the_story_the_clustering_finds(seed_paths):
-    """Naming the origin never splits what the grouping finds without it; it may join a pair linked by subject that the
-    event evidence alone keeps apart (the user vouches for the event), and then the named article is the origin."""
+def test_an_article_and_its_named_origin_group_whenever_they_share_content(seed_paths):
+    """A named origin links its one article whenever the two share any content, including every pair the full
+    clustering links without a name; pairs with nothing in common stay apart."""
     from benchmarks.corpus import Corpus
     from workbench.engine.align import idf_table
-    from workbench.engine.origin import ArticleDoc, group_stories
+    from workbench.engine.origin import ArticleDoc, coverage, group_stories
     from workbench.engine.trace import _sentences_and_features
 
     corpus = Corpus(300, seed=5)
@@ -105,20 +105,46 @@ def test_naming_an_article_s_origin_never_splits_the_story_the_clustering_finds(
         a = corpus.article(i)
         o = corpus.article(a.origin_position if a.origin_position is not None else (i * 7 + 1) % 300)
         pairs.append((ArticleInput(a.key, a.text, a.headline), ArticleInput(o.key, o.text, o.headline)))
-    grouped = 0
+    pairs.append((ArticleInput("a", "Rain is forecast for Sunday."), ArticleInput("o", "Shares of the bank rose.")))
+    apart = 0
     for article, origin in pairs:
         docs = [ArticleDoc(x.key, _sentences_and_features(x.text)[1], x.text) for x in (article, origin)]
         idf = idf_table([f for d in docs for f in d.sentences])
         named = group_stories(docs, idf, origin.key)
         free = group_stories(docs, idf)
-        if len(free) == 1:
-            assert [s.members for s in named] == [s.members for s in free]
-        if len(named) == 1:
-            grouped += 1
-            assert named[0].origin == 1
+        shared = max(coverage(docs[0], docs[1], idf)[1], coverage(docs[1], docs[0], idf)[1]) > 0
+        if len(free) == 1 or shared:
+            assert [(s.members, s.origin) for s in named] == [((0, 1), 1)]
         else:
-            assert [s.origin for s in named] == [0, 1]  # each alone is its own story's origin
-    assert 0 < grouped < len(pairs)
+            apart += 1
+            assert [(s.members, s.origin) for s in named] == [((0,), 0), ((1,), 1)]  # each alone is its own origin
+    assert apart >= 1
+
+
+def test_a_heavy_paraphrase_of_a_short_report_is_traced_against_its_named_origin():
+    """Four sentences of Reuters' report of the EU's fine on Apple and five of a heavy rewrite of it (from the news
+    corpus): with the origin named, the rewrite is its derivative and claims align, not an unrelated article."""
+    origin = ArticleInput(
+        "origin",
+        "Apple was hit with an EU antitrust fine of over 1.8 billion euros ($1.95 billion) on Monday, its first ever, "
+        "for preventing Spotify and other music streaming services from informing users of payment options outside "
+        "its App Store. The European Commission's decision was triggered by a 2019 complaint by Swedish music "
+        "streaming service Spotify over this restriction and Apple's 30% App Store fees. The European Union "
+        "competition enforcer said Apple's restrictions constituted unfair trading conditions. The EU competition "
+        "enforcer said it added an additional lump sum of 1.8 billion euros to the basic amount as a deterrent.",
+    )
+    rewrite = ArticleInput(
+        "rewrite",
+        "On Monday, Brussels imposed a historic fine of 1.84 billion euros ($2 billion) on Apple for impeding "
+        "competition from music streaming rivals through restrictive measures on its App Store. This marked the "
+        "first-ever penalty for the iPhone manufacturer's violation of EU regulations. The European Union's antitrust "
+        "authorities took action in response to a complaint filed by Spotify, headquartered in Stockholm. The EU's "
+        "Competition Commissioner, Margrethe Vestager, said Apple abused its dominant position. The commission "
+        "focused on a rule forcing developers to use Apple's in-app payment system.",
+    )
+    traced = trace_articles([origin, rewrite], origin_key="origin")[1]
+    assert (traced.role, traced.origin_key) == ("derivative", "origin")
+    assert any(s.origin_indices and s.score > 0 for s in traced.sentences)
 
 
 def test_tracing_reports_each_article_s_sentences_as_it_is_traced(seed_paths):

@@ -145,6 +145,30 @@ def test_the_evaluate_command_prints_engine_and_baseline_side_by_side():
     assert figures["seeds"]["engine"]["label"] > figures["seeds"]["baseline"]["label"]
 
 
+def _story_part(folder, seeds_gold):
+    """A corpus part in the news corpus's layout, made of the seed articles and their gold."""
+    story = folder / "seed-story"
+    story.mkdir(parents=True)
+    for path in (REPO_DIR / "fixtures" / "seeds").glob("*.txt"):
+        shutil.copy(path, story / path.name)
+    shutil.copy(seeds_gold, folder / "GOLD.json")
+    return folder
+
+
+@pytest.mark.django_db
+def test_the_evaluate_command_shows_the_tuning_and_fresh_parts_side_by_side_and_only_score_lines_for_fresh(tmp_path):
+    gold = REPO_DIR / "fixtures" / "gold" / "seeds.json"
+    tune, fresh = _story_part(tmp_path / "tune", gold), _story_part(tmp_path / "fresh", gold)
+    out = io.StringIO()
+    call_command("evaluate", "--only", "tune,fresh", "--tune", str(tune), "--fresh", str(fresh), stdout=out)
+    text = out.getvalue()
+    for part in ("tuning part", "fresh part"):
+        for system in ("engine", "engine, origins given", "baseline"):
+            assert f"News corpus, {part} ({system})" in text
+    assert "News corpus, tuning part, engine, per label" in text
+    assert "fresh part, engine, per label" not in text
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("args", "message"),

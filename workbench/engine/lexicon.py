@@ -174,6 +174,8 @@ _IRREGULAR = {
     "sent": "send",
     "spoke": "speak",
     "fell": "fall",
+    "won": "win",
+    "lost": "lose",
     "rose": "rise",
     "began": "begin",
     "brought": "bring",
@@ -209,6 +211,39 @@ def _synonym_stems() -> dict[str, str]:
     return {_stem(word): _stem(group[0]) for group in SYNONYM_GROUPS for word in group}
 
 
+# British spellings folded to American ones, so "recognises" and "recognizes" are one word. Whole-word patterns for
+# long enough words only: "colour" -> "color", but never "four" or "hour".
+_SPELLING = (
+    (re.compile(r"^(\w{3,})our(s|ed|ing|ite|ites|able|ably)?$"), r"\1or\2"),
+    (re.compile(r"^(\w{3,})is(e|es|ed|ing|er|ers|ation|ations)$"), r"\1iz\2"),
+    (re.compile(r"^(\w{3,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+    (re.compile(r"^(\w{2,}[^aeiou])tre(s)?$"), r"\1ter\2"),
+    (re.compile(r"^(def|off|lic|pret)ence(s)?$"), r"\1ense\2"),
+    (re.compile(r"^(\w{3,}e)ll(ed|ing|er|ers)$"), r"\1l\2"),
+    (re.compile(r"^programme(s|d)?$"), r"program\1"),
+    (re.compile(r"^catalogue(s|d)?$"), r"catalog\1"),
+)
+# Words the British spelling patterns would wrongly change.
+_SPELLING_KEEP = frozenset(
+    """exercise exercises exercised advise advised advises surprise surprised surprises compromise compromised
+    promise promised promises premise premises expertise franchise merchandise enterprise enterprises otherwise
+    concise precise despise disguise improvise revise revised televise televised supervise supervised devise
+    devised comprise comprised arise arises raise raised raises praise praised poise noise cruise chastise
+    paradise treatise demise""".split()
+)
+
+
+def american_spelling(word: str) -> str:
+    """`word` (lower case) in American spelling; unchanged when it is not a British variant."""
+    if len(word) < 6 or word in _SPELLING_KEEP:
+        return word
+    for pattern, repl in _SPELLING:
+        new = pattern.sub(repl, word)
+        if new != word:
+            return new
+    return word
+
+
 def _stem(word: str) -> str:
     """A light English suffix stripper: enough to match plural/tense/-ly variants, never empty for words."""
     w = strip_accents(fold(word).lower())
@@ -218,6 +253,7 @@ def _stem(word: str) -> str:
     w = w.replace("'", "").replace("-", "")
     if len(w) <= 3:
         return w
+    w = american_spelling(w)
 
     for suffix, repl in (
         ("ational", "ate"),
@@ -292,7 +328,74 @@ def content_stems(text: str) -> list[str]:
 
 
 def normalise_for_match(text: str) -> str:
-    """Lower-case, folded, punctuation-free text for verbatim checks."""
+    """Lower-case, folded, punctuation-free text in American spelling, for verbatim checks."""
     t = strip_accents(fold(text).lower())
     t = re.sub(r"[^\w\s]", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
+    return " ".join(american_spelling(w) for w in t.split())
+
+
+# Polarity. A negator reverses the predicate a few words after it; the negative verbs do too ("refused to comment").
+NEGATORS = frozenset("not no never none nobody nothing neither nor without cannot".split())
+NEGATIVE_VERBS = frozenset(
+    "fail fails failed failing refuse refuses refused refusing decline declines declined declining unable".split()
+)
+# Words that put what follows in the negative without a negator ("run afoul of fair trade rules").
+NEGATIVE_CONTEXT = frozenset(
+    "afoul violate violates violated violating breach breached breaches lack lacks lacked".split()
+)
+# After these words a negator limits an amount or a time, it does not reverse the predicate ("no later than",
+# "not only", "not least").
+NEGATOR_BREAKERS = frozenset("only just merely least more less later earlier longer fewer than sooner until".split())
+
+# Words that say the opposite of one another in news copy, as (one side, other side) groups of word forms. General
+# directions and outcomes only: a copy that swaps a word of one side for a word of the other reverses the claim.
+OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(a.split()), frozenset(b.split()))
+    for a, b in (
+        (
+            """rise rises rose risen rising increase increases increased increasing grow grows grew grown growing
+            climb climbs climbed climbing gain gains gained gaining jump jumps jumped surge surges surged soar soars
+            soared soaring surging jumping rally rallied higher expand expands expanded expanding widen widens widened
+            widening boost boosts boosted raise raises raised raising strengthen strengthened strengthens""",
+            """fall falls fell fallen falling decrease decreases decreased decreasing decline declines declined
+            declining shrink shrinks shrank shrunk shrinking drop drops dropped dropping slump slumped plunge plunged
+            plunges plunging tumble tumbled tumbling slumping slide slid sink sank lower contracted contracting narrow
+            narrows narrowed narrowing cut cuts cutting reduce reduces reduced reducing weaken weakened weakens
+            lose loses lost losing""",
+        ),
+        (
+            "approve approves approved approving accept accepts accepted accepting pass passes passed",
+            "reject rejects rejected rejecting veto vetoes vetoed refuse refused",
+        ),
+        ("win wins won winning", "lose loses lost losing defeated"),
+        ("victory victories", "defeat defeats"),
+        (
+            "end ends ended ending halt halts halted stop stops stopped suspend suspended",
+            "continue continues continued continuing extend extends extended resume resumes resumed",
+        ),
+        ("begin begins began begun start starts started", "end ends ended stop stops stopped"),
+        (
+            "allow allows allowed allowing permit permits permitted lift lifts lifted authorize authorized authorizes "
+            "authorise authorised authorises",
+            "ban bans banned banning prohibit prohibits prohibited block blocks blocked impose imposes imposed",
+        ),
+        ("support supports supported supporting", "oppose opposes opposed opposing"),
+        ("confirm confirms confirmed confirming admit admits admitted", "deny denies denied denying"),
+        ("convict convicts convicted guilty", "acquit acquits acquitted acquittal innocent"),
+        ("uphold upholds upheld affirm affirms affirmed", "overturn overturns overturned"),
+        ("open opens opened opening", "closes closed closing shut shuts"),
+        ("improve improves improved improving", "worsen worsens worsened worsening deteriorate deteriorated"),
+        ("succeed succeeds succeeded success successful", "fail fails failed failure unsuccessful"),
+        ("agree agrees agreed", "disagree disagrees disagreed"),
+        ("include includes included including", "exclude excludes excluded excluding"),
+        ("hire hires hired hiring", "fire fires fired firing"),
+        ("buy buys bought buying", "sell sells sold selling"),
+        ("profit profits surplus", "loss losses deficit"),
+        ("likely", "unlikely"),
+        ("possible", "impossible"),
+        ("legal lawful", "illegal unlawful"),
+        ("above", "below"),
+        ("alive survived", "dead died killed"),
+        ("majority", "minority"),
+    )
+)

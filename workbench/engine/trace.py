@@ -2,10 +2,10 @@
 
 Labels: a derivative's claims are `supported`, `altered` (aligned, with at least one divergence flag),
 `unsourced` / `other_source` (no origin support; `other_source` when the claim credits a party the origin
-never names, or a different speaker than the aligned origin sentence), or `boilerplate`. The origin's own
+never names, or a different speaker than the aligned origin sentence), `contradicted` (aligned, saying the opposite:
+a negation added or removed, a word swapped for its opposite), or `boilerplate`. The origin's own
 sentences are labelled `origin` (score 1.0, no aligned indices: they are the reference, not claims checked
 against it). Articles of another story get `unsourced` / `other_source` from their attributions alone.
-`contradicted` is reserved: no rule produces it without a trustworthy negation check.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .align import Alignment, SentenceFeatures, align_claim, features, idf_table
 from .attribute import find_attribution
 from .clean import is_boilerplate
 from .credit import credit_check, origin_wire
-from .diverge import OriginContext, detect_flags, dropped_attribution_flags, origin_context
+from .diverge import OriginContext, detect_flags, origin_context
 from .embed import Embedder, cosine_matrix
 from .language import detect_language, not_traced_reason
 from .lexicon import tokens
@@ -28,6 +28,7 @@ from .segment import split_sentences
 from .types import (
     LABEL_ALTERED,
     LABEL_BOILERPLATE,
+    LABEL_CONTRADICTED,
     LABEL_NOT_TRACED,
     LABEL_ORIGIN,
     LABEL_OTHER_SOURCE,
@@ -49,7 +50,6 @@ ALIGN_MIN_SCORE = 0.225
 ALIGN_MIN_SCORE_SEMANTIC = 0.42
 OTHER_SOURCE_MAX_SCORE = 0.6
 NEW_SOURCE_MAX_SCORE = 0.45
-CREDIT_DROP_MIN_SCORE = 0.7
 HEADING_MAX_WORDS = 14
 HEADING_ALIGN_MIN_SCORE = 0.4
 # A rewrite opens by summarising the origin's lead in its own words: its first claim is aligned with weaker
@@ -60,6 +60,7 @@ METHOD_LEXICAL = "lexical"
 METHOD_SEMANTIC = "lexical+embedding"
 NO_EMBEDDER_WARNING = "no sentence embedder loaded: alignment is lexical only, so paraphrase recall is lower"
 STRONG_FLAGS = frozenset(t for t in FlagType if t.alters)
+CONTRADICTING_FLAGS = frozenset(t for t in FlagType if t.contradicts)
 _GENERIC_SOURCE_WORDS = frozenset("news report reports media the outlet".split())
 
 
@@ -238,10 +239,13 @@ def trace_claim(
     conflict = al.score < OTHER_SOURCE_MAX_SCORE and _attribution_conflict(att, [t for _, t in origin_pairs], context)
     if conflict or (al.score < NEW_SOURCE_MAX_SCORE and _names_outside_origin(att, context)):
         return traced(LABEL_OTHER_SOURCE, al.score, [], [])
-    flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context)
-    if al.score >= CREDIT_DROP_MIN_SCORE:
-        flags += dropped_attribution_flags(sentence.text, origin_pairs)
-    label = LABEL_ALTERED if any(f.type in STRONG_FLAGS for f in flags) else LABEL_SUPPORTED
+    flags: list[Flag] = detect_flags(sentence.text, origin_pairs, context, score=al.score)
+    if any(f.type in CONTRADICTING_FLAGS for f in flags):
+        label = LABEL_CONTRADICTED
+    elif any(f.type in STRONG_FLAGS for f in flags):
+        label = LABEL_ALTERED
+    else:
+        label = LABEL_SUPPORTED
     return traced(label, al.score, list(al.origin_indices), flags)
 
 

@@ -58,6 +58,7 @@ class FlagType(_Term):
     CORRECTION_NOT_CARRIED = "correction_not_carried"
     CREDIT_MISSING = "credit_missing"
     CREDIT_CHANGED = "credit_changed"
+    POLARITY_REVERSED = "polarity_reversed"
 
     @property
     def severity(self) -> int:
@@ -69,11 +70,17 @@ class FlagType(_Term):
         """Whether a flag of this type makes an aligned claim `altered` rather than `supported`."""
         return FLAG_INFO[self].alters
 
+    @property
+    def contradicts(self) -> bool:
+        """Whether a flag of this type makes an aligned claim `contradicted`: the claim says the opposite."""
+        return FLAG_INFO[self].contradicts
+
 
 @dataclass(frozen=True)
 class FlagInfo:
     severity: int
     alters: bool = True
+    contradicts: bool = False
 
 
 FLAG_INFO: dict[FlagType, FlagInfo] = {
@@ -91,6 +98,7 @@ FLAG_INFO: dict[FlagType, FlagInfo] = {
     # credit, not the claim's faithfulness, so they do not alter its label.
     FlagType.CREDIT_MISSING: FlagInfo(severity=2, alters=False),
     FlagType.CREDIT_CHANGED: FlagInfo(severity=2, alters=False),
+    FlagType.POLARITY_REVERSED: FlagInfo(severity=3, contradicts=True),
 }
 
 

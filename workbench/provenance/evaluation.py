@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from workbench.engine.clean import prepare
 from workbench.engine.lexicon import content_stems, normalise_for_match, tokens
-from workbench.engine.report import files_report
+from workbench.engine.report import article_report, files_report
 from workbench.engine.segment import split_sentences
 from workbench.engine.support import SupportModel, rank_evidence, support_features
 from workbench.engine.trace import trace_against
@@ -218,6 +218,27 @@ def score_story_report(gold: dict, report: dict) -> StoryScore:
 def engine_story_report(paths: Sequence[Path], *, embedder=None) -> dict:
     """The engine's report for article files traced together, origins found by the engine."""
     return files_report([str(path) for path in paths], embedder=embedder)
+
+
+def engine_story_report_given_origins(paths: Sequence[Path], gold: dict, *, embedder=None) -> dict:
+    """The engine's report with each derivative traced against its true origin, as the baseline is: what the engine's
+    labels and flags are worth apart from finding origins."""
+    by_name = {p.name: p for p in paths}
+    inputs = {}
+    for p in paths:
+        prepared = prepare(p.read_text(encoding="utf-8"))
+        inputs[p.name] = ArticleInput(
+            key=str(p), text=prepared.text, headline=prepared.headline, byline=prepared.byline
+        )
+    derivatives: dict[str, list[str]] = {}
+    for name, want in gold.get("articles", {}).items():
+        if name in inputs and want.get("origin") in inputs:
+            derivatives.setdefault(want["origin"], []).append(name)
+    traces = []
+    for origin, names in derivatives.items():
+        traces.extend(trace_against(inputs[origin], [inputs[n] for n in names], embedder=embedder))
+    headlines = {article.key: article.headline for article in inputs.values()}
+    return article_report(traces, {str(p): str(p) for p in by_name.values()}, headlines)
 
 
 def baseline_story_report(paths: Sequence[Path], gold: dict) -> dict:
