@@ -122,7 +122,7 @@ def test_a_name_in_the_place_of_another_is_changed_and_a_name_added_elsewhere_is
         ("entity_changed", "AMD", "Intel")
     ]
 
-    added = flags("Apple provides about 5 per cent of its revenue, the analysts in Cupertino said on Tuesday.", origin)
+    added = flags("Apple provides about 5 per cent of its revenue in Cupertino, the analysts said on Tuesday.", origin)
     assert not any(f.type in ("entity_changed", "attribution_changed") for f in added)
     assert any(f.type == "added_detail" and "Cupertino" in f.span for f in added)
 
