@@ -19,6 +19,7 @@ from workbench.engine.types import ArticleInput, ArticleTrace, FlagType
 from workbench.provenance.candidates import text_candidates
 from workbench.provenance.models import StoryMembership
 from workbench.provenance.selectors import latest_versions
+from workbench.provenance.services.tracing import engine_input
 from workbench.sources.models import Article
 
 DRAFT_KEY = "draft"
@@ -97,16 +98,7 @@ def _corrections_carry(traced: ArticleTrace, origin: Article, origin_trace: Arti
 
 def _engine_input(article: Article) -> ArticleInput | None:
     version = latest_versions([article]).get(article.pk)
-    if version is None:
-        return None
-    return ArticleInput(
-        key=str(article.pk),
-        text=version.clean_text,
-        headline=article.headline,
-        byline=article.byline or None,
-        published=article.published_at,
-        outlet=article.outlet.name if article.outlet_id else None,
-    )
+    return engine_input(article, version) if version is not None else None
 
 
 def _archived_origin(draft: ArticleInput) -> tuple[Article | None, ArticleInput | None]:

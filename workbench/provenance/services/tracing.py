@@ -339,16 +339,17 @@ def archive_story_detect(*, article: Article, signed: Signed | None = None) -> t
     def fetch(key: str) -> ArticleInput | None:
         other = Article.objects.select_related("outlet").filter(pk=int(key)).first()
         other_version = latest_versions([other]).get(other.pk) if other is not None else None
-        return _engine_input(other, other_version) if other_version is not None else None
+        return engine_input(other, other_version) if other_version is not None else None
 
-    found = story_among(_engine_input(article, version), [str(pk) for pk in ranked], fetch, root_of)
+    found = story_among(engine_input(article, version), [str(pk) for pk in ranked], fetch, root_of)
     if found is None:
         return None
     by_pk = Article.objects.in_bulk([int(k) for k in (found.origin_key, *found.members)])
     return by_pk[int(found.origin_key)], [by_pk[int(k)] for k in found.members]
 
 
-def _engine_input(article: Article, version) -> ArticleInput:
+def engine_input(article: Article, version) -> ArticleInput:
+    """The engine's view of a stored article version (its text, headline, byline, time, outlet and language)."""
     return ArticleInput(
         key=str(article.pk),
         text=version.clean_text,
