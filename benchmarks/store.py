@@ -254,6 +254,21 @@ def _lookup_by_runs(corpus, queries: int, pk_of: dict[int, int], runs: int) -> d
     }
 
 
+def _rebuild_figures(*, indexed: int, wall: float, cpu: float, db_cpu: float, load, total: int) -> dict:
+    """What a store's rebuild cost: rate, time, CPU on both sides, the machine's load, and bytes stored."""
+    return {
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "rebuild_articles_per_s": round(indexed / wall, 1),
+        "rebuild_s": round(wall, 1),
+        "rebuild_client_cpu_s": round(cpu, 1),
+        "rebuild_db_cpu_s": round(db_cpu, 1),
+        "rebuild_articles_per_cpu_s": round(indexed / (cpu + db_cpu), 1),
+        "load_average_at_start": load,
+        "bytes": total,
+        "bytes_per_article": round(total / indexed),
+    }
+
+
 def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: bool = False, runs_probe: int = 0) -> dict:
     from benchmarks.corpus import Corpus
 
@@ -289,15 +304,7 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
             by_table = {t: _size(cursor, t) for t in PACKED_TABLES}
             by_runs = _lookup_by_runs(corpus, min(queries, 60), pk_of, runs_probe) if runs_probe else {}
             out["packed_runs"] = {
-                "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                "rebuild_articles_per_s": round(indexed / wall, 1),
-                "rebuild_s": round(wall, 1),
-                "rebuild_client_cpu_s": round(cpu, 1),
-                "rebuild_db_cpu_s": round(db_cpu, 1),
-                "rebuild_articles_per_cpu_s": round(indexed / (cpu + db_cpu), 1),
-                "load_average_at_start": load,
-                "bytes": total,
-                "bytes_per_article": round(total / indexed),
+                **_rebuild_figures(indexed=indexed, wall=wall, cpu=cpu, db_cpu=db_cpu, load=load, total=total),
                 "bytes_by_table": by_table,
                 "postings_per_article": round(
                     sum(CandidateEntry.objects.values_list("postings", flat=True)) / max(1, indexed), 1
@@ -327,15 +334,7 @@ def run_size(size: int, queries: int, seed: int, stores: list[str], keep_db: boo
                     table.add(doc, *signed.postings())
 
             out["row_per_posting"] = {
-                "measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                "rebuild_articles_per_s": round(indexed / wall, 1),
-                "rebuild_s": round(wall, 1),
-                "rebuild_client_cpu_s": round(cpu, 1),
-                "rebuild_db_cpu_s": round(db_cpu, 1),
-                "rebuild_articles_per_cpu_s": round(indexed / (cpu + db_cpu), 1),
-                "load_average_at_start": load,
-                "bytes": total,
-                "bytes_per_article": round(total / indexed),
+                **_rebuild_figures(indexed=indexed, wall=wall, cpu=cpu, db_cpu=db_cpu, load=load, total=total),
                 **_trace_queries(corpus, queries, pk_of, table, add_posting),
             }
             print(json.dumps({"size": size, "row_per_posting": out["row_per_posting"]}), flush=True)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from workbench.api.serializers import ArticleContentMixin
 from workbench.engine.types import FlagType, Label
 from workbench.provenance.checking import draft_check
 from workbench.sources.models import Article
 
 
-class CheckRequestSerializer(serializers.Serializer):
+class CheckRequestSerializer(ArticleContentMixin, serializers.Serializer):
     """A draft as text or HTML; the origin by id or by its stored URL, or found in the archive when neither is given."""
 
     content = serializers.CharField(
@@ -37,15 +37,6 @@ class CheckRequestSerializer(serializers.Serializer):
         default="",
         help_text="Canonical URL of the stored article the draft is based on (it is not fetched).",
     )
-
-    def validate_content(self, value: str) -> str:
-        limit = settings.INGEST_MAX_BYTES
-        size = len(value.encode("utf-8"))
-        if size > limit:
-            raise serializers.ValidationError(f"The content is {size:,} bytes; the limit is {limit:,}.")
-        if not value.strip():
-            raise serializers.ValidationError("The content is empty.")
-        return value
 
     def validate(self, attrs):
         url = attrs.pop("origin_url", "")

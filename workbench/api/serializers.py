@@ -438,7 +438,20 @@ class TokenInfoSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- requests
 
 
-class ArticleSubmitSerializer(serializers.Serializer):
+class ArticleContentMixin:
+    """An article's text or HTML in a request: within the ingest limit and not empty."""
+
+    def validate_content(self, value: str) -> str:
+        limit = settings.INGEST_MAX_BYTES
+        size = len(value.encode("utf-8"))
+        if size > limit:
+            raise serializers.ValidationError(f"The content is {size:,} bytes; the limit is {limit:,}.")
+        if not value.strip():
+            raise serializers.ValidationError("The content is empty.")
+        return value
+
+
+class ArticleSubmitSerializer(ArticleContentMixin, serializers.Serializer):
     """Either `url` (fetched by the worker) or `content` (text or HTML), plus optional metadata."""
 
     url = serializers.URLField(required=False, max_length=2000, help_text="http(s) URL of the article to fetch.")
@@ -468,15 +481,6 @@ class ArticleSubmitSerializer(serializers.Serializer):
     def validate_url(self, value: str) -> str:
         if value.split(":", 1)[0].lower() not in ("http", "https"):
             raise serializers.ValidationError("Only http and https URLs can be fetched.")
-        return value
-
-    def validate_content(self, value: str) -> str:
-        limit = settings.INGEST_MAX_BYTES
-        size = len(value.encode("utf-8"))
-        if size > limit:
-            raise serializers.ValidationError(f"The content is {size:,} bytes; the limit is {limit:,}.")
-        if not value.strip():
-            raise serializers.ValidationError("The content is empty.")
         return value
 
     def validate(self, attrs):
