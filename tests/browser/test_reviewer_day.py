@@ -129,7 +129,8 @@ def test_a_fact_checker_reviews_five_claims_in_a_row_with_the_keyboard_alone(see
     for n in range(5):
         page.wait_for_selector("#verdict-form")
         claim_id = int(re.search(r"/reviewqueueitem/(\d+)/change/", page.url).group(1))
-        assert page.evaluate("() => document.activeElement.id") == "id_label"  # ready for a label
+        # Ready for a label: keys.js focuses it once the page's scripts have run.
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'id_label'")
         page.keyboard.press("Tab")
         page.keyboard.type(f"Checked against the origin sentence ({n + 1}).")
         page.keyboard.press("Control+Enter")
