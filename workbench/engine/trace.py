@@ -350,11 +350,17 @@ def _mark_inherited(
     return out
 
 
+def _method_and_warnings(embedder: Embedder | None) -> tuple[str, list[str]]:
+    """How claims are aligned, and the warning a trace carries when no embedder paraphrase-checks them."""
+    if embedder is not None:
+        return METHOD_SEMANTIC, []
+    return METHOD_LEXICAL, [NO_EMBEDDER_WARNING]
+
+
 def trace_without_origin(article: ArticleInput, *, embedder: Embedder | None = None) -> ArticleTrace:
     """An article that matches no known story, as a check of a draft against an archive sees it: not the origin of
     a story (nothing repeats it), its claims unsourced or other_source by their credits, role unrelated."""
-    method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
-    warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
+    method, warnings = _method_and_warnings(embedder)
     sentences = split_sentences(article.text)
     return ArticleTrace(article.key, ROLE_UNRELATED, None, 0, _trace_unrelated(sentences, method), warnings)
 
@@ -386,8 +392,7 @@ def _trace_story(
     on_traced: Callable[[int], None] | None = None,
 ) -> dict[int, ArticleTrace]:
     """The origin's trace and every other member's claims traced against it, keyed by article position."""
-    method = METHOD_SEMANTIC if embedder is not None else METHOD_LEXICAL
-    warnings = [] if embedder is not None else [NO_EMBEDDER_WARNING]
+    method, warnings = _method_and_warnings(embedder)
     origin_article = articles[o]
     results = {
         o: ArticleTrace(
