@@ -281,8 +281,12 @@ def trace_articles(
     unread = {i for i, code in enumerate(languages) if not_traced_reason(code)}
     if unread:
         readable = [i for i in range(len(articles)) if i not in unread]
+        # The readable articles carry the language found here, so it is not detected again.
         traced = trace_articles(
-            [articles[i] for i in readable], origin_key=origin_key, embedder=embedder, on_traced=on_traced
+            [replace(articles[i], language=languages[i]) for i in readable],
+            origin_key=origin_key,
+            embedder=embedder,
+            on_traced=on_traced,
         )
         stories = max((t.story_index for t in traced), default=-1) + 1
         out: dict[int, ArticleTrace] = dict(zip(readable, traced, strict=True))
