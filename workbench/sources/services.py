@@ -19,7 +19,6 @@ from workbench.core.errors import IngestError
 from workbench.core.extract import Extracted, decode_content, extract_article
 from workbench.core.fetch import FetchFailed, FetchResult, FetchUnavailable, UrlRefused, check_url_syntax, fetch_url
 from workbench.core.masthead import host_outlet_name, outlet_in_text
-from workbench.engine.files import ARTICLE_FILE_SUFFIXES, ArticleFiles, article_files  # noqa: F401
 from workbench.engine.language import detect_language
 from workbench.engine.segment import split_sentences
 from workbench.sources.models import Article, ArticleVersion, Outlet

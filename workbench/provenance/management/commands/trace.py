@@ -6,12 +6,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workbench.engine.files import article_files
 from workbench.provenance.models import TraceJob
 from workbench.provenance.reporting import render_report
 from workbench.provenance.selectors import trace_job_progress, trace_report
 from workbench.provenance.services import articles_trace, trace_job_create
 from workbench.sources.models import ArticleVersion
-from workbench.sources.services import article_files, articles_ingest_files
+from workbench.sources.services import articles_ingest_files
 
 ASYNC_WAIT_S = 600.0
 ASYNC_POLL_S = 0.25

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workbench.engine.files import article_files
 from workbench.sources.models import ArticleVersion
-from workbench.sources.services import FileOutcome, article_files, articles_ingest_files
+from workbench.sources.services import FileOutcome, articles_ingest_files
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from workbench.engine.files import article_files
 from workbench.sources.management.commands.ingest import Command as IngestCommand
 from workbench.sources.models import ArticleVersion
-from workbench.sources.services import article_files
 
 SEEDS_DIR = settings.BASE_DIR / "fixtures" / "seeds"
 
