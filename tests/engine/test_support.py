@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from workbench.engine.support import FEATURES, MODEL_PATH, SupportModel, check_support, rank_evidence
+from workbench.engine.support import (
+    FEATURES,
+    MODEL_PATH,
+    SupportModel,
+    check_support,
+    rank_evidence,
+    support_features,
+)
 from workbench.provenance.evaluation import load_wice, support_model_fit
 
 WICE = Path(__file__).resolve().parents[2] / "fixtures" / "public" / "wice" / "claims-dev.jsonl"
@@ -56,3 +63,17 @@ def test_a_model_built_for_other_features_is_refused(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="make model-support"):
         SupportModel.load(path)
+
+
+def test_a_figure_or_name_of_the_claim_missing_from_the_page_is_measured_as_whole_words():
+    specific_missing = FEATURES.index("specific_missing")
+    page = ["The council approved a budget of 2021 pages in Leicester.", "It met on Tuesday."]
+
+    def missing(claim: str) -> float:
+        return support_features(claim, page)[specific_missing]
+
+    assert missing("The council approved the budget on Tuesday.") == 0.0
+    assert missing("The council approved 2021 pages in Leicester.") == 0.0
+    assert missing("The council approved 21 pages.") == 1.0  # "21" is not found inside "2021"
+    assert missing("The council in Leices approved it.") == 1.0  # nor a name inside a longer word
+    assert missing("The council in Paris approved it.") == 1.0

@@ -44,6 +44,7 @@ FEATURES = (
     "names_in_top5",
     "names_outside_top3",  # how many of the claim's mid-sentence names the best three sentences miss
     "weakest_part",  # the coverage of the claim's least-supported part (clauses split at commas, 'and', 'which')
+    "specific_missing",  # 1 when any of the claim's figures or mid-sentence names is nowhere on the page
 )
 _PARTS = re.compile(r",|;|\band\b|\bwhich\b|\bwho\b|\bwhere\b")
 PART_MIN_WORDS = 3
@@ -97,6 +98,9 @@ def support_features(claim: str, evidence: Sequence[str], ranking: Ranking | Non
     page_text = " ".join(evidence)
     top5_text = " ".join(evidence[i] for i in r.order[:5])
     u1, u3, u5 = _uncovered(r, 1), _uncovered(r, 3), _uncovered(r, 5)
+    # Whole figures and words, so that "21" is not found inside "2021".
+    page_figures = set(_NUMBER.findall(page_text))
+    page_words = {t.text for e in evidence for t in tokens(e)}
 
     def share_in(items: set[str], text: str) -> float:
         return sum(x in text for x in items) / len(items) if items else 1.0
@@ -127,6 +131,7 @@ def support_features(claim: str, evidence: Sequence[str], ranking: Ranking | Non
         share_in(names, top5_text),
         float(sum(t.is_capitalised and t.start > 0 for t in tokens(claim) if t.stem in u3)),
         weakest,
+        float(bool(numbers - page_figures or names - page_words)),
     ]
     # Sums over sets run in hash order, so the last bits differ between processes; rounded, the model a rebuild
     # fits is the one stored.
