@@ -4,7 +4,7 @@ rests on and the claim's words that no evidence sentence contains.
 Ranking is by coverage: the share of the claim's content (each stem weighted by its rarity on the page) that one
 sentence contains, ties broken by the alignment score. The verdict is a logistic regression over a few measurements of
 how well the best sentences cover the claim (``FEATURES``); its weights are fitted on public data by
-``manage.py support_train`` (``make model-support``) and stored in ``data/support_model.json``, a few hundred bytes.
+``manage.py support_train`` (``make model-support``) and stored in ``data/support_model.json``, about 1 kB.
 """
 
 from __future__ import annotations
