@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import connection
 
 from benchmarks.corpus import Corpus
 from tests.factories import ArticleFactory, ArticleVersionFactory
+from tests.pseudo_terminal import PseudoTerminal, bar_counts
 from workbench.engine.index import CandidateIndex, sign
 from workbench.provenance.candidates import article_candidates, article_index, candidates_rebuild, text_candidates
 from workbench.provenance.models import CandidateBlock, CandidateEntry, CandidatePending, CandidateRun
@@ -109,8 +111,19 @@ def test_incremental_indexing_equals_a_rebuild_and_the_memory_index(corpus):
 def test_the_rebuild_command_reports_what_it_indexed(corpus, capsys):
     _store(corpus, range(5))
     call_command("candidates_rebuild")
-    assert "indexed 5 articles" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "indexed 5 articles" in captured.out
+    assert captured.err == ""  # no terminal, no progress bar
     assert CandidateEntry.objects.count() == 5
+
+
+def test_on_a_terminal_the_rebuild_shows_its_articles_batch_by_batch(corpus):
+    _store(corpus, range(12))
+    with PseudoTerminal() as terminal:
+        call_command("candidates_rebuild", "--batch", "5", stdout=io.StringIO(), stderr=terminal.stream)
+    counts = bar_counts(terminal.text, "index articles")
+    assert counts[0] in {"0/?", "0/12"} and counts[-1] == "12/12"
+    assert set(counts) <= {"0/?", "0/12", "5/12", "10/12", "12/12"}
 
 
 @pytest.mark.postgres

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.conftest import REPO_DIR
+from tests.pseudo_terminal import PseudoTerminal, bar_counts
 from workbench.provenance import evaluation as ev
 
 DEV_DIR = REPO_DIR / "fixtures" / "news-dev"
@@ -143,6 +144,31 @@ def test_the_evaluate_command_prints_engine_and_baseline_side_by_side():
     call_command("evaluate", "--only", "seeds", "--json", stdout=out)
     figures = json.loads(out.getvalue())
     assert figures["seeds"]["engine"]["label"] > figures["seeds"]["baseline"]["label"]
+
+
+def test_wice_reports_each_claim_through_its_three_passes():
+    rows = ev.load_wice(REPO_DIR / "fixtures" / "public" / "wice" / "claims-dev.jsonl")[:3]
+    calls = []
+    ev.evaluate_wice(rows, on_progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(done, 9) for done in range(10)]
+
+
+@pytest.mark.django_db
+def test_on_a_terminal_evaluate_shows_a_bar_per_set_and_on_a_string_none():
+    answers, _, _ = ev.load_clough_stevenson(REPO_DIR / "fixtures" / "public" / "clough-stevenson")
+    on_terminal, piped, err = io.StringIO(), io.StringIO(), io.StringIO()
+    with PseudoTerminal() as terminal:
+        call_command("evaluate", "--only", "seeds,clough", "--json", stdout=on_terminal, stderr=terminal.stream)
+    assert bar_counts(terminal.text, "seeds")[-1] == "3/3"  # the engine, the engine given origins, the baseline
+    assert bar_counts(terminal.text, "clough")[-1] == f"{len(answers)}/{len(answers)}"
+    call_command("evaluate", "--only", "seeds,clough", "--json", stdout=piped, stderr=err)
+    assert err.getvalue() == ""
+
+    def figures(out):
+        results = json.loads(out.getvalue())
+        return {name: {**r, "seconds": None} if isinstance(r, dict) else r for name, r in results.items()}
+
+    assert figures(on_terminal) == figures(piped)
 
 
 def _story_part(folder, seeds_gold):

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.pseudo_terminal import PseudoTerminal, bar_counts, frames
 from tests.reliability.local_server import LocalPageServer, Page
 from workbench.claims.models import Claim
 from workbench.provenance.models import ProvenanceLink, Story, StoryRetrace
@@ -176,6 +177,23 @@ def test_a_derivative_rewritten_keeps_verdicts_on_unchanged_sentences_and_stales
     assert all(e.changes["version"] == [1, 2] and e.comment == "followed its sentence to version 2" for e in events)
     assert not events.filter(verdict=gone).exists()
     assert "changed" in out.getvalue()
+
+
+def test_on_a_terminal_the_pass_shows_a_bar_over_its_articles_and_on_a_string_none(story_with_verdicts):
+    derivative, server = story_with_verdicts["derivatives"][0], story_with_verdicts["server"]
+    server.routes["/derivative"] = Page(body=derivative.versions.get().raw_content.encode())
+    Article.objects.filter(pk=derivative.pk).update(canonical_url=server.url("/derivative"), tracking=True)
+    out = io.StringIO()
+    with PseudoTerminal() as terminal:
+        call_command("reverify", "--all", stdout=out, stderr=terminal.stream)
+    counts = bar_counts(terminal.text, "re-verify")
+    assert counts[0] == "0/2" and counts[-1] == "2/2"
+    assert "2 articles re-fetched" in out.getvalue() and "\x1b" not in out.getvalue()
+    assert not [f for f in frames(terminal.text) if f.startswith("error:")]
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("reverify", "--all", stdout=out, stderr=err)
+    assert err.getvalue() == "" and "2 articles re-fetched: 0 changed" in out.getvalue()
 
 
 def test_the_cadence_follows_the_articles_age():

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.provenance.test_tasks import ingest_all, stored_rows
+from tests.pseudo_terminal import PseudoTerminal, bar_counts
 from tests.reliability.workers import REPO_DIR, wait_for, worker_env
 from workbench.provenance import services
 from workbench.provenance.models import TraceJob
@@ -45,19 +46,23 @@ def test_a_worker_stores_the_same_trace_as_eager_mode(celery_on_redis, seed_path
 
 
 def test_trace_async_on_a_worker_prints_what_trace_prints_in_process(celery_on_redis, seed_paths):
+    """Its stderr on a terminal, the command shows the job's progress up to done; stdout is the report alone."""
     celery_on_redis("cli")
     paths = [str(p.relative_to(REPO_DIR)) for p in seed_paths]
-    run = subprocess.run(
-        [sys.executable, "manage.py", "trace", "--async", "--json", "--timeout", "60", *paths],
-        cwd=REPO_DIR,
-        env=worker_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "trace job" in run.stderr and " done" in run.stderr
-    assert TraceJob.objects.get().state == "done"
+    with PseudoTerminal() as terminal:
+        run = subprocess.run(
+            [sys.executable, "manage.py", "trace", "--async", "--json", "--timeout", "60", *paths],
+            cwd=REPO_DIR,
+            env=worker_env(),
+            stdout=subprocess.PIPE,
+            stderr=terminal.slave_fd,
+            text=True,
+            timeout=120,
+        )
+    assert run.returncode == 0, terminal.text
+    job = TraceJob.objects.get()
+    assert job.state == "done"
+    assert bar_counts(terminal.text, f"trace job {job.pk} done")[-1] == f"{job.sentences_total}/{job.sentences_total}"
     in_process = io.StringIO()
     call_command("trace", *paths, json=True, stdout=in_process)
     assert run.stdout == in_process.getvalue()

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.conftest import REPO_DIR, SEEDS_DIR
+from tests.pseudo_terminal import PseudoTerminal, bar_counts
 from workbench.claims.models import Claim
 from workbench.engine.types import FlagType, Label
 from workbench.provenance.models import Divergence, ProvenanceLink, Story, StoryMembership
@@ -124,6 +125,21 @@ def test_the_stored_report_equals_the_engine_run_alone(in_repo):
         }
         for a, b in zip(ours["sentences"], theirs["sentences"], strict=True):
             assert {**a, "score": round(a["score"], 4)} == {**b, "score": round(b["score"], 4)}
+
+
+def test_on_a_terminal_trace_shows_its_bars_on_stderr_and_the_json_is_unchanged(in_repo):
+    """Ingest counts files, the synchronous trace counts articles as the engine finishes each; on a string stderr
+    stays empty, and stdout is the same bytes either way."""
+    paths = seed_args()
+    out_piped, err_piped, out_on_terminal = io.StringIO(), io.StringIO(), io.StringIO()
+    call_command("trace", "--json", *paths, stdout=out_piped, stderr=err_piped)
+    with PseudoTerminal() as terminal:
+        call_command("trace", "--json", *paths, stdout=out_on_terminal, stderr=terminal.stream)
+    assert err_piped.getvalue() == ""
+    assert out_on_terminal.getvalue() == out_piped.getvalue()
+    assert bar_counts(terminal.text, "ingest")[-1] == "5/5"
+    counts = bar_counts(terminal.text, "trace")
+    assert counts[0] == "0/5" and counts[-1] == "5/5"
 
 
 def test_an_explicit_origin_is_respected(in_repo):

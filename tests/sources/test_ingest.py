@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from tests.conftest import SEEDS_DIR
+from tests.pseudo_terminal import PseudoTerminal, bar_counts, frames
 from workbench.claims.models import Claim
 from workbench.core.errors import IngestError
 from workbench.sources.models import Article, ArticleVersion
@@ -162,6 +165,25 @@ def test_the_ingest_command_names_each_bad_file_and_still_ingests_the_others(tmp
         assert any(line.startswith(f"error: {tmp_path / name}: {reason}") for line in err), err
     assert Article.objects.count() == 1
     assert Article.objects.get().versions.get().claims.exists()
+
+
+def test_the_ingest_command_shows_a_bar_on_a_terminal_and_writes_none_elsewhere(tmp_path):
+    (tmp_path / "a.txt").write_text("The mayor said on Monday that the bridge will reopen in May.\n")
+    (tmp_path / "b.txt").write_text("The council said on Tuesday that the library will close in June.\n")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    out = io.StringIO()
+    with PseudoTerminal() as terminal, pytest.raises(CommandError, match="1 of 3 files"):
+        call_command("ingest", str(tmp_path), stdout=out, stderr=terminal.stream)
+    assert bar_counts(terminal.text, "ingest")[-1] == "3/3"
+    assert any(f.startswith(f"error: {tmp_path / 'empty.txt'}: empty") for f in frames(terminal.text))
+    assert out.getvalue().count("new version 1") == 2 and "\x1b" not in out.getvalue()
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 of 3 files"):
+        call_command("ingest", str(tmp_path), stdout=out, stderr=err)
+    assert err.getvalue().startswith(f"error: {tmp_path / 'empty.txt'}: empty") and err.getvalue().count("\n") == 1
+    assert "\r" not in err.getvalue() and "\x1b" not in err.getvalue()
+    assert out.getvalue().count("unchanged") == 2
 
 
 def test_load_seeds_twice_creates_no_duplicates():

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -453,19 +453,22 @@ def _entries_create(rows: list[tuple[int, int, int]]) -> list[int]:
     return ids
 
 
-def candidates_rebuild(*, batch: int = REBUILD_BATCH, processes: int = 1) -> int:
+def candidates_rebuild(
+    *, batch: int = REBUILD_BATCH, processes: int = 1, on_progress: Callable[[int, int], None] | None = None
+) -> int:
     """Recompute the whole index from every article's newest version (after a signature change, or to recover).
     Returns the number of articles indexed. Runs in one transaction: lookups read the old index until it commits.
-    ``processes`` > 1 signs in that many processes (signing is most of the work) while this one reads and writes."""
+    ``processes`` > 1 signs in that many processes (signing is most of the work) while this one reads and writes.
+    ``on_progress(indexed, total)`` is called once the articles are counted and after each batch."""
     if processes < 1:
         raise ValueError(f"processes must be at least 1, not {processes}")
     if processes == 1:
-        return _rebuild(batch, lambda chunks: map(sign_many, chunks))
+        return _rebuild(batch, lambda chunks: map(sign_many, chunks), on_progress)
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return _rebuild(batch, lambda chunks: pool.map(sign_many, chunks))
+        return _rebuild(batch, lambda chunks: pool.map(sign_many, chunks), on_progress)
 
 
-def _rebuild(batch: int, sign_chunks) -> int:
+def _rebuild(batch: int, sign_chunks, on_progress: Callable[[int, int], None] | None = None) -> int:
     indexed = 0
     with transaction.atomic():
         _compact_lock(wait=True)
@@ -475,6 +478,8 @@ def _rebuild(batch: int, sign_chunks) -> int:
         CandidateCrowdedKey.objects.all().delete()
         CandidateEntry.objects.all().delete()
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        if on_progress is not None:
+            on_progress(0, len(ids))
         parts: list[np.ndarray] = []
         held = 0
         for lo in range(0, len(ids), batch):
@@ -495,6 +500,8 @@ def _rebuild(batch: int, sign_chunks) -> int:
             if held >= REBUILD_RUN_ARTICLES:
                 _run_write(np.concatenate(parts))
                 parts, held = [], 0
+            if on_progress is not None:
+                on_progress(min(lo + batch, len(ids)), len(ids))
         if parts:
             _run_write(np.concatenate(parts))
         _runs_merge()

@@ -12,9 +12,10 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
@@ -25,6 +26,8 @@ from workbench.engine.segment import split_sentences
 from workbench.engine.support import SupportModel, rank_evidence, support_features
 from workbench.engine.trace import trace_against
 from workbench.engine.types import ArticleInput, FlagType, Label
+
+T = TypeVar("T")
 
 _FOLD = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
@@ -66,6 +69,25 @@ def cached(embedder, texts: Iterable[str]):
     wrapper = embedder if isinstance(embedder, CachedEmbedder) else CachedEmbedder(embedder)
     wrapper.warm(s.text for text in texts for s in split_sentences(text))
     return wrapper
+
+
+class Steps:
+    """Steps of work counted for an ``on_progress(done, total)`` callback (a command's progress bar), when given."""
+
+    def __init__(self, on_progress: Callable[[int, int], None] | None, total: int) -> None:
+        self.on_progress, self.total, self.done = on_progress, total, 0
+        if on_progress is not None:
+            on_progress(0, total)
+
+    def each(self, items: Iterable[T]) -> Iterator[T]:
+        for item in items:
+            yield item
+            self.step()
+
+    def step(self) -> None:
+        self.done += 1
+        if self.on_progress is not None:
+            self.on_progress(self.done, self.total)
 
 
 # Bag-of-words baseline ------------------------------------------------------------------------------------------
@@ -320,10 +342,11 @@ SUPPORT_FOLDS = 5
 SUPPORT_FOLD_SEED = 0
 
 
-def wice_support_rows(rows: Sequence[ClaimEvidence]) -> tuple[list[list[float]], list[bool]]:
+def wice_support_rows(rows: Iterable[ClaimEvidence]) -> tuple[list[list[float]], list[bool]]:
     """The support model's features for each WiCE claim, and whether WiCE calls it supported (partially supported
-    and not supported are both 'not')."""
-    return [support_features(r.claim, r.evidence) for r in rows], [r.label == "supported" for r in rows]
+    and not supported are both 'not'). One pass over ``rows``, which may be a generator."""
+    pairs = [(support_features(r.claim, r.evidence), r.label == "supported") for r in rows]
+    return [x for x, _ in pairs], [y for _, y in pairs]
 
 
 def support_model_fit(rows: Sequence[ClaimEvidence]) -> SupportModel:
@@ -356,12 +379,16 @@ def balanced_accuracy(truth: Sequence[bool], predicted: Sequence[bool]) -> float
     return (sum(pos) / max(len(pos), 1) + sum(neg) / max(len(neg), 1)) / 2
 
 
-def evaluate_wice(rows: Sequence[ClaimEvidence], *, embedder=None) -> dict:
-    """Claim-level labels (supported / partially / not) and evidence retrieval (top sentence among the supporting)."""
+def evaluate_wice(
+    rows: Sequence[ClaimEvidence], *, embedder=None, on_progress: Callable[[int, int], None] | None = None
+) -> dict:
+    """Claim-level labels (supported / partially / not) and evidence retrieval (top sentence among the supporting).
+    ``on_progress(done, total)``: claims through each of the three passes (trace, support features, evidence rank)."""
+    steps = Steps(on_progress, 3 * len(rows))
     engine_pred, base_pred, gold = [], [], []
     engine_hit = base_hit = with_support = 0
     embedder = cached(embedder, [t for row in rows for t in (row.claim, "\n".join(row.evidence))])
-    for row in rows:
+    for row in steps.each(rows):
         label, indices, _ = engine_support(row.claim, row.evidence, embedder=embedder)
         engine_pred.append(WICE_LABEL_OF.get(label, "not_supported"))
         scores = [bow_cosine(row.claim, line) for line in row.evidence]
@@ -381,10 +408,13 @@ def evaluate_wice(rows: Sequence[ClaimEvidence], *, embedder=None) -> dict:
             base_hit += best is not None and best in row.supporting
     # Supported or not, from the learned support check, each claim judged by a model fitted on the other folds; the
     # evidence ranked first, by coverage.
-    x, truth = wice_support_rows(rows)
+    x, truth = wice_support_rows(steps.each(rows))
     support_pred = support_cross_validated(x, truth)
     ranked_hit = sum(
-        rank_evidence(r.claim, r.evidence).order[:1] == [i] for r in rows if r.supporting for i in r.supporting
+        rank_evidence(r.claim, r.evidence).order[:1] == [i]
+        for r in steps.each(rows)
+        if r.supporting
+        for i in r.supporting
     )
     base_support = [p == "supported" for p in base_pred]
     return {
@@ -449,12 +479,16 @@ def engine_reuse_features(source: str, answer: str, *, embedder=None) -> tuple[f
     return derived, (verbatim + sum(s.score for s in sentences) / len(sentences)) / 2
 
 
-def evaluate_clough_stevenson(folder: Path, *, embedder=None) -> dict:
-    """Four-way reuse class from one score by fitted cut points; fitted on the train split, scored on the test split."""
+def evaluate_clough_stevenson(
+    folder: Path, *, embedder=None, on_progress: Callable[[int, int], None] | None = None
+) -> dict:
+    """Four-way reuse class from one score by fitted cut points; fitted on the train split, scored on the test split.
+    ``on_progress(done, total)``: answers scored."""
     answers, sources, test = load_clough_stevenson(folder)
+    steps = Steps(on_progress, len(answers))
     engine_scores, base_scores = {}, {}
     embedder = cached(embedder, [*sources.values(), *(a.text for a in answers)])
-    for answer in answers:
+    for answer in steps.each(answers):
         derived, closeness = engine_reuse_features(sources[answer.task], answer.text, embedder=embedder)
         engine_scores[answer.name] = (derived + closeness) / 2
         base_scores[answer.name] = bow_cosine(sources[answer.task], answer.text)
@@ -600,16 +634,24 @@ def _overlap(a: set, b: set) -> float:
     return 2 * common / (len(a) + len(b))
 
 
-def evaluate_mrpc(pairs: Sequence[SentencePair], *, embedder=None, fit_share: float = 0.5) -> dict:
+def evaluate_mrpc(
+    pairs: Sequence[SentencePair],
+    *,
+    embedder=None,
+    fit_share: float = 0.5,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Paraphrase or not. The baseline fits one cosine threshold; the engine fits a logistic combination of its
-    evidence. Both are fitted on the first part of the pairs and scored on the rest."""
+    evidence. Both are fitted on the first part of the pairs and scored on the rest. ``on_progress(done, total)``:
+    pairs traced."""
+    steps = Steps(on_progress, len(pairs))
     split = int(len(pairs) * fit_share)
     fit, scored = pairs[:split], pairs[split:]
     embedder = cached(embedder, [t for p in pairs for t in (p.first, p.second)])
     gold = ["paraphrase" if p.paraphrase else "different" for p in scored]
     out: dict = {"n_fit": len(fit), "n_test": len(scored)}
 
-    evidence = [engine_paraphrase_evidence(p.first, p.second, embedder=embedder) for p in pairs]
+    evidence = [engine_paraphrase_evidence(p.first, p.second, embedder=embedder) for p in steps.each(pairs)]
     model = LogisticModel.fit(evidence[:split], [p.paraphrase for p in fit])
     pred = ["paraphrase" if model.probability(x) >= 0.5 else "different" for x in evidence[split:]]
     out["engine"] = classification_scores(gold, pred)

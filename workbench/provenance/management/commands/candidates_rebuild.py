@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workbench.core.progress import progress
 from workbench.provenance.candidates import candidates_compact, candidates_rebuild
 
 
@@ -28,7 +29,8 @@ class Command(BaseCommand):
             return
         if processes < 1:
             raise CommandError(f"--processes must be at least 1, not {processes}")
-        count = candidates_rebuild(batch=batch, processes=processes)
+        with progress(self.stderr, "index articles") as bar:
+            count = candidates_rebuild(batch=batch, processes=processes, on_progress=bar.update)
         elapsed = time.perf_counter() - started
         rate = count / elapsed if elapsed else 0.0
         self.stdout.write(f"indexed {count} articles in {elapsed:.1f} s ({rate:.0f} articles/s)")

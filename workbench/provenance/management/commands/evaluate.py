@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from workbench.core.progress import progress
 from workbench.engine.embed import load_embedder
 from workbench.provenance import evaluation as ev
 
@@ -54,36 +55,43 @@ class Command(BaseCommand):
         results: dict[str, dict] = {"embedder": embedder is not None}
         for name in only:
             started = time.monotonic()
-            results[name] = getattr(self, f"run_{name}")(options, embedder)
+            with progress(self.stderr, name) as bar:
+                results[name] = getattr(self, f"run_{name}")(options, embedder, bar.update)
             results[name]["seconds"] = round(time.monotonic() - started, 1)
         if options["json"]:
             self.stdout.write(json.dumps(results, indent=1, default=lambda o: o.__dict__))
         else:
             self.stdout.write(render(results))
 
-    def run_seeds(self, options, embedder):
-        return self._stories(sorted(_existing(options["seeds"]).glob("*.txt")), options["seeds_gold"], embedder)
+    def run_seeds(self, options, embedder, on_progress):
+        paths = sorted(_existing(options["seeds"]).glob("*.txt"))
+        return self._stories(paths, options["seeds_gold"], embedder, on_progress)
 
-    def run_dev(self, options, embedder):
-        return self._story_folder(options["dev"], embedder)
+    def run_dev(self, options, embedder, on_progress):
+        return self._story_folder(options["dev"], embedder, on_progress)
 
-    def run_tune(self, options, embedder):
-        return self._story_folder(options["tune"], embedder)
+    def run_tune(self, options, embedder, on_progress):
+        return self._story_folder(options["tune"], embedder, on_progress)
 
-    def run_fresh(self, options, embedder):
-        return self._story_folder(options["fresh"], embedder)
+    def run_fresh(self, options, embedder, on_progress):
+        return self._story_folder(options["fresh"], embedder, on_progress)
 
-    def _story_folder(self, folder: Path, embedder):
+    def _story_folder(self, folder: Path, embedder, on_progress):
         """A folder of `<story>/*.txt` with its GOLD.json, every article traced together."""
-        return self._stories(sorted(_existing(folder).glob("*/*.txt")), folder / "GOLD.json", embedder)
+        return self._stories(sorted(_existing(folder).glob("*/*.txt")), folder / "GOLD.json", embedder, on_progress)
 
-    def _stories(self, paths, gold_path, embedder):
+    def _stories(self, paths, gold_path, embedder, on_progress):
+        """Three runs, counted as three steps: the engine finding origins, the engine given them, the baseline."""
         if not paths:
             raise CommandError("no article files found for a hand-labelled set")
         gold = _read_json(gold_path)
+        steps = ev.Steps(on_progress, 3)
         engine = ev.score_story_report(gold, ev.engine_story_report(paths, embedder=embedder))
+        steps.step()
         given = ev.score_story_report(gold, ev.engine_story_report_given_origins(paths, gold, embedder=embedder))
+        steps.step()
         baseline = ev.score_story_report(gold, ev.baseline_story_report(paths, gold))
+        steps.step()
         return {
             "files": len(paths),
             "engine": _story_dict(engine),
@@ -91,14 +99,14 @@ class Command(BaseCommand):
             "baseline": _story_dict(baseline),
         }
 
-    def run_wice(self, options, embedder):
-        return ev.evaluate_wice(ev.load_wice(_existing(options["wice"])), embedder=embedder)
+    def run_wice(self, options, embedder, on_progress):
+        return ev.evaluate_wice(ev.load_wice(_existing(options["wice"])), embedder=embedder, on_progress=on_progress)
 
-    def run_clough(self, options, embedder):
-        return ev.evaluate_clough_stevenson(_existing(options["clough"]), embedder=embedder)
+    def run_clough(self, options, embedder, on_progress):
+        return ev.evaluate_clough_stevenson(_existing(options["clough"]), embedder=embedder, on_progress=on_progress)
 
-    def run_mrpc(self, options, embedder):
-        return ev.evaluate_mrpc(ev.load_mrpc(_existing(options["mrpc"])), embedder=embedder)
+    def run_mrpc(self, options, embedder, on_progress):
+        return ev.evaluate_mrpc(ev.load_mrpc(_existing(options["mrpc"])), embedder=embedder, on_progress=on_progress)
 
 
 def _existing(path: Path) -> Path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from workbench.core.fetch import FetchUnavailable
+from workbench.core.progress import progress
 from workbench.provenance.services import article_reverify, stories_with_pending_retrace, story_retrace
 from workbench.sources.models import Article
 from workbench.sources.services import articles_due_for_refetch
@@ -30,31 +31,40 @@ class Command(BaseCommand):
         else:
             articles = articles_due_for_refetch()
         changed = failed = stale = 0
-        for article in articles:
-            try:
-                outcome = article_reverify(article=article)
-            except FetchUnavailable as exc:
-                failed += 1
-                self.stderr.write(f"error: article {article.pk} {article.canonical_url}: {exc} (will be retried)")
-                continue
-            if outcome.error:
-                failed += 1
-                self.stderr.write(f"error: article {article.pk} {article.canonical_url}: {outcome.error}")
-                continue
-            changed += outcome.changed
-            what = "changed" if outcome.changed else "unchanged"
-            if outcome.retrace:
-                stale += outcome.retrace.verdicts_marked_stale
-                what += (
-                    f", story {outcome.retrace.retrace.story_id} re-traced: "
-                    f"{outcome.retrace.verdicts_marked_stale} verdicts marked stale, "
-                    f"{outcome.retrace.verdicts_moved} moved"
-                )
-            self.stdout.write(f"article {article.pk} {article.canonical_url}: {what}")
-        for story in stories_with_pending_retrace():
-            outcome = story_retrace(story=story, trigger="finishing an interrupted re-trace")
-            stale += outcome.verdicts_marked_stale
-            self.stdout.write(f"story {story.pk}: interrupted re-trace finished, {outcome.verdicts_marked_stale} stale")
+        with progress(self.stderr, "re-verify", total=len(articles)) as bar:
+            for article in bar.track(articles):
+                try:
+                    outcome = article_reverify(article=article)
+                except FetchUnavailable as exc:
+                    failed += 1
+                    bar.write(
+                        self.stderr, f"error: article {article.pk} {article.canonical_url}: {exc} (will be retried)"
+                    )
+                    continue
+                if outcome.error:
+                    failed += 1
+                    bar.write(self.stderr, f"error: article {article.pk} {article.canonical_url}: {outcome.error}")
+                    continue
+                changed += outcome.changed
+                what = "changed" if outcome.changed else "unchanged"
+                if outcome.retrace:
+                    stale += outcome.retrace.verdicts_marked_stale
+                    what += (
+                        f", story {outcome.retrace.retrace.story_id} re-traced: "
+                        f"{outcome.retrace.verdicts_marked_stale} verdicts marked stale, "
+                        f"{outcome.retrace.verdicts_moved} moved"
+                    )
+                bar.write(self.stdout, f"article {article.pk} {article.canonical_url}: {what}")
+        pending = stories_with_pending_retrace()
+        if pending:
+            with progress(self.stderr, "finish re-traces", total=len(pending)) as bar:
+                for story in bar.track(pending):
+                    outcome = story_retrace(story=story, trigger="finishing an interrupted re-trace")
+                    stale += outcome.verdicts_marked_stale
+                    bar.write(
+                        self.stdout,
+                        f"story {story.pk}: interrupted re-trace finished, {outcome.verdicts_marked_stale} stale",
+                    )
         self.stdout.write(
             f"{len(articles)} articles re-fetched: {changed} changed, {failed} failed; {stale} verdicts marked stale"
         )

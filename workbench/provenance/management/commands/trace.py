@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workbench.core.progress import progress
 from workbench.engine.files import article_files
 from workbench.provenance.models import TraceJob
 from workbench.provenance.reporting import render_report
@@ -21,7 +22,8 @@ ASYNC_POLL_S = 0.25
 class Command(BaseCommand):
     help = (
         "Ingest article files (no duplicates on re-run), trace every claim to its origin, store the result and print "
-        "a report: readable and coloured, or with --json one JSON object (the stable contract for scripts)."
+        "a report: readable and coloured, or with --json one JSON object (the stable contract for scripts). Progress "
+        "bars go to stderr, and only when it is a terminal."
     )
 
     def add_arguments(self, parser):
@@ -32,8 +34,8 @@ class Command(BaseCommand):
             "--async",
             dest="run_async",
             action="store_true",
-            help="trace on the Celery workers through the broker (eagerly when none is configured), with progress "
-            "on stderr; the report is the same",
+            help="trace on the Celery workers through the broker (eagerly when none is configured); the report is "
+            "the same",
         )
         parser.add_argument(
             "--timeout",
@@ -55,14 +57,10 @@ class Command(BaseCommand):
             paths.insert(0, origin_path)
         if not paths:
             raise CommandError("no article files found")
-        if options["run_async"]:
-            bar = ProgressBar(self.stderr, "ingest", total=len(paths))
+        with progress(self.stderr, "ingest", total=len(paths)) as bar:
             outcomes = articles_ingest_files(
                 paths=paths, arrival=ArticleVersion.Arrival.UPLOAD, on_each=lambda _: bar.advance()
             )
-            bar.finish()
-        else:
-            outcomes = articles_ingest_files(paths=paths, arrival=ArticleVersion.Arrival.UPLOAD)
         for outcome in outcomes:
             if outcome.error:
                 self.stderr.write(f"error: {outcome.path}: {outcome.error}")
@@ -73,7 +71,10 @@ class Command(BaseCommand):
         if ingested and options["run_async"]:
             self._trace_on_workers([article for _, article in ingested], origin, timeout_s=options["timeout"])
         elif ingested:
-            articles_trace(articles=[article for _, article in ingested], origin=origin)
+            articles = [article for _, article in ingested]
+            # The engine reports each article as it is traced (with its number of sentences): one step each.
+            with progress(self.stderr, "trace", total=len({article.pk for article in articles})) as bar:
+                articles_trace(articles=articles, origin=origin, on_traced=lambda _sentences: bar.advance())
         report = trace_report(articles=_unique_by_article(ingested))
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=1))
@@ -85,59 +86,33 @@ class Command(BaseCommand):
 
     def _trace_on_workers(self, articles, origin, *, timeout_s: float) -> None:
         job = trace_job_create(articles=articles, origin=origin)
-        bar = ProgressBar(self.stderr, f"trace job {job.pk}", total=0)
         deadline = time.monotonic() + timeout_s
-        while True:
-            progress = trace_job_progress(job)
-            bar.show(progress["done"], progress["total"], progress["state"])
-            if progress["state"] == TraceJob.State.DONE:
-                bar.finish()
-                return
-            if progress["state"] == TraceJob.State.FAILED:
-                bar.finish()
-                raise CommandError(
-                    f"trace job {job.pk} failed after {progress['attempts']} attempts: {progress['error']}"
+        # Sentences traced, as the workers record them; the total is known once a worker has claimed the job.
+        with progress(self.stderr, f"trace job {job.pk} queued") as bar:
+            while True:
+                status = trace_job_progress(job)
+                bar.update(
+                    status["done"],
+                    status["total"] or None,
+                    description=f"trace job {job.pk} {status['state']}",
                 )
-            if time.monotonic() > deadline:
-                bar.finish()
-                raise CommandError(
-                    f"trace job {job.pk} is still {progress['state']} after {timeout_s:g} s; it goes on in the "
-                    "background (is a worker running? see `make worker`)"
-                )
-            try:
-                time.sleep(ASYNC_POLL_S)
-            except KeyboardInterrupt:
-                bar.finish()
-                raise CommandError(
-                    f"stopped waiting; trace job {job.pk} goes on in the background (see it in the admin)"
-                ) from None
-
-
-class ProgressBar:
-    """A one-line progress bar redrawn in place on a stream (stderr), written only when it changes."""
-
-    WIDTH = 30
-
-    def __init__(self, stream, label: str, *, total: int) -> None:
-        self.stream, self.label, self.total, self.done, self.state = stream, label, total, 0, ""
-        self._last = ""
-
-    def advance(self) -> None:
-        self.show(self.done + 1, self.total, self.state)
-
-    def show(self, done: int, total: int, state: str = "") -> None:
-        self.done, self.total, self.state = done, total, state
-        filled = int(self.WIDTH * done / total) if total else 0
-        line = f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}" + (
-            f" {state}" if state else ""
-        )
-        if line != self._last:
-            self.stream.write(line, ending="")
-            self.stream.flush()
-            self._last = line
-
-    def finish(self) -> None:
-        self.stream.write("")
+                if status["state"] == TraceJob.State.DONE:
+                    return
+                if status["state"] == TraceJob.State.FAILED:
+                    raise CommandError(
+                        f"trace job {job.pk} failed after {status['attempts']} attempts: {status['error']}"
+                    )
+                if time.monotonic() > deadline:
+                    raise CommandError(
+                        f"trace job {job.pk} is still {status['state']} after {timeout_s:g} s; it goes on in "
+                        "the background (is a worker running? see `make worker`)"
+                    )
+                try:
+                    time.sleep(ASYNC_POLL_S)
+                except KeyboardInterrupt:
+                    raise CommandError(
+                        f"stopped waiting; trace job {job.pk} goes on in the background (see it in the admin)"
+                    ) from None
 
 
 def _unique_by_article(pairs):

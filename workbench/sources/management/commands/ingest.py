@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workbench.core.progress import Bar, progress
 from workbench.engine.files import article_files
 from workbench.sources.models import ArticleVersion
 from workbench.sources.services import FileOutcome, articles_ingest_files
@@ -23,7 +24,10 @@ class Command(BaseCommand):
     def ingest(self, paths: list[str]) -> list[FileOutcome]:
         if not paths:
             raise CommandError("no article files found")
-        outcomes = articles_ingest_files(paths=paths, arrival=self.arrival, on_each=self.report)
+        with progress(self.stderr, "ingest", total=len(paths)) as bar:
+            outcomes = articles_ingest_files(
+                paths=paths, arrival=self.arrival, on_each=lambda outcome: self.report(outcome, bar)
+            )
         failed = [outcome for outcome in outcomes if outcome.error]
         stored = sum(1 for outcome in outcomes if outcome.result and outcome.result.created_version)
         self.stdout.write(
@@ -33,10 +37,12 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} of {len(outcomes)} files could not be ingested")
         return outcomes
 
-    def report(self, outcome: FileOutcome) -> None:
+    def report(self, outcome: FileOutcome, bar: Bar) -> None:
+        """One file's line (above the bar), then the bar one file further."""
         if outcome.error:
-            self.stderr.write(f"error: {outcome.path}: {outcome.error}")
-            return
-        result = outcome.result
-        what = f"new version {result.version.number}" if result.created_version else "unchanged"
-        self.stdout.write(f"{outcome.path}: {what}, {result.version.claims.count()} claims")
+            bar.write(self.stderr, f"error: {outcome.path}: {outcome.error}")
+        else:
+            result = outcome.result
+            what = f"new version {result.version.number}" if result.created_version else "unchanged"
+            bar.write(self.stdout, f"{outcome.path}: {what}, {result.version.claims.count()} claims")
+        bar.advance()
